@@ -1,0 +1,111 @@
+// Starts the conformance fixture under test for one test file.
+//
+//   CHORUS_FIXTURE=node          -> node reference/conformance-server.mjs (the npm reference)
+//   CHORUS_CONFORMANCE=<binary>  -> the chorus-conformance binary (required otherwise)
+//
+// Both are started as `<command> --port 0 [extra args]` and must print
+// "listening on port <N>" on stdout once ready.
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const READY_TIMEOUT_MS = 10_000;
+const STOP_TIMEOUT_MS = 5_000;
+
+export const isReference = process.env.CHORUS_FIXTURE === "node";
+
+function command(extraArgs) {
+  if (isReference) {
+    const script = path.join(here, "..", "reference", "conformance-server.mjs");
+    return [process.execPath, [script, "--port", "0", ...extraArgs]];
+  }
+  const binary = process.env.CHORUS_CONFORMANCE;
+  if (!binary) {
+    throw new Error(
+      "CHORUS_CONFORMANCE is not set: point it at the chorus-conformance binary " +
+        "(e.g. build/debug/bin/chorus-conformance), or set CHORUS_FIXTURE=node to test the Node.js reference",
+    );
+  }
+  return [binary, ["--port", "0", ...extraArgs]];
+}
+
+/**
+ * Starts the fixture and resolves once it listens.
+ * @param {string[]} extraArgs e.g. ["--engineio-echo"]
+ * @returns {Promise<{url: string, wsUrl: string, port: number, path: string, stop: () => Promise<void>, output: () => string}>}
+ */
+export async function startFixture(extraArgs = []) {
+  const [cmd, args] = command(extraArgs);
+  const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  let exited = false;
+  // Never leave the fixture behind, even if the test process dies early.
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
+  const exitPromise = new Promise((resolve) => {
+    child.on("exit", (code, signal) => {
+      exited = true;
+      process.off("exit", killOnExit);
+      resolve({ code, signal });
+    });
+  });
+
+  const port = await new Promise((resolve, reject) => {
+    let stdoutBuf = "";
+    const onExit = (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`fixture exited before listening (code ${code}, signal ${signal}): ${cmd} ${args.join(" ")}\n${output}`));
+    };
+    const timer = setTimeout(() => {
+      child.off("exit", onExit);
+      child.kill("SIGKILL");
+      reject(new Error(`fixture did not print "listening on port N" within ${READY_TIMEOUT_MS} ms: ${cmd} ${args.join(" ")}\n${output}`));
+    }, READY_TIMEOUT_MS);
+    child.once("error", (err) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot start fixture ${cmd}: ${err.message}`));
+    });
+    child.once("exit", onExit);
+    child.stdout.setEncoding("utf8");
+    child.stderr.setEncoding("utf8");
+    child.stdout.on("data", (chunk) => {
+      stdoutBuf += chunk;
+      const m = /listening on port (\d+)/.exec(stdoutBuf);
+      if (m) {
+        clearTimeout(timer);
+        child.off("exit", onExit);
+        resolve(Number(m[1]));
+      }
+    });
+    // Keep draining both pipes for the whole run (a full pipe would block the fixture);
+    // keep a bounded tail for diagnostics.
+    const keep = (chunk) => {
+      output = (output + chunk).slice(-64 * 1024);
+    };
+    child.stdout.on("data", keep);
+    child.stderr.on("data", keep);
+  });
+
+  const engineioEcho = extraArgs.includes("--engineio-echo");
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    port,
+    url,
+    wsUrl: `ws://127.0.0.1:${port}`,
+    // Engine.IO endpoint path: /engine.io/ for the bare Engine.IO echo server (as npm engine.io
+    // and the public engine.io-protocol test-suite have it), /socket.io/ otherwise.
+    // CHORUS_ENGINEIO_PATH overrides the echo server's path.
+    path: engineioEcho ? (process.env.CHORUS_ENGINEIO_PATH ?? "/engine.io/") : "/socket.io/",
+    /** true while the process is still running */
+    alive: () => !exited,
+    output: () => output,
+    async stop() {
+      if (exited) return;
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
+      await exitPromise;
+      clearTimeout(timer);
+    },
+  };
+}
