@@ -181,6 +181,8 @@ describe("namespaces", () => {
     });
     const rootAuth = within(5_000, new Promise((resolve) => root.once("auth", resolve)), "auth on /");
     const customAuth = within(5_000, new Promise((resolve) => custom.once("auth", resolve)), "auth on /custom");
+    rootAuth.catch(() => {}); // awaited below; keep an early failure from being unhandled
+    customAuth.catch(() => {});
     const connected = (s) =>
       within(
         5_000,

@@ -257,7 +257,9 @@ export async function connectClient(t, fx, opts = {}, nsp = "/") {
     connectMs,
     new Promise((resolve, reject) => {
       socket.once("connect", resolve);
-      socket.once("connect_error", reject);
+      socket.once("connect_error", (err) =>
+        reject(err.message ? err : new Error(`connect_error without a message (data ${JSON.stringify(err.data)}, type ${err.type ?? "?"})`)),
+      );
     }),
     `socket.io-client connect ${JSON.stringify(clientOpts.transports ?? "default")}`,
   );
