@@ -1,0 +1,29 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace chorus::server {
+
+// Everything a server instance is configured with. Defaults are the Socket.IO reference server's.
+struct server_config {
+  std::string host = "0.0.0.0";
+  std::uint16_t port = 3000;
+  unsigned threads = 0;  // 0: one per core
+  std::chrono::milliseconds ping_interval{25'000};
+  std::chrono::milliseconds ping_timeout{20'000};
+  std::chrono::milliseconds connect_timeout{45'000};
+  std::chrono::milliseconds upgrade_timeout{10'000};
+  // Bound on reading one HTTP request (headers and body), and on an idle keep-alive connection.
+  std::chrono::milliseconds http_timeout{10'000};
+  std::size_t max_payload = 1'000'000;  // bytes per polling body / WebSocket message
+  std::size_t max_header_bytes = 8 * 1024;
+  // Bytes queued for one connection before it is disconnected; a single packet always fits.
+  std::size_t max_queued_bytes = 1024 * 1024;
+  // "" same-origin only; "*" any origin; otherwise a comma-separated list of allowed origins.
+  std::string cors_origin;
+};
+
+}  // namespace chorus::server

@@ -1,0 +1,146 @@
+#include "server/engineio/endpoint.hpp"
+
+#include "server/engineio/session.hpp"
+#include "server/engineio/sid.hpp"
+#include "server/http/query.hpp"
+#include "server/http/responses.hpp"
+#include "server/server.hpp"
+#include "server/shard.hpp"
+#include "server/websocket/handshake.hpp"
+#include "server/websocket/websocket_connection.hpp"
+
+namespace chorus::server::engineio {
+
+namespace beast_http = boost::beast::http;
+using http::engineio_error;
+using http::outcome;
+
+namespace {
+
+awaitable<outcome> refuse(http::connection& conn, const http::request& req, engineio_error error) {
+  co_return co_await http::write_response(
+      conn, http::make_engineio_error(req, error, conn.home.config()));
+}
+
+awaitable<outcome> answer_polling(http::connection& conn, const http::request& req,
+                                  std::string_view content_type, std::string body) {
+  auto res = http::make_text(req, beast_http::status::ok, content_type, std::move(body));
+  http::add_cors_headers(req, res, conn.home.config());
+  co_return co_await http::write_response(conn, std::move(res));
+}
+
+constexpr std::string_view polling_content_type = "text/plain; charset=UTF-8";
+
+std::shared_ptr<session> open_session(shard& home, transport_kind transport) {
+  auto created = std::make_shared<session>(home, make_sid(home.index()), transport,
+                                           home.owner().make_handler(home));
+  home.add_session(created);
+  return created;
+}
+
+// Switches the connection to WebSocket and runs it until it ends.
+awaitable<outcome> run_websocket(http::connection& conn, const http::request& req,
+                                 std::shared_ptr<session> existing) {
+  if (co_await http::write_response(conn, make_websocket_accept(req)) == outcome::close)
+    co_return outcome::close;
+  conn.stream.expires_never();
+  auto leftover = conn.buffer.cdata();
+  auto ws = std::make_shared<websocket_connection>(
+      conn.stream.release_socket(),
+      std::string_view(static_cast<const char*>(leftover.data()), leftover.size()),
+      conn.home.config());
+  std::shared_ptr<session> target = existing;
+  if (existing) {
+    if (!existing->attach_probe(ws)) co_return outcome::close;  // changed while answering
+  } else {
+    target = open_session(conn.home, transport_kind::websocket);
+    target->attach_websocket(ws);
+    ws->send(make_text_packet(target->open_packet()));
+    target->start();
+  }
+  co_await ws->run(std::move(target));
+  co_return outcome::taken;
+}
+
+awaitable<outcome> handshake(http::connection& conn, const http::request& req,
+                             std::string_view transport) {
+  if (transport == "websocket") {
+    if (!is_valid_websocket_upgrade(req))
+      co_return co_await refuse(conn, req, engineio_error::bad_request);
+    co_return co_await run_websocket(conn, req, nullptr);
+  }
+  if (req.method() != beast_http::verb::get)
+    co_return co_await refuse(conn, req, engineio_error::bad_handshake_method);
+  auto created = open_session(conn.home, transport_kind::polling);
+  std::string body = created->open_packet();
+  created->start();
+  co_return co_await answer_polling(conn, req, polling_content_type, std::move(body));
+}
+
+awaitable<outcome> continue_session(http::connection& conn, http::request req,
+                                    std::string_view transport, std::shared_ptr<session> found) {
+  if (transport == "websocket") {
+    if (!is_valid_websocket_upgrade(req) || !found->can_upgrade())
+      co_return co_await refuse(conn, req, engineio_error::bad_request);
+    co_return co_await run_websocket(conn, req, std::move(found));
+  }
+  if (found->transport() != transport_kind::polling)
+    co_return co_await refuse(conn, req, engineio_error::bad_request);
+  if (req.method() == beast_http::verb::get) {
+    auto result = co_await found->poll();
+    if (result.error != polling_error::none)
+      co_return co_await refuse(conn, req, engineio_error::bad_request);
+    co_return co_await answer_polling(conn, req, polling_content_type, std::move(result.body));
+  }
+  if (req.method() == beast_http::verb::post) {
+    switch (found->post(req.body())) {
+      case polling_error::none:
+        co_return co_await answer_polling(conn, req, "text/html", "ok");
+      case polling_error::unknown_session:
+        co_return co_await refuse(conn, req, engineio_error::unknown_sid);
+      default:
+        co_return co_await refuse(conn, req, engineio_error::bad_request);
+    }
+  }
+  co_return co_await refuse(conn, req, engineio_error::bad_request);
+}
+
+}  // namespace
+
+awaitable<outcome> handle_request(http::connection& conn, http::request req) {
+  const server_config& config = conn.home.config();
+  if (req.method() == beast_http::verb::options)
+    co_return co_await http::write_response(conn, http::make_preflight(req, config));
+  std::string_view target = req.target();
+  if (http::query_param(target, "EIO") != "4")
+    co_return co_await refuse(conn, req, engineio_error::unsupported_protocol_version);
+  std::string_view transport = http::query_param(target, "transport");
+  if (transport != "polling" && transport != "websocket")
+    co_return co_await refuse(conn, req, engineio_error::unknown_transport);
+  std::string_view sid = http::query_param(target, "sid");
+  if (sid.empty()) co_return co_await handshake(conn, req, transport);
+
+  auto owner = shard_of_sid(sid, conn.home.owner().shard_count());
+  if (!owner) co_return co_await refuse(conn, req, engineio_error::unknown_sid);
+  if (*owner != conn.home.index()) {
+    http::migrate(conn, conn.home.owner().shard_at(*owner), std::move(req));
+    co_return outcome::taken;
+  }
+  auto found = conn.home.find_session(sid);
+  if (!found) co_return co_await refuse(conn, req, engineio_error::unknown_sid);
+  // `transport` views into req, which continue_session takes: keep a copy of the short value.
+  std::string transport_name(transport);
+  co_return co_await continue_session(conn, std::move(req), transport_name, std::move(found));
+}
+
+void refuse_oversized_body(shard& home, const http::request& req) {
+  std::string sid(http::query_param(req.target(), "sid"));
+  auto owner = shard_of_sid(sid, home.owner().shard_count());
+  if (!owner) return;
+  shard& target = home.owner().shard_at(*owner);
+  asio::post(target.context(), [&target, sid] {
+    if (auto found = target.find_session(sid)) found->close(disconnect_reason::transport_error);
+  });
+}
+
+}  // namespace chorus::server::engineio

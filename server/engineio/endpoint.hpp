@@ -1,0 +1,15 @@
+#pragma once
+
+#include "server/asio.hpp"
+#include "server/http/connection.hpp"
+
+namespace chorus::server::engineio {
+
+// Serves one request on the Engine.IO path (/socket.io/): handshakes, long-polling GET/POST,
+// WebSocket upgrades. Requests for a session owned by another shard move there first.
+awaitable<http::outcome> handle_request(http::connection& conn, http::request req);
+
+// A polling body over maxPayload ends the session it was meant for (on whichever shard).
+void refuse_oversized_body(shard& home, const http::request& req);
+
+}  // namespace chorus::server::engineio

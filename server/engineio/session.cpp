@@ -1,0 +1,304 @@
+#include "server/engineio/session.hpp"
+
+#include "protocol/engineio/open_packet.hpp"
+#include "protocol/engineio/payload.hpp"
+#include "server/shard.hpp"
+#include "server/websocket/websocket_connection.hpp"
+
+namespace chorus::server::engineio {
+
+namespace eio = protocol::engineio;
+namespace ws = protocol::websocket;
+
+namespace {
+
+const outbound_packet& ping_packet() {
+  static const outbound_packet packet = make_text_packet("2");
+  return packet;
+}
+
+ws::close_code close_code_for(disconnect_reason reason) {
+  switch (reason) {
+    case disconnect_reason::server_shutting_down:
+      return ws::close_code::going_away;
+    case disconnect_reason::parse_error:
+    case disconnect_reason::transport_error:
+      return ws::close_code::protocol_error;
+    case disconnect_reason::write_queue_full:
+      return ws::close_code::policy_violation;
+    default:
+      return ws::close_code::normal;
+  }
+}
+
+}  // namespace
+
+session::session(shard& home, std::string sid, transport_kind transport,
+                 std::unique_ptr<session_handler> handler)
+    : home_(home),
+      sid_(std::move(sid)),
+      transport_(transport),
+      handler_(std::move(handler)),
+      heartbeat_timer_(home.executor()),
+      get_wakeup_(home.executor()) {}
+
+session::~session() = default;
+
+const server_config& session::config() const {
+  return home_.config();
+}
+
+std::string session::open_packet() const {
+  std::string packet = "0";
+  packet += eio::encode_open_json({
+      .sid = sid_,
+      .upgrade_to_websocket = transport_ == transport_kind::polling,
+      .ping_interval_ms = static_cast<std::uint32_t>(config().ping_interval.count()),
+      .ping_timeout_ms = static_cast<std::uint32_t>(config().ping_timeout.count()),
+      .max_payload = config().max_payload,
+  });
+  return packet;
+}
+
+void session::start() {
+  handler_->on_open(*this);
+  if (!closed_)
+    asio::co_spawn(home_.executor(), heartbeat(shared_from_this()), log_exceptions{"heartbeat"});
+}
+
+awaitable<void> session::heartbeat(std::shared_ptr<session> self) {
+  while (!closed_) {
+    heartbeat_timer_.expires_after(config().ping_interval);
+    co_await heartbeat_timer_.async_wait(use_nothrow_awaitable);
+    if (closed_) co_return;
+    pong_received_ = false;
+    send(ping_packet());
+    heartbeat_timer_.expires_after(config().ping_timeout);
+    co_await heartbeat_timer_.async_wait(use_nothrow_awaitable);  // a pong cancels the wait
+    if (closed_) co_return;
+    if (!pong_received_) {
+      close(disconnect_reason::ping_timeout);
+      co_return;
+    }
+  }
+}
+
+void session::send(outbound_packet packet) {
+  if (closed_) return;
+  if (transport_ == transport_kind::websocket) {
+    if (!websocket_->send(std::move(packet))) close(disconnect_reason::write_queue_full);
+    return;
+  }
+  polling_queued_bytes_ += packet.bytes->size();
+  polling_queue_.push_back(std::move(packet));
+  if (polling_queued_bytes_ > config().max_queued_bytes && polling_queue_.size() > 1) {
+    close(disconnect_reason::write_queue_full);
+    return;
+  }
+  get_wakeup_.notify();
+}
+
+void session::close(disconnect_reason reason) {
+  if (closed_) return;
+  auto self = shared_from_this();  // forget() may drop the registry's reference
+  closed_ = true;
+  handler_->on_close(*this, reason);
+  if (probe_) {
+    probe_->close(ws::close_code::going_away, to_string(reason));
+    probe_.reset();
+  }
+  if (transport_ == transport_kind::websocket) {
+    websocket_->close(close_code_for(reason), to_string(reason));
+    websocket_.reset();
+    heartbeat_timer_.cancel();
+    forget();
+    return;
+  }
+  if (get_pending_) {
+    heartbeat_timer_.cancel();
+    get_wakeup_.notify();  // poll() answers with the close packet and forgets the session
+    return;
+  }
+  // No GET is waiting: keep the session a little so the client's next GET learns of the close.
+  heartbeat_timer_.expires_after(config().ping_timeout);
+  heartbeat_timer_.async_wait([self](boost::system::error_code) { self->forget(); });
+}
+
+void session::forget() {
+  if (forgotten_) return;
+  forgotten_ = true;
+  home_.remove_session(sid_);
+}
+
+std::string session::drain_polling_queue() {
+  std::string body;
+  for (const auto& packet : polling_queue_) {
+    std::string_view bytes = *packet.bytes;
+    if (packet.binary) {
+      eio::append_payload_packet(body, {eio::packet_type::message, true, bytes});
+    } else {  // text packets carry their type digit already
+      auto type = static_cast<eio::packet_type>(bytes.front() - '0');
+      eio::append_payload_packet(body, {type, false, bytes.substr(1)});
+    }
+  }
+  polling_queue_.clear();
+  polling_queued_bytes_ = 0;
+  return body;
+}
+
+awaitable<session::poll_result> session::poll() {
+  if (transport_ == transport_kind::websocket)
+    co_return poll_result{polling_error::transport_mismatch, {}};
+  if (get_pending_) {
+    close(disconnect_reason::transport_error);
+    co_return poll_result{polling_error::concurrent_get, {}};
+  }
+  get_pending_ = true;
+  while (polling_queue_.empty() && !closed_ && !answer_get_with_noop_ &&
+         transport_ == transport_kind::polling)
+    co_await get_wakeup_.wait();
+  get_pending_ = false;
+
+  poll_result result;
+  result.body = drain_polling_queue();
+  if (closed_) {
+    eio::append_payload_packet(result.body, {eio::packet_type::close, false, ""});
+    forget();
+  } else if (result.body.empty()) {
+    // Released for an upgrade: the client's GET ends with a noop.
+    eio::append_payload_packet(result.body, {eio::packet_type::noop, false, ""});
+  }
+  co_return result;
+}
+
+polling_error session::post(std::string_view body) {
+  if (closed_) return polling_error::unknown_session;
+  if (transport_ == transport_kind::websocket) return polling_error::transport_mismatch;
+  std::string scratch;
+  auto error = eio::decode_payload(
+      body,
+      [this](const eio::packet_view& packet) {
+        if (!closed_) on_packet(packet);
+      },
+      scratch);
+  if (error != eio::payload_error::ok) {
+    close(disconnect_reason::parse_error);
+    return polling_error::bad_payload;
+  }
+  return polling_error::none;
+}
+
+void session::on_packet(const eio::packet_view& packet) {
+  switch (packet.type) {
+    case eio::packet_type::message:
+      handler_->on_message(*this, packet.data, packet.binary);
+      break;
+    case eio::packet_type::pong:
+      pong_received_ = true;
+      heartbeat_timer_.cancel();
+      break;
+    case eio::packet_type::ping: {
+      std::string pong = "3";
+      pong += packet.data;
+      send(make_text_packet(std::move(pong)));
+      break;
+    }
+    case eio::packet_type::close:
+      close(disconnect_reason::transport_close);
+      break;
+    case eio::packet_type::noop:
+      break;
+    case eio::packet_type::open:
+    case eio::packet_type::upgrade:
+      close(disconnect_reason::parse_error);
+      break;
+  }
+}
+
+void session::attach_websocket(std::shared_ptr<websocket_connection> ws) {
+  transport_ = transport_kind::websocket;
+  websocket_ = std::move(ws);
+}
+
+bool session::attach_probe(std::shared_ptr<websocket_connection> ws) {
+  if (closed_ || transport_ != transport_kind::polling || probe_) return false;
+  probe_ = ws;
+  asio::co_spawn(home_.executor(), expire_probe(shared_from_this(), std::move(ws)),
+                 log_exceptions{"upgrade timeout"});
+  return true;
+}
+
+awaitable<void> session::expire_probe(std::shared_ptr<session> self,
+                                      std::shared_ptr<websocket_connection> ws) {
+  asio::steady_timer timer(home_.executor(), config().upgrade_timeout);
+  std::weak_ptr<websocket_connection> watched = ws;
+  ws.reset();
+  co_await timer.async_wait(use_nothrow_awaitable);
+  auto probe = watched.lock();
+  if (probe && probe == probe_) {
+    probe_.reset();
+    answer_get_with_noop_ = false;
+    probe->close(ws::close_code::policy_violation, "upgrade timeout");
+  }
+}
+
+void session::on_websocket_text(websocket_connection& ws, std::string_view text) {
+  auto packet = eio::decode_text_packet(text);
+  if (&ws == probe_.get()) {
+    if (packet)
+      on_probe_packet(ws, *packet);
+    else
+      ws.close(ws::close_code::protocol_error, "parse error");
+    return;
+  }
+  if (&ws != websocket_.get()) return;  // a connection this session no longer uses
+  if (!packet) {
+    close(disconnect_reason::parse_error);
+    return;
+  }
+  on_packet(*packet);
+}
+
+void session::on_websocket_binary(websocket_connection& ws, std::string_view bytes) {
+  if (&ws == websocket_.get()) handler_->on_message(*this, bytes, true);
+}
+
+void session::on_probe_packet(websocket_connection& ws, const eio::packet_view& packet) {
+  if (packet.type == eio::packet_type::ping && packet.data == "probe") {
+    ws.send(make_text_packet("3probe"));
+    answer_get_with_noop_ = true;
+    get_wakeup_.notify();
+    return;
+  }
+  if (packet.type == eio::packet_type::upgrade && answer_get_with_noop_) {
+    complete_upgrade();
+    return;
+  }
+  // Anything else means the probe failed; the polling transport carries on.
+  auto probe = std::move(probe_);
+  answer_get_with_noop_ = false;
+  probe->close(ws::close_code::protocol_error, "bad upgrade");
+}
+
+void session::complete_upgrade() {
+  transport_ = transport_kind::websocket;
+  websocket_ = std::move(probe_);
+  answer_get_with_noop_ = false;
+  for (auto& packet : polling_queue_) websocket_->send(std::move(packet));
+  polling_queue_.clear();
+  polling_queued_bytes_ = 0;
+  get_wakeup_.notify();  // a GET still waiting ends with a noop
+}
+
+void session::on_websocket_closed(websocket_connection& ws, disconnect_reason reason) {
+  if (&ws == probe_.get()) {
+    probe_.reset();
+    answer_get_with_noop_ = false;
+    return;
+  }
+  if (&ws == websocket_.get()) {
+    close(reason);
+  }
+}
+
+}  // namespace chorus::server::engineio

@@ -1,0 +1,102 @@
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <string>
+
+#include "protocol/engineio/packet.hpp"
+#include "server/asio.hpp"
+#include "server/config.hpp"
+#include "server/disconnect_reason.hpp"
+#include "server/engineio/outbound_packet.hpp"
+#include "server/engineio/session_handler.hpp"
+#include "server/wakeup.hpp"
+
+namespace chorus::server {
+class shard;
+class websocket_connection;
+}  // namespace chorus::server
+
+namespace chorus::server::engineio {
+
+enum class transport_kind { polling, websocket };
+
+// Why a long-polling request was refused.
+enum class polling_error { none, concurrent_get, transport_mismatch, unknown_session, bad_payload };
+
+// One Engine.IO session: the transport in use (long-polling, or WebSocket after an upgrade or
+// from the start), the heartbeat, and the handler on top. Lives on its home shard; every call
+// comes on that shard's thread, so it needs no lock.
+class session : public std::enable_shared_from_this<session> {
+ public:
+  session(shard& home, std::string sid, transport_kind transport,
+          std::unique_ptr<session_handler> handler);
+  ~session();
+
+  // The open packet ("0{…}") to send first; then start() runs the handler's on_open and the
+  // heartbeat.
+  std::string open_packet() const;
+  void start();
+
+  const std::string& sid() const { return sid_; }
+  shard& home() const { return home_; }
+  const server_config& config() const;
+  transport_kind transport() const { return transport_; }
+  bool closed() const { return closed_; }
+  session_handler& handler() { return *handler_; }
+
+  // Queues a packet on the current transport. Ignored once closed.
+  void send(outbound_packet packet);
+  // Ends the session: tells the handler, flushes what is queued, closes the transport.
+  void close(disconnect_reason reason);
+
+  // Long-polling. A GET waits until packets are queued (or the session closes) and returns the
+  // body; a POST hands every packet of its body to the session.
+  struct poll_result {
+    polling_error error = polling_error::none;
+    std::string body;
+  };
+  awaitable<poll_result> poll();
+  polling_error post(std::string_view body);
+
+  // WebSocket. A WebSocket-only session starts with `attach_websocket`; an upgrade starts with
+  // `attach_probe` and completes when the probe sends the upgrade packet.
+  void attach_websocket(std::shared_ptr<websocket_connection> ws);
+  bool can_upgrade() const { return !closed_ && transport_ == transport_kind::polling && !probe_; }
+  bool attach_probe(std::shared_ptr<websocket_connection> ws);
+  void on_websocket_text(websocket_connection& ws, std::string_view text);
+  void on_websocket_binary(websocket_connection& ws, std::string_view bytes);
+  void on_websocket_closed(websocket_connection& ws, disconnect_reason reason);
+
+ private:
+  void on_packet(const protocol::engineio::packet_view& packet);
+  void on_probe_packet(websocket_connection& ws, const protocol::engineio::packet_view& packet);
+  void complete_upgrade();
+  std::string drain_polling_queue();
+  void forget();  // leaves the shard's registry
+  awaitable<void> heartbeat(std::shared_ptr<session> self);
+  awaitable<void> expire_probe(std::shared_ptr<session> self,
+                               std::shared_ptr<websocket_connection> ws);
+
+  shard& home_;
+  std::string sid_;
+  transport_kind transport_;
+  std::unique_ptr<session_handler> handler_;
+
+  bool closed_ = false;
+  bool forgotten_ = false;
+  bool pong_received_ = false;
+  asio::steady_timer heartbeat_timer_;
+
+  // Long-polling state: packets wait here until a GET takes them.
+  std::deque<outbound_packet> polling_queue_;
+  std::size_t polling_queued_bytes_ = 0;
+  bool get_pending_ = false;
+  bool answer_get_with_noop_ = false;  // upgrading: release the client's GET with a noop
+  wakeup get_wakeup_;
+
+  std::shared_ptr<websocket_connection> websocket_;  // active WebSocket transport
+  std::shared_ptr<websocket_connection> probe_;      // WebSocket being upgraded to
+};
+
+}  // namespace chorus::server::engineio

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <optional>
+
+#include "server/asio.hpp"
+#include "server/http/http_types.hpp"
+
+namespace chorus::server {
+class shard;
+}
+
+namespace chorus::server::http {
+
+// One HTTP connection being served on a shard.
+struct connection {
+  shard& home;
+  boost::beast::tcp_stream stream;
+  boost::beast::flat_buffer buffer;
+};
+
+// What became of a connection after a request.
+enum class outcome {
+  keep_alive,  // answered; read the next request
+  close,       // answered (or failed); close the connection
+  taken,       // moved to another shard, or upgraded to WebSocket and already finished
+};
+
+// Writes a response under the HTTP timeout; keep_alive when the connection may go on.
+awaitable<outcome> write_response(connection& conn, response res);
+
+// Hands the connection, with the request it carries, to the shard that owns its session.
+void migrate(connection& conn, shard& to, request req);
+
+}  // namespace chorus::server::http

@@ -1,0 +1,101 @@
+#include "server/http/responses.hpp"
+
+#include <fmt/format.h>
+
+#include <boost/beast/http/field.hpp>
+
+namespace chorus::server::http {
+namespace {
+
+std::string_view message_of(engineio_error error) {
+  switch (error) {
+    case engineio_error::unknown_transport:
+      return "Transport unknown";
+    case engineio_error::unknown_sid:
+      return "Session ID unknown";
+    case engineio_error::bad_handshake_method:
+      return "Bad handshake method";
+    case engineio_error::bad_request:
+      return "Bad request";
+    case engineio_error::forbidden:
+      return "Forbidden";
+    case engineio_error::unsupported_protocol_version:
+      return "Unsupported protocol version";
+  }
+  return "Bad request";
+}
+
+bool origin_allowed(std::string_view origin, std::string_view allowed) {
+  while (!allowed.empty()) {
+    auto comma = allowed.find(',');
+    std::string_view one = allowed.substr(0, comma);
+    while (!one.empty() && one.front() == ' ') one.remove_prefix(1);
+    while (!one.empty() && one.back() == ' ') one.remove_suffix(1);
+    if (one == origin) return true;
+    if (comma == std::string_view::npos) break;
+    allowed.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+}  // namespace
+
+response make_text(const request& req, beast_http::status status, std::string_view content_type,
+                   std::string body) {
+  response res{status, req.version()};
+  res.set(beast_http::field::content_type, content_type);
+  res.keep_alive(req.keep_alive());
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+response make_engineio_error(const request& req, engineio_error error,
+                             const server_config& config) {
+  auto status = error == engineio_error::forbidden ? beast_http::status::forbidden
+                                                   : beast_http::status::bad_request;
+  response res = make_text(
+      req, status, "application/json",
+      fmt::format(R"({{"code":{},"message":"{}"}})", static_cast<int>(error), message_of(error)));
+  add_cors_headers(req, res, config);
+  return res;
+}
+
+response make_not_found(const request& req) {
+  return make_text(req, beast_http::status::not_found, "text/plain; charset=UTF-8", "Not Found");
+}
+
+response make_payload_too_large(const request& req) {
+  response res = make_text(req, beast_http::status::payload_too_large, "text/plain; charset=UTF-8",
+                           "Payload Too Large");
+  res.keep_alive(false);
+  return res;
+}
+
+void add_cors_headers(const request& req, response& res, const server_config& config) {
+  if (config.cors_origin.empty()) return;
+  auto origin = req[beast_http::field::origin];
+  if (config.cors_origin == "*") {
+    res.set(beast_http::field::access_control_allow_origin, "*");
+    return;
+  }
+  if (!origin.empty() && origin_allowed(origin, config.cors_origin)) {
+    res.set(beast_http::field::access_control_allow_origin, origin);
+    res.set(beast_http::field::access_control_allow_credentials, "true");
+    res.set(beast_http::field::vary, "Origin");
+  }
+}
+
+response make_preflight(const request& req, const server_config& config) {
+  response res{beast_http::status::no_content, req.version()};
+  res.keep_alive(req.keep_alive());
+  add_cors_headers(req, res, config);
+  res.set(beast_http::field::access_control_allow_methods, "GET,HEAD,PUT,PATCH,POST,DELETE");
+  auto asked = req[beast_http::field::access_control_request_headers];
+  if (!asked.empty()) res.set(beast_http::field::access_control_allow_headers, asked);
+  res.set(beast_http::field::vary, "Access-Control-Request-Headers");
+  res.content_length(0);
+  return res;
+}
+
+}  // namespace chorus::server::http

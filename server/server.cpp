@@ -1,0 +1,110 @@
+#include "server/server.hpp"
+
+#include <spdlog/spdlog.h>
+#include <sys/resource.h>
+
+#include "server/http/http_session.hpp"
+#include "server/http/responses.hpp"
+
+namespace chorus::server {
+namespace {
+
+awaitable<void> accept_loop(shard& home, tcp::acceptor& acceptor) {
+  for (;;) {
+    auto [ec, socket] = co_await acceptor.async_accept(home.executor(), use_nothrow_awaitable);
+    if (ec) {
+      if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+      // Out of file descriptors or similar: back off briefly instead of spinning.
+      spdlog::warn("accept on shard {}: {}", home.index(), ec.message());
+      asio::steady_timer pause(home.executor(), std::chrono::milliseconds(50));
+      co_await pause.async_wait(use_nothrow_awaitable);
+      continue;
+    }
+    boost::system::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    asio::co_spawn(home.executor(), http::run_http_session(home, std::move(socket)),
+                   log_exceptions{"http session"});
+  }
+}
+
+std::unique_ptr<tcp::acceptor> bind_acceptor(asio::io_context& context, const tcp::endpoint& at) {
+  auto acceptor = std::make_unique<tcp::acceptor>(context);
+  acceptor->open(at.protocol());
+  acceptor->set_option(tcp::acceptor::reuse_address(true));
+  int one = 1;
+  if (::setsockopt(acceptor->native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
+    throw std::system_error(errno, std::generic_category(), "SO_REUSEPORT");
+  acceptor->bind(at);
+  acceptor->listen(asio::socket_base::max_listen_connections);
+  return acceptor;
+}
+
+}  // namespace
+
+server::server(server_config config, session_handler_factory factory)
+    : config_(std::move(config)), factory_(std::move(factory)) {
+  http_handler_ = [](const http::request& req) { return http::make_not_found(req); };
+  unsigned count =
+      config_.threads ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
+  count = std::min(count, 4096u);  // the sid names the shard in two base64 characters
+  for (unsigned i = 0; i < count; ++i) shards_.push_back(std::make_unique<shard>(i, *this));
+}
+
+server::~server() {
+  if (!threads_.empty()) {
+    stop();
+    wait();
+  }
+}
+
+void server::start() {
+  tcp::endpoint at(asio::ip::make_address(config_.host), config_.port);
+  for (auto& s : shards_) {
+    acceptors_.push_back(bind_acceptor(s->context(), at));
+    if (at.port() == 0) at.port(acceptors_.front()->local_endpoint().port());
+  }
+  port_ = at.port();
+  for (unsigned i = 0; i < shards_.size(); ++i) {
+    shard& s = *shards_[i];
+    asio::co_spawn(s.executor(), accept_loop(s, *acceptors_[i]), log_exceptions{"accept loop"});
+    threads_.emplace_back([&s] {
+      try {
+        s.context().run();
+      } catch (const std::exception& e) {
+        spdlog::critical("shard {} stopped: {}", s.index(), e.what());
+      }
+    });
+  }
+}
+
+void server::stop() {
+  for (unsigned i = 0; i < shards_.size(); ++i) {
+    shard& s = *shards_[i];
+    tcp::acceptor& acceptor = *acceptors_[i];
+    asio::post(s.context(), [&s, &acceptor] {
+      boost::system::error_code ignored;
+      acceptor.close(ignored);
+      s.close_all_sessions();
+      // Give queued writes and close frames a moment, then end the loop for good.
+      auto grace =
+          std::make_shared<asio::steady_timer>(s.context(), std::chrono::milliseconds(500));
+      grace->async_wait([&s, grace](boost::system::error_code) { s.context().stop(); });
+    });
+  }
+}
+
+void server::wait() {
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+  threads_.clear();
+}
+
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+}  // namespace chorus::server

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "server/asio.hpp"
+#include "server/config.hpp"
+#include "server/engineio/session_handler.hpp"
+#include "server/http/http_types.hpp"
+#include "server/shard.hpp"
+
+namespace chorus::server {
+
+// Makes the handler that runs on top of each new Engine.IO session (Socket.IO, or an echo).
+using session_handler_factory =
+    std::function<std::unique_ptr<engineio::session_handler>(shard& home)>;
+
+// A sharded Socket.IO/Engine.IO server: one thread per shard, each with its own io_context and
+// its own SO_REUSEPORT acceptor.
+class server {
+ public:
+  server(server_config config, session_handler_factory factory);
+  ~server();
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  // Requests outside the Engine.IO path go here (default: 404).
+  void set_http_handler(http::http_handler handler) { http_handler_ = std::move(handler); }
+
+  // Binds the acceptors (throws on failure) and starts one thread per shard.
+  void start();
+  // Graceful: stop accepting, close every session, let queued writes drain, then stop.
+  void stop();
+  // Blocks until every shard's thread has ended.
+  void wait();
+
+  std::uint16_t port() const { return port_; }
+  unsigned shard_count() const { return static_cast<unsigned>(shards_.size()); }
+  shard& shard_at(unsigned index) { return *shards_[index]; }
+  const server_config& config() const { return config_; }
+  std::unique_ptr<engineio::session_handler> make_handler(shard& home) const {
+    return factory_(home);
+  }
+  const http::http_handler& http_handler() const { return http_handler_; }
+
+ private:
+  server_config config_;
+  session_handler_factory factory_;
+  http::http_handler http_handler_;
+  std::vector<std::unique_ptr<shard>> shards_;
+  std::vector<std::unique_ptr<tcp::acceptor>> acceptors_;
+  std::vector<std::thread> threads_;
+  std::uint16_t port_ = 0;
+};
+
+// Raises this process's open-file soft limit to the hard limit (one fd per connection).
+void raise_open_file_limit();
+
+}  // namespace chorus::server

@@ -1,0 +1,219 @@
+#include "server/socketio/client.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "protocol/socketio/event_args.hpp"
+#include "server/engineio/session.hpp"
+#include "server/engineio/sid.hpp"
+#include "server/shard.hpp"
+#include "server/socketio/application.hpp"
+#include "server/socketio/event.hpp"
+#include "server/socketio/socket.hpp"
+
+namespace chorus::server::socketio {
+
+namespace sio = protocol::socketio;
+
+namespace {
+
+sio::limits limits_for(const server_config& config) {
+  sio::limits lim;
+  lim.max_attachment_bytes = config.max_payload;
+  return lim;
+}
+
+// Application code must not take the connection down with it: log what it throws.
+template <class Call>
+void guarded(const char* what, Call&& call) {
+  try {
+    call();
+  } catch (const std::exception& e) {
+    spdlog::error("{} handler threw: {}", what, e.what());
+  } catch (...) {
+    spdlog::error("{} handler threw", what);
+  }
+}
+
+}  // namespace
+
+client::client(const application& app, shard& home)
+    : app_(app),
+      home_(home),
+      limits_(limits_for(home.config())),
+      reassembler_(limits_),
+      connect_timer_(home.executor()),
+      attachment_timer_(home.executor()) {}
+
+client::~client() = default;
+
+void client::on_open(engineio::session& session) {
+  session_ = session.weak_from_this();
+  // A connection that joins no namespace in time is closed (Socket.IO's connectTimeout).
+  connect_timer_.expires_after(home_.config().connect_timeout);
+  connect_timer_.async_wait([this, weak = session_](boost::system::error_code ec) {
+    auto alive = weak.lock();
+    if (ec || !alive || alive->closed()) return;
+    if (sockets_.empty()) alive->close(disconnect_reason::forced_close);
+  });
+}
+
+void client::on_message(engineio::session&, std::string_view data, bool binary) {
+  if (binary)
+    on_binary(data);
+  else
+    on_text(data);
+}
+
+void client::on_close(engineio::session&, disconnect_reason reason) {
+  connect_timer_.cancel();
+  attachment_timer_.cancel();
+  auto gone = std::move(sockets_);
+  sockets_.clear();
+  for (auto& s : gone) guarded("disconnect", [&] { s->on_disconnected(reason); });
+}
+
+void client::send(std::string engine_text, std::vector<std::string> attachments) {
+  auto session = session_.lock();
+  if (!session || session->closed()) return;
+  session->send(engineio::make_text_packet(std::move(engine_text)));
+  for (auto& bytes : attachments) session->send(engineio::make_binary_packet(std::move(bytes)));
+}
+
+void client::close(disconnect_reason reason) {
+  if (auto session = session_.lock()) session->close(reason);
+}
+
+void client::fail(sio::parse_error error) {
+  spdlog::debug("closing connection: {}", sio::to_string(error));
+  close(disconnect_reason::parse_error);
+}
+
+socket* client::find(std::string_view nsp) const {
+  for (const auto& s : sockets_)
+    if (s->nsp() == nsp) return s.get();
+  return nullptr;
+}
+
+void client::remove(socket& gone, disconnect_reason reason) {
+  for (auto it = sockets_.begin(); it != sockets_.end(); ++it) {
+    if (it->get() != &gone) continue;
+    auto keep = std::move(*it);
+    sockets_.erase(it);
+    guarded("disconnect", [&] { keep->on_disconnected(reason); });
+    return;
+  }
+}
+
+void client::on_text(std::string_view text) {
+  if (reassembler_.active()) return fail(sio::parse_error::unexpected_text);
+  sio::header h;
+  if (auto error = sio::decode_header(text, h, limits_); error != sio::parse_error::ok)
+    return fail(error);
+  if (h.attachments > 0) {
+    reassembler_.start(std::string(text), h.attachments);
+    // Attachments that never arrive must not hold the connection's parser forever.
+    attachment_timer_.expires_after(home_.config().connect_timeout);
+    attachment_timer_.async_wait([this, weak = session_](boost::system::error_code ec) {
+      auto alive = weak.lock();
+      if (ec || !alive || alive->closed()) return;
+      if (reassembler_.active()) fail(sio::parse_error::attachments_too_large);
+    });
+    return;
+  }
+  std::vector<std::string> no_attachments;
+  dispatch(h, no_attachments);
+}
+
+void client::on_binary(std::string_view bytes) {
+  if (!reassembler_.active()) return fail(sio::parse_error::unexpected_binary);
+  if (auto error = reassembler_.add(bytes); error != sio::parse_error::ok) return fail(error);
+  if (!reassembler_.complete()) return;
+  attachment_timer_.cancel();
+  std::string text = reassembler_.take_text();
+  std::vector<std::string> buffers = reassembler_.take_buffers();
+  sio::header h;
+  if (auto error = sio::decode_header(text, h, limits_); error != sio::parse_error::ok)
+    return fail(error);
+  dispatch(h, buffers);
+}
+
+void client::dispatch(const sio::header& h, std::vector<std::string>& attachments) {
+  sio::parsed_payload payload;
+  if (auto error = sio::parse_payload(home_.json_parser(), h, limits_, payload);
+      error != sio::parse_error::ok)
+    return fail(error);
+  switch (h.type) {
+    case sio::packet_type::connect:
+      on_connect(h, payload);
+      break;
+    case sio::packet_type::disconnect:
+      if (socket* target = find(h.nsp))
+        remove(*target, disconnect_reason::client_namespace_disconnect);
+      break;
+    case sio::packet_type::event:
+    case sio::packet_type::binary_event:
+      if (socket* target = find(h.nsp)) on_event(*target, h, payload, attachments);
+      break;
+    case sio::packet_type::ack:
+    case sio::packet_type::binary_ack:
+      if (socket* target = find(h.nsp))
+        target->on_ack(*h.ack_id, sio::array_elements(h.payload), attachments);
+      break;
+    case sio::packet_type::connect_error:  // only a server sends it
+      fail(sio::parse_error::invalid_payload);
+      break;
+  }
+}
+
+void client::on_connect(const sio::header& h, const sio::parsed_payload& payload) {
+  std::string text = "4";
+  const namespace_handlers* handlers = app_.find(h.nsp);
+  if (!handlers) {
+    sio::append_connect_error(text, h.nsp, "Invalid namespace");
+    return send(std::move(text), {});
+  }
+  if (find(h.nsp)) return;  // already connected to it
+  std::string auth_json = payload.has_payload ? std::string(h.payload) : std::string("{}");
+  simdjson::dom::element auth = payload.root;
+  if (!payload.has_payload) auth = home_.json_parser().parse("{}", 2).value_unsafe();
+  auto joined = std::make_shared<socket>(*this, *handlers, std::string(h.nsp),
+                                         engineio::make_random_id(20), std::move(auth_json));
+  for (const auto& check : handlers->middlewares()) {
+    std::optional<std::string> refusal;
+    try {
+      refusal = check(*joined, auth);
+    } catch (const std::exception& e) {
+      refusal = e.what();
+    }
+    if (refusal) {
+      sio::append_connect_error(text, h.nsp, *refusal);
+      return send(std::move(text), {});
+    }
+  }
+  sockets_.push_back(joined);
+  connect_timer_.cancel();
+  sio::append_connect(text, h.nsp, joined->id());
+  send(std::move(text), {});
+  if (handlers->connection()) guarded("connection", [&] { handlers->connection()(*joined); });
+}
+
+void client::on_event(socket& target, const sio::header& h, const sio::parsed_payload& payload,
+                      std::vector<std::string>& attachments) {
+  simdjson::dom::array array = payload.root.get_array().value_unsafe();
+  std::string_view name = array.at(0).get_string().value_unsafe();
+  ack_sender ack = h.ack_id ? ack_sender(target.weak_from_this(), *h.ack_id) : ack_sender();
+  event ev(name, array, sio::args_after_name(h.payload), attachments, ack);
+  const auto* handler = target.handlers().find(name);
+  if (!handler) return;
+  auto keep = target.shared_from_this();
+  try {
+    (*handler)(target, ev);
+  } catch (const std::exception& e) {
+    if (target.handlers().error())
+      guarded("error", [&] { target.handlers().error()(target, ev, e); });
+    else
+      spdlog::error("handler for '{}' threw: {}", name, e.what());
+  }
+}
+
+}  // namespace chorus::server::socketio

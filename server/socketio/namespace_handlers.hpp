@@ -1,0 +1,78 @@
+#pragma once
+
+#include <simdjson.h>
+
+#include <exception>
+#include <functional>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "server/disconnect_reason.hpp"
+#include "server/string_hash.hpp"
+
+namespace chorus::server::socketio {
+
+class socket;
+class event;
+
+// What an application registers for one namespace, as directly as Flask-SocketIO's decorators.
+// Filled in before the server starts; read-only (and so shared by every shard) afterwards.
+class namespace_handlers {
+ public:
+  // Runs before a socket joins; returns an error message to refuse it (CONNECT_ERROR).
+  using middleware =
+      std::function<std::optional<std::string>(socket&, simdjson::dom::element auth)>;
+  using connection_handler = std::function<void(socket&)>;
+  using event_handler = std::function<void(socket&, const event&)>;
+  using disconnect_handler = std::function<void(socket&, disconnect_reason)>;
+  // Runs when an event handler throws.
+  using error_handler = std::function<void(socket&, const event&, const std::exception&)>;
+
+  namespace_handlers& use(middleware check) {
+    middlewares_.push_back(std::move(check));
+    return *this;
+  }
+  namespace_handlers& on_connection(connection_handler handler) {
+    on_connection_ = std::move(handler);
+    return *this;
+  }
+  namespace_handlers& on(std::string event_name, event_handler handler) {
+    events_[std::move(event_name)] = std::move(handler);
+    return *this;
+  }
+  // Catch-all: runs for events that have no handler of their own.
+  namespace_handlers& on_any(event_handler handler) {
+    on_any_ = std::move(handler);
+    return *this;
+  }
+  namespace_handlers& on_error(error_handler handler) {
+    on_error_ = std::move(handler);
+    return *this;
+  }
+  namespace_handlers& on_disconnect(disconnect_handler handler) {
+    on_disconnect_ = std::move(handler);
+    return *this;
+  }
+
+  const std::vector<middleware>& middlewares() const { return middlewares_; }
+  const connection_handler& connection() const { return on_connection_; }
+  const event_handler* find(std::string_view event_name) const {
+    auto it = events_.find(event_name);
+    if (it != events_.end()) return &it->second;
+    return on_any_ ? &on_any_ : nullptr;
+  }
+  const error_handler& error() const { return on_error_; }
+  const disconnect_handler& disconnect() const { return on_disconnect_; }
+
+ private:
+  std::vector<middleware> middlewares_;
+  connection_handler on_connection_;
+  std::unordered_map<std::string, event_handler, string_hash, std::equal_to<>> events_;
+  event_handler on_any_;
+  error_handler on_error_;
+  disconnect_handler on_disconnect_;
+};
+
+}  // namespace chorus::server::socketio

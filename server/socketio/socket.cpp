@@ -1,0 +1,104 @@
+#include "server/socketio/socket.hpp"
+
+#include "protocol/socketio/packet.hpp"
+#include "server/shard.hpp"
+#include "server/socketio/client.hpp"
+#include "server/socketio/namespace_handlers.hpp"
+
+namespace chorus::server::socketio {
+
+namespace sio = protocol::socketio;
+
+socket::socket(client& owner, const namespace_handlers& handlers, std::string nsp, std::string id,
+               std::string auth_json)
+    : owner_(owner),
+      handlers_(handlers),
+      nsp_(std::move(nsp)),
+      id_(std::move(id)),
+      auth_json_(std::move(auth_json)) {}
+
+socket::~socket() = default;
+
+void socket::send_packet(std::string engine_text, std::vector<std::string> attachments) {
+  if (connected_) owner_.send(std::move(engine_text), std::move(attachments));
+}
+
+void socket::emit(std::string_view event_name, std::string_view args_json,
+                  std::vector<std::string> attachments) {
+  std::string text = "4";  // the Engine.IO message type, then the Socket.IO packet
+  sio::append_event(text, nsp_, event_name, args_json, std::nullopt, attachments.size());
+  send_packet(std::move(text), std::move(attachments));
+}
+
+void socket::emit_with_ack(std::string_view event_name, std::string_view args_json,
+                           std::chrono::milliseconds timeout, ack_callback callback,
+                           std::vector<std::string> attachments) {
+  if (!connected_) {
+    callback({ack_status::disconnected});
+    return;
+  }
+  std::uint64_t id = next_ack_id_++;
+  auto timer = std::make_unique<asio::steady_timer>(owner_.home().executor(), timeout);
+  timer->async_wait([self = weak_from_this(), id](boost::system::error_code ec) {
+    if (ec) return;
+    auto alive = self.lock();
+    if (!alive) return;
+    auto it = alive->pending_acks_.find(id);
+    if (it == alive->pending_acks_.end()) return;
+    auto pending = std::move(it->second);
+    alive->pending_acks_.erase(it);
+    pending.callback({ack_status::timeout});
+  });
+  pending_acks_.emplace(id, pending_ack{std::move(callback), std::move(timer)});
+  std::string text = "4";  // the Engine.IO message type, then the Socket.IO packet
+  sio::append_event(text, nsp_, event_name, args_json, id, attachments.size());
+  send_packet(std::move(text), std::move(attachments));
+}
+
+void socket::send_ack(std::uint64_t id, std::string_view args_json,
+                      std::vector<std::string> attachments) {
+  std::string text = "4";  // the Engine.IO message type, then the Socket.IO packet
+  sio::append_ack(text, nsp_, id, args_json, attachments.size());
+  send_packet(std::move(text), std::move(attachments));
+}
+
+void socket::on_ack(std::uint64_t id, std::string_view args_json,
+                    std::vector<std::string>& attachments) {
+  auto it = pending_acks_.find(id);
+  if (it == pending_acks_.end()) return;  // late (timed out) or unknown: nothing waits for it
+  auto pending = std::move(it->second);
+  pending_acks_.erase(it);
+  pending.timer->cancel();
+  pending.callback({ack_status::ok, args_json, &attachments});
+}
+
+void socket::disconnect(bool close_connection) {
+  if (!connected_) return;
+  std::string text = "4";  // the Engine.IO message type, then the Socket.IO packet
+  sio::append_disconnect(text, nsp_);
+  send_packet(std::move(text), {});
+  auto self = shared_from_this();
+  owner_.remove(*this, disconnect_reason::server_namespace_disconnect);
+  if (close_connection) owner_.close(disconnect_reason::forced_close);
+}
+
+void socket::on_disconnected(disconnect_reason reason) {
+  if (!connected_) return;
+  connected_ = false;
+  auto acks = std::move(pending_acks_);
+  pending_acks_.clear();
+  for (auto& [id, pending] : acks) {
+    pending.timer->cancel();
+    pending.callback({ack_status::disconnected});
+  }
+  if (handlers_.disconnect()) handlers_.disconnect()(*this, reason);
+}
+
+void ack_sender::operator()(std::string_view args_json,
+                            std::vector<std::string> attachments) const {
+  if (!pending_ || !*pending_) return;
+  *pending_ = false;
+  if (auto target = target_.lock()) target->send_ack(id_, args_json, std::move(attachments));
+}
+
+}  // namespace chorus::server::socketio

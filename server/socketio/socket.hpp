@@ -1,0 +1,77 @@
+#pragma once
+
+#include <any>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "server/asio.hpp"
+#include "server/disconnect_reason.hpp"
+#include "server/socketio/ack.hpp"
+
+namespace chorus::server::engineio {
+class session;
+}
+
+namespace chorus::server::socketio {
+
+class client;
+class namespace_handlers;
+
+// One client's connection to one namespace. Lives on its session's shard; every call must come
+// from that shard's thread (handlers always do).
+class socket : public std::enable_shared_from_this<socket> {
+ public:
+  socket(client& owner, const namespace_handlers& handlers, std::string nsp, std::string id,
+         std::string auth_json);
+  ~socket();
+
+  const std::string& id() const { return id_; }
+  const std::string& nsp() const { return nsp_; }
+  // The CONNECT packet's auth payload as JSON ("{}" when the client sent none).
+  const std::string& auth_json() const { return auth_json_; }
+  bool connected() const { return connected_; }
+  const namespace_handlers& handlers() const { return handlers_; }
+
+  // Sends an event to this client. args_json: the arguments as comma-separated JSON elements;
+  // binary attachments are referenced from it by {"_placeholder":true,"num":i}.
+  void emit(std::string_view event_name, std::string_view args_json = {},
+            std::vector<std::string> attachments = {});
+  // The same, and `callback` runs once with the client's ack, or with timeout/disconnected.
+  void emit_with_ack(std::string_view event_name, std::string_view args_json,
+                     std::chrono::milliseconds timeout, ack_callback callback,
+                     std::vector<std::string> attachments = {});
+  // Leaves the namespace (DISCONNECT); with close_connection the whole connection closes too.
+  void disconnect(bool close_connection = false);
+
+  // Application data, e.g. the chat's username.
+  std::any& data() { return data_; }
+
+  // Used by the client that owns this socket.
+  void send_ack(std::uint64_t id, std::string_view args_json, std::vector<std::string> attachments);
+  void on_ack(std::uint64_t id, std::string_view args_json, std::vector<std::string>& attachments);
+  void on_disconnected(disconnect_reason reason);
+
+ private:
+  struct pending_ack {
+    ack_callback callback;
+    std::unique_ptr<asio::steady_timer> timer;
+  };
+  void send_packet(std::string engine_text, std::vector<std::string> attachments);
+
+  client& owner_;
+  const namespace_handlers& handlers_;
+  std::string nsp_;
+  std::string id_;
+  std::string auth_json_;
+  bool connected_ = true;
+  std::uint64_t next_ack_id_ = 0;
+  std::unordered_map<std::uint64_t, pending_ack> pending_acks_;
+  std::any data_;
+};
+
+}  // namespace chorus::server::socketio

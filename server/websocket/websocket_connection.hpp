@@ -1,0 +1,77 @@
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "protocol/websocket/frame.hpp"
+#include "protocol/websocket/frame_reader.hpp"
+#include "server/asio.hpp"
+#include "server/config.hpp"
+#include "server/disconnect_reason.hpp"
+#include "server/engineio/outbound_packet.hpp"
+#include "server/wakeup.hpp"
+
+namespace chorus::server {
+
+namespace engineio {
+class session;
+}
+
+// A WebSocket connection after the HTTP upgrade. chorus frames it itself (RFC 6455) so that one
+// writer coroutine owns every byte written: it drains the whole queue — data frames that may be
+// shared with other recipients, and control frames — into one gather write.
+class websocket_connection : public std::enable_shared_from_this<websocket_connection> {
+ public:
+  // `leftover`: bytes that arrived after the upgrade request, already read from the socket.
+  websocket_connection(tcp::socket socket, std::string_view leftover, const server_config& config);
+  ~websocket_connection();
+
+  // Reads and writes until the connection ends, delivering what arrives to `session`.
+  awaitable<void> run(std::shared_ptr<engineio::session> session);
+
+  // Queues one Engine.IO packet as one frame (text or binary). Returns false when the queue is
+  // over its byte bound (the caller then closes the session).
+  bool send(engineio::outbound_packet packet);
+  // Flushes what is queued, sends a close frame and ends the connection (bounded in time).
+  void close(protocol::websocket::close_code code, std::string_view reason);
+  bool closing() const { return closing_; }
+
+ private:
+  struct queued_frame {
+    std::shared_ptr<const std::string> payload;
+    protocol::websocket::opcode op;
+  };
+
+  awaitable<void> read_loop();
+  awaitable<void> write_loop();
+  void queue_control(protocol::websocket::opcode op, std::string payload);
+  // Hands one reader event to the session; false when reading should stop.
+  bool dispatch(const protocol::websocket::reader_event& event);
+  void fail(protocol::websocket::close_code code, std::string_view reason);
+
+  tcp::socket socket_;
+  const server_config& config_;
+  std::shared_ptr<engineio::session> session_;
+  protocol::websocket::frame_reader reader_;
+
+  std::vector<std::uint8_t> read_buffer_;
+  std::size_t read_begin_ = 0;
+  std::size_t read_end_ = 0;
+
+  std::deque<queued_frame> queue_;
+  std::size_t queued_bytes_ = 0;
+  wakeup writer_wakeup_;
+  bool closing_ = false;
+  bool close_queued_ = false;
+  disconnect_reason end_reason_ = disconnect_reason::transport_close;
+  asio::steady_timer close_deadline_;
+
+  // Reused by the writer for each gather write.
+  std::vector<queued_frame> in_flight_;
+  std::vector<std::array<std::uint8_t, protocol::websocket::max_frame_header_size>> headers_;
+  std::vector<asio::const_buffer> gather_;
+};
+
+}  // namespace chorus::server
