@@ -280,7 +280,7 @@ describe("oversized polling bodies", () => {
       t,
       async () => {
         const s = await PollingSession.open(fx);
-        const res = await s.post(`4${"x".repeat(MAX_PAYLOAD)}`, { ms: 10_000 }).catch((err) => ({ status: "reset", err }));
+        const res = await s.post(`4${"x".repeat(MAX_PAYLOAD)}`, { ms: 10_000 }).catch((err) => ({ status: `no response (${err.cause?.code ?? err.message})` }));
         assert.equal(res.status, 413);
       },
       { transports: ["polling"] },
@@ -297,7 +297,7 @@ describe("oversized polling bodies", () => {
         t,
         async () => {
           const s = await PollingSession.open(fx);
-          const res = await s.post(`4${"x".repeat(MAX_PAYLOAD)}`, { ms: 10_000 }).catch((err) => ({ status: "reset", err }));
+          const res = await s.post(`4${"x".repeat(MAX_PAYLOAD)}`, { ms: 10_000 }).catch((err) => ({ status: `no response (${err.cause?.code ?? err.message})` }));
           assert.equal(res.status, 413);
           // the session must be gone: a 400, or a close packet, while we keep answering pings
           const deadline = Date.now() + 5_000;
