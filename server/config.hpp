@@ -12,6 +12,8 @@ struct server_config {
   std::string host = "0.0.0.0";
   std::uint16_t port = 3000;
   unsigned threads = 0;  // 0: one per core
+  // Where Engine.IO is served ("/socket.io/" for Socket.IO; "/engine.io/" for bare Engine.IO).
+  std::string path = "/socket.io/";
   std::chrono::milliseconds ping_interval{25'000};
   std::chrono::milliseconds ping_timeout{20'000};
   std::chrono::milliseconds connect_timeout{45'000};

@@ -46,6 +46,8 @@ parse_error decode_header(std::string_view text, header& out, const limits& lim)
     while (i < text.size() && is_digit(text[i])) ++i;
     if (i == start || i == text.size() || text[i] != '-') return parse_error::bad_attachment_count;
     if (!fits || count > lim.max_attachments) return parse_error::too_many_attachments;
+    // A binary packet without binary is refused, as the reference server does.
+    if (count == 0) return parse_error::bad_attachment_count;
     out.attachments = static_cast<std::size_t>(count);
     ++i;
   }

@@ -77,7 +77,32 @@ awaitable<outcome> handshake(http::connection& conn, const http::request& req,
   co_return co_await answer_polling(conn, req, polling_content_type, std::move(body));
 }
 
-awaitable<outcome> continue_session(http::connection& conn, http::request req,
+// A POST's body is read only after the session is marked as receiving one, so a second POST
+// overlapping it is detected (and refused) as the reference server does.
+awaitable<outcome> post_to_session(http::connection& conn, http::request_parser& parser,
+                                   std::shared_ptr<session> found) {
+  if (!found->begin_post()) {
+    found->close(disconnect_reason::transport_error);
+    auto res =
+        http::make_engineio_error(parser.get(), engineio_error::bad_request, conn.home.config());
+    res.keep_alive(false);
+    co_await http::write_response(conn, std::move(res));
+    co_return outcome::close;
+  }
+  auto req = co_await http::read_body(conn, parser);
+  found->end_post();
+  if (!req) co_return outcome::close;
+  switch (found->post(req->body())) {
+    case polling_error::none:
+      co_return co_await answer_polling(conn, *req, "text/html", "ok");
+    case polling_error::unknown_session:
+      co_return co_await refuse(conn, *req, engineio_error::unknown_sid);
+    default:
+      co_return co_await refuse(conn, *req, engineio_error::bad_request);
+  }
+}
+
+awaitable<outcome> continue_session(http::connection& conn, const http::request& req,
                                     std::string_view transport, std::shared_ptr<session> found) {
   if (transport == "websocket") {
     if (!is_valid_websocket_upgrade(req) || !found->can_upgrade())
@@ -92,45 +117,48 @@ awaitable<outcome> continue_session(http::connection& conn, http::request req,
       co_return co_await refuse(conn, req, engineio_error::bad_request);
     co_return co_await answer_polling(conn, req, polling_content_type, std::move(result.body));
   }
-  if (req.method() == beast_http::verb::post) {
-    switch (found->post(req.body())) {
-      case polling_error::none:
-        co_return co_await answer_polling(conn, req, "text/html", "ok");
-      case polling_error::unknown_session:
-        co_return co_await refuse(conn, req, engineio_error::unknown_sid);
-      default:
-        co_return co_await refuse(conn, req, engineio_error::bad_request);
-    }
-  }
   co_return co_await refuse(conn, req, engineio_error::bad_request);
 }
 
 }  // namespace
 
-awaitable<outcome> handle_request(http::connection& conn, http::request req) {
+awaitable<outcome> handle_request(http::connection& conn, http::request_parser_ptr parser) {
+  const http::request& header = parser->get();
+  std::string_view target = header.target();
+  std::string_view sid = http::query_param(target, "sid");
+  if (!sid.empty() && http::query_param(target, "EIO") == "4") {
+    auto owner = shard_of_sid(sid, conn.home.owner().shard_count());
+    if (owner && *owner != conn.home.index()) {
+      http::migrate(conn, conn.home.owner().shard_at(*owner), std::move(parser));
+      co_return outcome::taken;
+    }
+    std::string_view transport = http::query_param(target, "transport");
+    if (header.method() == beast_http::verb::post && transport == "polling") {
+      auto found = conn.home.find_session(sid);
+      if (found && found->transport() == transport_kind::polling)
+        co_return co_await post_to_session(conn, *parser, std::move(found));
+    }
+  }
+
+  auto read = co_await http::read_body(conn, *parser);
+  if (!read) co_return outcome::close;
+  const http::request& req = *read;
+  target = req.target();
   const server_config& config = conn.home.config();
   if (req.method() == beast_http::verb::options)
     co_return co_await http::write_response(conn, http::make_preflight(req, config));
-  std::string_view target = req.target();
   if (http::query_param(target, "EIO") != "4")
     co_return co_await refuse(conn, req, engineio_error::unsupported_protocol_version);
   std::string_view transport = http::query_param(target, "transport");
   if (transport != "polling" && transport != "websocket")
     co_return co_await refuse(conn, req, engineio_error::unknown_transport);
-  std::string_view sid = http::query_param(target, "sid");
+  sid = http::query_param(target, "sid");
   if (sid.empty()) co_return co_await handshake(conn, req, transport);
-
-  auto owner = shard_of_sid(sid, conn.home.owner().shard_count());
-  if (!owner) co_return co_await refuse(conn, req, engineio_error::unknown_sid);
-  if (*owner != conn.home.index()) {
-    http::migrate(conn, conn.home.owner().shard_at(*owner), std::move(req));
-    co_return outcome::taken;
-  }
+  if (!shard_of_sid(sid, conn.home.owner().shard_count()))
+    co_return co_await refuse(conn, req, engineio_error::unknown_sid);
   auto found = conn.home.find_session(sid);
   if (!found) co_return co_await refuse(conn, req, engineio_error::unknown_sid);
-  // `transport` views into req, which continue_session takes: keep a copy of the short value.
-  std::string transport_name(transport);
-  co_return co_await continue_session(conn, std::move(req), transport_name, std::move(found));
+  co_return co_await continue_session(conn, req, transport, std::move(found));
 }
 
 void refuse_oversized_body(shard& home, const http::request& req) {

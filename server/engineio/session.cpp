@@ -119,7 +119,16 @@ void session::close(disconnect_reason reason) {
     get_wakeup_.notify();  // poll() answers with the close packet and forgets the session
     return;
   }
-  // No GET is waiting: keep the session a little so the client's next GET learns of the close.
+  heartbeat_timer_.cancel();
+  // After an error the session is gone at once (later requests: "Session ID unknown"). A close
+  // the server chose waits a little for the client's next GET, which then gets what was queued
+  // and the close packet, as the reference server does.
+  bool server_initiated = reason == disconnect_reason::forced_close ||
+                          reason == disconnect_reason::server_shutting_down;
+  if (!server_initiated) {
+    forget();
+    return;
+  }
   heartbeat_timer_.expires_after(config().ping_timeout);
   heartbeat_timer_.async_wait([self](boost::system::error_code) { self->forget(); });
 }

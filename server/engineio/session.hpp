@@ -58,6 +58,13 @@ class session : public std::enable_shared_from_this<session> {
   };
   awaitable<poll_result> poll();
   polling_error post(std::string_view body);
+  // Brackets the reading of a POST body; false when another POST is already being read.
+  bool begin_post() {
+    if (post_pending_) return false;
+    post_pending_ = true;
+    return true;
+  }
+  void end_post() { post_pending_ = false; }
 
   // WebSocket. A WebSocket-only session starts with `attach_websocket`; an upgrade starts with
   // `attach_probe` and completes when the probe sends the upgrade packet.
@@ -92,6 +99,7 @@ class session : public std::enable_shared_from_this<session> {
   std::deque<outbound_packet> polling_queue_;
   std::size_t polling_queued_bytes_ = 0;
   bool get_pending_ = false;
+  bool post_pending_ = false;
   bool answer_get_with_noop_ = false;  // upgrading: release the client's GET with a noop
   wakeup get_wakeup_;
 

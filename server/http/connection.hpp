@@ -30,7 +30,12 @@ enum class outcome {
 // Writes a response under the HTTP timeout; keep_alive when the connection may go on.
 awaitable<outcome> write_response(connection& conn, response res);
 
-// Hands the connection, with the request it carries, to the shard that owns its session.
-void migrate(connection& conn, shard& to, request req);
+// Reads the rest of a request whose header has been read. On a body over maxPayload it answers
+// 413 and returns nullopt (the connection must then close), likewise on any read error.
+awaitable<std::optional<request>> read_body(connection& conn, request_parser& parser);
+
+// Hands the connection, with the request whose header it has read, to the shard that owns the
+// request's session; the body (if any) is read there.
+void migrate(connection& conn, shard& to, request_parser_ptr parser);
 
 }  // namespace chorus::server::http

@@ -1,5 +1,6 @@
 #include "server/http/http_session.hpp"
 
+#include <array>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
@@ -16,43 +17,69 @@ namespace beast = boost::beast;
 
 namespace {
 
-bool is_engineio_path(std::string_view target) {
+bool is_engineio_path(std::string_view target, std::string_view engineio_path) {
   auto path = path_of(target);
-  return path == "/socket.io/" || path == "/socket.io";
+  if (path == engineio_path) return true;
+  // Also without the trailing slash, as the reference server accepts.
+  return engineio_path.ends_with('/') && path == engineio_path.substr(0, engineio_path.size() - 1);
 }
 
-awaitable<outcome> handle(connection& conn, request req) {
-  if (is_engineio_path(req.target()))
-    co_return co_await engineio::handle_request(conn, std::move(req));
-  co_return co_await write_response(conn, conn.home.owner().http_handler()(req));
+awaitable<outcome> handle(connection& conn, request_parser_ptr parser) {
+  if (is_engineio_path(parser->get().target(), conn.home.config().path))
+    co_return co_await engineio::handle_request(conn, std::move(parser));
+  auto req = co_await read_body(conn, *parser);
+  if (!req) co_return outcome::close;
+  co_return co_await write_response(conn, conn.home.owner().http_handler()(*req));
+}
+
+request_parser_ptr make_parser(const server_config& config) {
+  auto parser = std::make_unique<request_parser>();
+  parser->header_limit(static_cast<std::uint32_t>(config.max_header_bytes));
+  parser->body_limit(config.max_payload);
+  return parser;
+}
+
+// After refusing a request whose body is still arriving, closing at once would make the kernel
+// answer the unread bytes with a reset that can destroy the response in flight. Read and drop
+// them for a bounded time and amount first.
+awaitable<void> linger(connection& conn) {
+  boost::system::error_code ignored;
+  conn.stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  conn.stream.expires_after(std::chrono::seconds(1));
+  std::array<char, 16 * 1024> sink;
+  std::size_t budget = 2 * conn.home.config().max_payload;
+  while (budget > 0) {
+    auto [ec, n] = co_await conn.stream.async_read_some(asio::buffer(sink), use_nothrow_awaitable);
+    if (ec) break;
+    budget -= std::min(budget, n);
+  }
+}
+
+awaitable<void> refuse_too_large(connection& conn, const request& header) {
+  engineio::refuse_oversized_body(conn.home, header);
+  co_await write_response(conn, make_payload_too_large(header));
+  co_await linger(conn);
 }
 
 awaitable<void> serve(shard& home, beast::tcp_stream stream, beast::flat_buffer buffer,
-                      std::optional<request> first) {
+                      request_parser_ptr resumed) {
   connection conn{home, std::move(stream), std::move(buffer)};
   const server_config& config = home.config();
   for (;;) {
-    request req;
-    if (first) {
-      req = std::move(*first);
-      first.reset();
-    } else {
-      beast_http::request_parser<beast_http::string_body> parser;
-      parser.header_limit(static_cast<std::uint32_t>(config.max_header_bytes));
-      parser.body_limit(config.max_payload);
+    request_parser_ptr parser = std::move(resumed);
+    if (!parser) {
+      parser = make_parser(config);
       // One deadline for the whole request: a client trickling bytes cannot hold the connection.
       conn.stream.expires_after(config.http_timeout);
-      auto [ec, n] =
-          co_await beast_http::async_read(conn.stream, conn.buffer, parser, use_nothrow_awaitable);
-      if (ec == beast_http::error::body_limit) {
-        engineio::refuse_oversized_body(conn.home, parser.get());
-        co_await write_response(conn, make_payload_too_large(parser.get()));
-        break;
+      auto [ec, n] = co_await beast_http::async_read_header(conn.stream, conn.buffer, *parser,
+                                                            use_nothrow_awaitable);
+      if (ec == beast_http::error::body_limit) {  // a declared Content-Length over the limit
+        co_await refuse_too_large(conn, parser->get());
+        co_return;
       }
       if (ec) break;  // closed, timed out or malformed
-      req = parser.release();
     }
-    if (co_await handle(conn, std::move(req)) != outcome::keep_alive) co_return;
+    if (co_await handle(conn, std::move(parser)) != outcome::keep_alive) co_return;
   }
   boost::system::error_code ignored;
   conn.stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
@@ -67,7 +94,20 @@ awaitable<outcome> write_response(connection& conn, response res) {
   co_return !ec && keep_alive ? outcome::keep_alive : outcome::close;
 }
 
-void migrate(connection& conn, shard& to, request req) {
+awaitable<std::optional<request>> read_body(connection& conn, request_parser& parser) {
+  if (!parser.is_done()) {
+    auto [ec, n] =
+        co_await beast_http::async_read(conn.stream, conn.buffer, parser, use_nothrow_awaitable);
+    if (ec == beast_http::error::body_limit) {
+      co_await refuse_too_large(conn, parser.get());
+      co_return std::nullopt;
+    }
+    if (ec) co_return std::nullopt;
+  }
+  co_return parser.release();
+}
+
+void migrate(connection& conn, shard& to, request_parser_ptr parser) {
   conn.stream.expires_never();
   tcp::socket socket = conn.stream.release_socket();
   boost::system::error_code ec;
@@ -75,18 +115,20 @@ void migrate(connection& conn, shard& to, request req) {
   if (ec) return;
   auto fd = socket.release(ec);
   if (ec) return;
-  asio::post(to.context(),
-             [&to, fd, protocol, buffer = std::move(conn.buffer), req = std::move(req)]() mutable {
-               tcp::socket adopted(to.context(), protocol, fd);
-               asio::co_spawn(to.executor(),
-                              serve(to, beast::tcp_stream(std::move(adopted)), std::move(buffer),
-                                    std::move(req)),
-                              log_exceptions{"http session"});
-             });
+  asio::post(to.context(), [&to, fd, protocol, buffer = std::move(conn.buffer),
+                            parser = std::move(parser)]() mutable {
+    tcp::socket adopted(to.context(), protocol, fd);
+    // The request's deadline starts again on the new shard; it is still bounded.
+    beast::tcp_stream stream(std::move(adopted));
+    stream.expires_after(to.config().http_timeout);
+    asio::co_spawn(to.executor(),
+                   serve(to, std::move(stream), std::move(buffer), std::move(parser)),
+                   log_exceptions{"http session"});
+  });
 }
 
 awaitable<void> run_http_session(shard& home, tcp::socket socket) {
-  co_await serve(home, beast::tcp_stream(std::move(socket)), beast::flat_buffer(), std::nullopt);
+  co_await serve(home, beast::tcp_stream(std::move(socket)), beast::flat_buffer(), nullptr);
 }
 
 }  // namespace chorus::server::http

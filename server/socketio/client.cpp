@@ -142,22 +142,25 @@ void client::dispatch(const sio::header& h, std::vector<std::string>& attachment
   if (auto error = sio::parse_payload(home_.json_parser(), h, limits_, payload);
       error != sio::parse_error::ok)
     return fail(error);
+  socket* target = find(h.nsp);
+  // As the reference server: CONNECT only for a namespace not joined yet, everything else only
+  // for a joined one; any other order closes the connection.
+  bool in_order = h.type == sio::packet_type::connect ? target == nullptr : target != nullptr;
+  if (!in_order) return close(disconnect_reason::forced_close);
   switch (h.type) {
     case sio::packet_type::connect:
       on_connect(h, payload);
       break;
     case sio::packet_type::disconnect:
-      if (socket* target = find(h.nsp))
-        remove(*target, disconnect_reason::client_namespace_disconnect);
+      remove(*target, disconnect_reason::client_namespace_disconnect);
       break;
     case sio::packet_type::event:
     case sio::packet_type::binary_event:
-      if (socket* target = find(h.nsp)) on_event(*target, h, payload, attachments);
+      on_event(*target, h, payload, attachments);
       break;
     case sio::packet_type::ack:
     case sio::packet_type::binary_ack:
-      if (socket* target = find(h.nsp))
-        target->on_ack(*h.ack_id, sio::array_elements(h.payload), attachments);
+      target->on_ack(*h.ack_id, sio::array_elements(h.payload), attachments);
       break;
     case sio::packet_type::connect_error:  // only a server sends it
       fail(sio::parse_error::invalid_payload);
@@ -172,7 +175,6 @@ void client::on_connect(const sio::header& h, const sio::parsed_payload& payload
     sio::append_connect_error(text, h.nsp, "Invalid namespace");
     return send(std::move(text), {});
   }
-  if (find(h.nsp)) return;  // already connected to it
   std::string auth_json = payload.has_payload ? std::string(h.payload) : std::string("{}");
   simdjson::dom::element auth = payload.root;
   if (!payload.has_payload) auth = home_.json_parser().parse("{}", 2).value_unsafe();

@@ -129,7 +129,7 @@ INSTANTIATE_TEST_SUITE_P(
 INSTANTIATE_TEST_SUITE_P(
     edges, socketio_header,
     testing::Values(header_case{R"(510-["a"])", ok, binary_event, 10, "/", {}, R"(["a"])"},
-                    header_case{R"(50-["a"])", ok, binary_event, 0, "/", {}, R"(["a"])"},
+                    header_case{R"(50-["a"])", parse_error::bad_attachment_count, binary_event, 0, "/", {}, ""},
                     header_case{R"(5010-["a"])", ok, binary_event, 10, "/", {}, R"(["a"])"},
                     header_case{R"(218446744073709551615["a"])", ok, event, 0, "/",
                                 18446744073709551615ull, R"(["a"])"},
