@@ -1,9 +1,14 @@
-// Starts the conformance fixture under test for one test file.
+// Starts the fixture under test for one test file.
 //
 //   CHORUS_FIXTURE=node          -> node reference/conformance-server.mjs (the npm reference)
 //   CHORUS_CONFORMANCE=<binary>  -> the chorus-conformance binary (required otherwise)
+//   CHORUS_FIXTURE_ARGS="..."    -> extra arguments for a chorus binary, e.g. "--threads 4"
+//                                   (whitespace-separated; not passed to the Node.js reference)
 //
-// Both are started as `<command> --port 0 [extra args]` and must print
+// startFixture(args, { binaryEnv: "CHORUS_API_FIXTURE" }) starts the chorus binary named by that
+// variable instead (e.g. chorus-api-fixture), whatever CHORUS_FIXTURE says.
+//
+// All are started as `<command> --port 0 [extra args]` and must print
 // "listening on port <N>" on stdout once ready.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -15,7 +20,21 @@ const STOP_TIMEOUT_MS = 5_000;
 
 export const isReference = process.env.CHORUS_FIXTURE === "node";
 
-function command(extraArgs) {
+/** The extra arguments CHORUS_FIXTURE_ARGS asks for (e.g. ["--threads", "4"]). */
+export const envFixtureArgs = (process.env.CHORUS_FIXTURE_ARGS ?? "").split(/\s+/).filter(Boolean);
+
+/** Shards the chorus fixtures run with: CHORUS_FIXTURE_ARGS --threads N, or 0 (one per core). */
+export const fixtureThreads = (() => {
+  const i = envFixtureArgs.indexOf("--threads");
+  return i >= 0 ? Number(envFixtureArgs[i + 1]) || 0 : 0;
+})();
+
+function command(extraArgs, { binaryEnv } = {}) {
+  if (binaryEnv) {
+    const binary = process.env[binaryEnv];
+    if (!binary) throw new Error(`${binaryEnv} is not set: point it at the fixture binary (e.g. build/debug/bin/...)`);
+    return [binary, ["--port", "0", ...extraArgs, ...envFixtureArgs]];
+  }
   if (isReference) {
     const script = path.join(here, "..", "reference", "conformance-server.mjs");
     return [process.execPath, [script, "--port", "0", ...extraArgs]];
@@ -27,16 +46,19 @@ function command(extraArgs) {
         "(e.g. build/debug/bin/chorus-conformance), or set CHORUS_FIXTURE=node to test the Node.js reference",
     );
   }
-  return [binary, ["--port", "0", ...extraArgs]];
+  return [binary, ["--port", "0", ...extraArgs, ...envFixtureArgs]];
 }
 
 /**
  * Starts the fixture and resolves once it listens.
  * @param {string[]} extraArgs e.g. ["--engineio-echo"]
- * @returns {Promise<{url: string, wsUrl: string, port: number, path: string, stop: () => Promise<void>, output: () => string}>}
+ * @param {{binaryEnv?: string}} options binaryEnv: the variable naming the binary to start
+ * @returns {Promise<{url: string, wsUrl: string, port: number, path: string, stop: () => Promise<void>,
+ *   output: () => string, lines: () => string[],
+ *   waitForLine: (predicate: (line: string) => boolean, ms?: number, what?: string, from?: number) => Promise<string>}>}
  */
-export async function startFixture(extraArgs = []) {
-  const [cmd, args] = command(extraArgs);
+export async function startFixture(extraArgs = [], options = {}) {
+  const [cmd, args] = command(extraArgs, options);
   const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   let exited = false;
@@ -49,6 +71,27 @@ export async function startFixture(extraArgs = []) {
       process.off("exit", killOnExit);
       resolve({ code, signal });
     });
+  });
+
+  // Every complete stdout line, in order, and the waiters for a line to come.
+  const lines = [];
+  let lineWaiters = [];
+  let partial = "";
+  const onStdoutLines = (chunk) => {
+    partial += chunk;
+    const parts = partial.split("\n");
+    partial = parts.pop();
+    if (parts.length === 0) return;
+    lines.push(...parts);
+    const waiters = lineWaiters;
+    lineWaiters = [];
+    for (const wake of waiters) wake();
+  };
+  child.stdout.on("data", onStdoutLines);
+  child.on("exit", () => {
+    const waiters = lineWaiters;
+    lineWaiters = [];
+    for (const wake of waiters) wake();
   });
 
   const port = await new Promise((resolve, reject) => {
@@ -100,6 +143,32 @@ export async function startFixture(extraArgs = []) {
     /** true while the process is still running */
     alive: () => !exited,
     output: () => output,
+    /** every complete stdout line so far */
+    lines: () => lines.slice(),
+    /**
+     * Resolves with the first stdout line (from index `from` on; from the start by default) that
+     * satisfies `predicate`, waiting at most `ms` for it to be printed. Rejects on timeout or if
+     * the fixture exits, with the last lines in the message.
+     */
+    async waitForLine(predicate, ms = 5_000, what = "a fixture line", from = 0) {
+      const deadline = Date.now() + ms;
+      let next = from;
+      for (;;) {
+        for (; next < lines.length; ++next) if (predicate(lines[next])) return lines[next];
+        const left = deadline - Date.now();
+        if (left <= 0 || exited) {
+          const tail = lines.slice(-20).join("\n");
+          throw new Error(`${exited ? "fixture exited" : `timed out after ${ms} ms`} waiting for ${what}; last lines:\n${tail}`);
+        }
+        await new Promise((resolve) => {
+          const timer = setTimeout(resolve, left);
+          lineWaiters.push(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
+    },
     async stop() {
       if (exited) return;
       child.kill("SIGTERM");
