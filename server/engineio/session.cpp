@@ -129,8 +129,14 @@ void session::close(disconnect_reason reason) {
     forget();
     return;
   }
-  heartbeat_timer_.expires_after(config().ping_timeout);
-  heartbeat_timer_.async_wait([self](boost::system::error_code) { self->forget(); });
+  linger_for_next_get();
+}
+
+void session::linger_for_next_get() {
+  heartbeat_timer_.expires_after(config().ping_interval + config().ping_timeout);
+  heartbeat_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    if (!ec) self->forget();
+  });
 }
 
 void session::forget() {
@@ -171,8 +177,14 @@ awaitable<session::poll_result> session::poll() {
   poll_result result;
   result.body = drain_polling_queue();
   if (closed_) {
-    eio::append_payload_packet(result.body, {eio::packet_type::close, false, ""});
-    forget();
+    if (result.body.empty()) {
+      eio::append_payload_packet(result.body, {eio::packet_type::close, false, ""});
+      forget();
+    } else {
+      // What was queued before the close goes first, alone, as the reference server does: the
+      // client must see e.g. a DISCONNECT before the close. The next GET gets the close.
+      linger_for_next_get();
+    }
   } else if (result.body.empty()) {
     // Released for an upgrade: the client's GET ends with a noop.
     eio::append_payload_packet(result.body, {eio::packet_type::noop, false, ""});

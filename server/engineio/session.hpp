@@ -81,6 +81,8 @@ class session : public std::enable_shared_from_this<session> {
   void complete_upgrade();
   std::string drain_polling_queue();
   void forget();  // leaves the shard's registry
+  // A closed polling session waits (bounded) for the GET that takes its last packets.
+  void linger_for_next_get();
   awaitable<void> heartbeat(std::shared_ptr<session> self);
   awaitable<void> expire_probe(std::shared_ptr<session> self,
                                std::shared_ptr<websocket_connection> ws);

@@ -83,6 +83,12 @@ void client::close(disconnect_reason reason) {
   if (auto session = session_.lock()) session->close(reason);
 }
 
+void client::disconnect_all() {
+  auto all = sockets_;  // disconnect() edits sockets_
+  for (auto& s : all) s->disconnect(false);
+  close(disconnect_reason::forced_close);
+}
+
 void client::fail(sio::parse_error error) {
   spdlog::debug("closing connection: {}", sio::to_string(error));
   close(disconnect_reason::parse_error);

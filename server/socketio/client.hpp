@@ -35,6 +35,8 @@ class client final : public engineio::session_handler {
   // A socket left its namespace (server or client side).
   void remove(socket& gone, disconnect_reason reason);
   void close(disconnect_reason reason);
+  // Server-side disconnect of every namespace (each gets DISCONNECT), then the connection closes.
+  void disconnect_all();
   shard& home() const { return home_; }
 
  private:

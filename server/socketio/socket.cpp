@@ -74,12 +74,20 @@ void socket::on_ack(std::uint64_t id, std::string_view args_json,
 
 void socket::disconnect(bool close_connection) {
   if (!connected_) return;
+  if (close_connection) {
+    // Every namespace of the connection leaves as this one does, then the connection closes.
+    owner_.disconnect_all();
+    return;
+  }
   std::string text = "4";  // the Engine.IO message type, then the Socket.IO packet
   sio::append_disconnect(text, nsp_);
   send_packet(std::move(text), {});
   auto self = shared_from_this();
   owner_.remove(*this, disconnect_reason::server_namespace_disconnect);
-  if (close_connection) owner_.close(disconnect_reason::forced_close);
+}
+
+asio::any_io_executor socket::executor() const {
+  return owner_.home().executor();
 }
 
 void socket::on_disconnected(disconnect_reason reason) {

@@ -48,6 +48,9 @@ class socket : public std::enable_shared_from_this<socket> {
   // Leaves the namespace (DISCONNECT); with close_connection the whole connection closes too.
   void disconnect(bool close_connection = false);
 
+  // The executor of the socket's shard: for timers and work that must come back to the socket.
+  asio::any_io_executor executor() const;
+
   // Application data, e.g. the chat's username.
   std::any& data() { return data_; }
 

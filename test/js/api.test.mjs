@@ -255,16 +255,8 @@ for (const mode of modes) {
       assert.equal(await serverReason("/", id), "server namespace disconnect");
     });
 
-    const pollingOnly = mode.opts.transports?.[0] === "polling";
     it(
       "kick-close: disconnect(true) → client 'io server disconnect', the connection closes",
-      {
-        todo:
-          pollingOnly &&
-          "server bug: chorus answers the GET with DISCONNECT and the close packet in one payload (41\\x1e1); " +
-            "socket.io-client handles the close first and reports 'transport close' (so it would reconnect). " +
-            "The reference sends 41, then 6\\x1e1 in the next GET.",
-      },
       async (t) => {
         const socket = await connect(t, mode.opts);
         const { id } = await socket.hello;
@@ -420,11 +412,6 @@ describe("application API, two namespaces on one connection", () => {
 
   it(
     'kick-close on "/" disconnects "/private" as the reference does (server namespace disconnect)',
-    {
-      todo:
-        "server bug: disconnect(true) gives the connection's other sockets 'forced close' (client: 'transport close'); " +
-        "socket.io 4.8 sends each DISCONNECT and reports 'server namespace disconnect' (client: 'io server disconnect')",
-    },
     async (t) => {
       const m = manager(t, fx, { transports: ["websocket"] });
       const root = m.socket("/");

@@ -169,12 +169,20 @@ export async function startFixture(extraArgs = [], options = {}) {
         });
       }
     },
+    // Stops the server and fails if it did not end cleanly: a sanitizer report (ASan, LSan,
+    // UBSan, TSan) or a non-zero exit of chorus fails the test file that started it.
     async stop() {
-      if (exited) return;
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
-      await exitPromise;
-      clearTimeout(timer);
+      if (!exited) {
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
+        await exitPromise;
+        clearTimeout(timer);
+      }
+      const { code, signal } = await exitPromise;
+      const report = /(ERROR: (Address|Leak)Sanitizer|runtime error:|WARNING: ThreadSanitizer)/.exec(output);
+      if (report) throw new Error(`the server under test reported a sanitizer error:\n${output.slice(report.index, report.index + 8000)}`);
+      if (!isReference && code !== 0)
+        throw new Error(`the server under test exited with code ${code} (signal ${signal}):\n${output.slice(-4000)}`);
     },
   };
 }
