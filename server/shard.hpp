@@ -9,6 +9,7 @@
 
 #include "server/asio.hpp"
 #include "server/config.hpp"
+#include "server/fanout/shard_hub.hpp"
 #include "server/string_hash.hpp"
 
 namespace chorus::server {
@@ -39,6 +40,7 @@ class shard {
   void close_all_sessions();
 
   simdjson::dom::parser& json_parser() { return json_parser_; }
+  fanout::shard_hub& hub() { return hub_; }
 
  private:
   unsigned index_;
@@ -47,6 +49,7 @@ class shard {
   std::unordered_map<std::string, std::shared_ptr<engineio::session>, string_hash, std::equal_to<>>
       sessions_;
   simdjson::dom::parser json_parser_;
+  fanout::shard_hub hub_{*this};
 };
 
 }  // namespace chorus::server

@@ -55,7 +55,7 @@ awaitable<outcome> run_websocket(http::connection& conn, const http::request& re
   } else {
     target = open_session(conn.home, transport_kind::websocket);
     target->attach_websocket(ws);
-    ws->send(make_text_packet(target->open_packet()));
+    ws->send(make_text_packet(target->open_packet()), false);
     target->start();
   }
   co_await ws->run(std::move(target));

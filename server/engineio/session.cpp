@@ -83,19 +83,34 @@ awaitable<void> session::heartbeat(std::shared_ptr<session> self) {
   }
 }
 
-void session::send(outbound_packet packet) {
-  if (closed_) return;
+void session::send(outbound_packet packet, bool is_volatile) {
+  if (closed_ || close_posted_) return;  // an overflowed queue takes nothing more
   if (transport_ == transport_kind::websocket) {
-    if (!websocket_->send(std::move(packet))) close(disconnect_reason::write_queue_full);
+    switch (websocket_->send(std::move(packet), is_volatile)) {
+      case send_result::queued:
+      case send_result::dropped:
+        break;
+      case send_result::over_bound:
+        close_later(disconnect_reason::write_queue_full);
+        break;
+    }
     return;
   }
-  polling_queued_bytes_ += packet.bytes->size();
+  std::size_t size = packet->size();
+  if (is_volatile && polling_queued_bytes_ + size > config().max_queued_bytes) return;  // dropped
+  polling_queued_bytes_ += size;
   polling_queue_.push_back(std::move(packet));
   if (polling_queued_bytes_ > config().max_queued_bytes && polling_queue_.size() > 1) {
-    close(disconnect_reason::write_queue_full);
+    close_later(disconnect_reason::write_queue_full);
     return;
   }
   get_wakeup_.notify();
+}
+
+void session::close_later(disconnect_reason reason) {
+  if (close_posted_) return;
+  close_posted_ = true;
+  asio::post(home_.executor(), [self = shared_from_this(), reason] { self->close(reason); });
 }
 
 void session::close(disconnect_reason reason) {
@@ -148,8 +163,8 @@ void session::forget() {
 std::string session::drain_polling_queue() {
   std::string body;
   for (const auto& packet : polling_queue_) {
-    std::string_view bytes = *packet.bytes;
-    if (packet.binary) {
+    std::string_view bytes = packet->payload();
+    if (packet->binary()) {
       eio::append_payload_packet(body, {eio::packet_type::message, true, bytes});
     } else {  // text packets carry their type digit already
       auto type = static_cast<eio::packet_type>(bytes.front() - '0');
@@ -286,7 +301,7 @@ void session::on_websocket_binary(websocket_connection& ws, std::string_view byt
 
 void session::on_probe_packet(websocket_connection& ws, const eio::packet_view& packet) {
   if (packet.type == eio::packet_type::ping && packet.data == "probe") {
-    ws.send(make_text_packet("3probe"));
+    ws.send(make_text_packet("3probe"), false);
     answer_get_with_noop_ = true;
     get_wakeup_.notify();
     return;
@@ -305,7 +320,7 @@ void session::complete_upgrade() {
   transport_ = transport_kind::websocket;
   websocket_ = std::move(probe_);
   answer_get_with_noop_ = false;
-  for (auto& packet : polling_queue_) websocket_->send(std::move(packet));
+  for (auto& packet : polling_queue_) websocket_->send(std::move(packet), false);
   polling_queue_.clear();
   polling_queued_bytes_ = 0;
   get_wakeup_.notify();  // a GET still waiting ends with a noop

@@ -45,10 +45,14 @@ class session : public std::enable_shared_from_this<session> {
   bool closed() const { return closed_; }
   session_handler& handler() { return *handler_; }
 
-  // Queues a packet on the current transport. Ignored once closed.
-  void send(outbound_packet packet);
+  // Queues a packet on the current transport. Ignored once closed. Past the connection's byte
+  // bound a volatile packet is dropped; any other closes the session (write queue full).
+  void send(outbound_packet packet, bool is_volatile = false);
   // Ends the session: tells the handler, flushes what is queued, closes the transport.
   void close(disconnect_reason reason);
+  // The same, after the current handler: for paths that must not re-enter (e.g. a broadcast
+  // walking a room table when one recipient's queue overflows).
+  void close_later(disconnect_reason reason);
 
   // Long-polling. A GET waits until packets are queued (or the session closes) and returns the
   // body; a POST hands every packet of its body to the session.
@@ -93,6 +97,7 @@ class session : public std::enable_shared_from_this<session> {
   std::unique_ptr<session_handler> handler_;
 
   bool closed_ = false;
+  bool close_posted_ = false;
   bool forgotten_ = false;
   bool pong_received_ = false;
   asio::steady_timer heartbeat_timer_;

@@ -75,8 +75,16 @@ void client::on_close(engineio::session&, disconnect_reason reason) {
 void client::send(std::string engine_text, std::vector<std::string> attachments) {
   auto session = session_.lock();
   if (!session || session->closed()) return;
-  session->send(engineio::make_text_packet(std::move(engine_text)));
-  for (auto& bytes : attachments) session->send(engineio::make_binary_packet(std::move(bytes)));
+  session->send(engineio::make_text_packet(engine_text));
+  for (auto& bytes : attachments) session->send(engineio::make_binary_packet(bytes));
+}
+
+void client::send_shared(const std::vector<engineio::outbound_packet>& packets, bool is_volatile) {
+  auto session = session_.lock();
+  if (!session || session->closed()) return;
+  // Dropping part of an event with attachments would leave the client waiting for them.
+  bool may_drop = is_volatile && packets.size() == 1;
+  for (const auto& packet : packets) session->send(packet, may_drop);
 }
 
 void client::close(disconnect_reason reason) {
@@ -199,6 +207,7 @@ void client::on_connect(const sio::header& h, const sio::parsed_payload& payload
     }
   }
   sockets_.push_back(joined);
+  joined->attach_to_hub();
   connect_timer_.cancel();
   sio::append_connect(text, h.nsp, joined->id());
   send(std::move(text), {});

@@ -8,6 +8,7 @@
 #include "protocol/socketio/binary_reassembler.hpp"
 #include "protocol/socketio/packet.hpp"
 #include "server/asio.hpp"
+#include "server/engineio/outbound_packet.hpp"
 #include "server/engineio/session_handler.hpp"
 
 namespace chorus::server {
@@ -32,6 +33,8 @@ class client final : public engineio::session_handler {
 
   // For sockets: queue an Engine.IO message ("4" + Socket.IO packet) and its attachments.
   void send(std::string engine_text, std::vector<std::string> attachments);
+  // Queues packets encoded once for many recipients.
+  void send_shared(const std::vector<engineio::outbound_packet>& packets, bool is_volatile);
   // A socket left its namespace (server or client side).
   void remove(socket& gone, disconnect_reason reason);
   void close(disconnect_reason reason);

@@ -1,6 +1,7 @@
 #include "server/socketio/socket.hpp"
 
 #include "protocol/socketio/packet.hpp"
+#include "server/server.hpp"
 #include "server/shard.hpp"
 #include "server/socketio/client.hpp"
 #include "server/socketio/namespace_handlers.hpp"
@@ -90,9 +91,47 @@ asio::any_io_executor socket::executor() const {
   return owner_.home().executor();
 }
 
+void socket::attach_to_hub() {
+  member_id_ = owner_.home().hub().add(*this);
+  in_hub_ = true;
+}
+
+void socket::join(std::string_view room) {
+  if (in_hub_) owner_.home().hub().table(nsp_).join(member_id_, room);
+}
+
+void socket::leave(std::string_view room) {
+  if (in_hub_) owner_.home().hub().table(nsp_).leave(member_id_, room);
+}
+
+std::vector<std::string> socket::rooms() const {
+  if (!in_hub_) return {};
+  return owner_.home().hub().table(nsp_).rooms_of(member_id_);
+}
+
+fanout::broadcast_operator socket::broadcast(bool include_self) const {
+  fanout::broadcast_operator op(owner_.home().owner(), &owner_.home(), nsp_);
+  if (!include_self) op.except(id_);
+  return op;
+}
+
+fanout::broadcast_operator socket::to(std::string room) const {
+  fanout::broadcast_operator op = broadcast(false);
+  op.to(std::move(room));
+  return op;
+}
+
+void socket::deliver(const std::vector<engineio::outbound_packet>& packets, bool is_volatile) {
+  if (connected_) owner_.send_shared(packets, is_volatile);
+}
+
 void socket::on_disconnected(disconnect_reason reason) {
   if (!connected_) return;
   connected_ = false;
+  if (in_hub_) {
+    owner_.home().hub().remove(*this, member_id_);
+    in_hub_ = false;
+  }
   auto acks = std::move(pending_acks_);
   pending_acks_.clear();
   for (auto& [id, pending] : acks) {

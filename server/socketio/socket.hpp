@@ -9,8 +9,11 @@
 #include <unordered_map>
 #include <vector>
 
+#include "rooms/member.hpp"
 #include "server/asio.hpp"
 #include "server/disconnect_reason.hpp"
+#include "server/engineio/outbound_packet.hpp"
+#include "server/fanout/broadcast_operator.hpp"
 #include "server/socketio/ack.hpp"
 
 namespace chorus::server::engineio {
@@ -48,6 +51,18 @@ class socket : public std::enable_shared_from_this<socket> {
   // Leaves the namespace (DISCONNECT); with close_connection the whole connection closes too.
   void disconnect(bool close_connection = false);
 
+  // Rooms. A socket is always in the room named by its id; it leaves all on disconnect.
+  void join(std::string_view room);
+  void leave(std::string_view room);
+  std::vector<std::string> rooms() const;
+
+  // Broadcasts in this socket's namespace. `broadcast()` reaches everyone but this socket,
+  // `broadcast(true)` everyone; chain .to(room) to narrow it to rooms (Flask-SocketIO's
+  // emit(..., to=room, include_self=...)). `to(room)` is socket.io's socket.to(room): the room
+  // without this socket.
+  fanout::broadcast_operator broadcast(bool include_self = false) const;
+  fanout::broadcast_operator to(std::string room) const;
+
   // The executor of the socket's shard: for timers and work that must come back to the socket.
   asio::any_io_executor executor() const;
 
@@ -58,6 +73,10 @@ class socket : public std::enable_shared_from_this<socket> {
   void send_ack(std::uint64_t id, std::string_view args_json, std::vector<std::string> attachments);
   void on_ack(std::uint64_t id, std::string_view args_json, std::vector<std::string>& attachments);
   void on_disconnected(disconnect_reason reason);
+  // Registers with the shard's hub once connected.
+  void attach_to_hub();
+  // A broadcast reaching this socket.
+  void deliver(const std::vector<engineio::outbound_packet>& packets, bool is_volatile);
 
  private:
   struct pending_ack {
@@ -75,6 +94,8 @@ class socket : public std::enable_shared_from_this<socket> {
   std::uint64_t next_ack_id_ = 0;
   std::unordered_map<std::uint64_t, pending_ack> pending_acks_;
   std::any data_;
+  rooms::member_id member_id_ = 0;
+  bool in_hub_ = false;
 };
 
 }  // namespace chorus::server::socketio

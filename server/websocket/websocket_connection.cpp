@@ -42,18 +42,21 @@ awaitable<void> websocket_connection::run(std::shared_ptr<engineio::session> ses
   session_ref->on_websocket_closed(*this, end_reason_);
 }
 
-bool websocket_connection::send(engineio::outbound_packet packet) {
-  if (close_queued_) return true;
-  queued_bytes_ += packet.bytes->size();
-  queue_.push_back(
-      {std::move(packet.bytes), packet.binary ? ws::opcode::binary : ws::opcode::text});
+send_result websocket_connection::send(engineio::outbound_packet packet, bool is_volatile) {
+  if (close_queued_) return send_result::dropped;
+  std::size_t size = packet->websocket_frame().size();
+  if (is_volatile && queued_bytes_ + size > config_.max_queued_bytes) return send_result::dropped;
+  queued_bytes_ += size;
+  queue_.push_back({std::move(packet), {}});
   writer_wakeup_.notify();
-  return queued_bytes_ <= config_.max_queued_bytes || queue_.size() == 1;
+  bool within = queued_bytes_ <= config_.max_queued_bytes || queue_.size() == 1;
+  return within ? send_result::queued : send_result::over_bound;
 }
 
 void websocket_connection::queue_control(ws::opcode op, std::string payload) {
-  queued_bytes_ += payload.size();
-  queue_.push_back({std::make_shared<const std::string>(std::move(payload)), op});
+  queued_frame frame{nullptr, ws::encode_frame(op, payload)};
+  queued_bytes_ += frame.control.size();
+  queue_.push_back(std::move(frame));
   writer_wakeup_.notify();
 }
 
@@ -166,20 +169,19 @@ awaitable<void> websocket_connection::write_loop() {
     std::size_t bytes = 0;
     while (!queue_.empty() && in_flight_.size() < max_frames_per_write &&
            (in_flight_.empty() || bytes < max_bytes_per_write)) {
-      bytes += queue_.front().payload->size();
+      bytes += queue_.front().bytes().size();
       in_flight_.push_back(std::move(queue_.front()));
       queue_.pop_front();
     }
-    headers_.resize(in_flight_.size());
+    // Buffers only once in_flight_ is complete: moving a short control string moves its bytes.
     gather_.clear();
     bool has_close = false;
-    for (std::size_t i = 0; i < in_flight_.size(); ++i) {
-      const auto& frame = in_flight_[i];
-      std::size_t header_size =
-          ws::encode_frame_header(headers_[i].data(), frame.op, frame.payload->size());
-      gather_.emplace_back(headers_[i].data(), header_size);
-      gather_.emplace_back(frame.payload->data(), frame.payload->size());
-      has_close = has_close || frame.op == ws::opcode::close;
+    for (const auto& frame : in_flight_) {
+      std::string_view bytes_of_frame = frame.bytes();
+      gather_.emplace_back(bytes_of_frame.data(), bytes_of_frame.size());
+      // Of this connection's own control frames, only a close starts with 0x88 (FIN + close).
+      has_close =
+          has_close || (!frame.packet && static_cast<std::uint8_t>(bytes_of_frame[0]) == 0x88);
     }
     auto [ec, written] = co_await asio::async_write(socket_, gather_, use_nothrow_awaitable);
     queued_bytes_ -= bytes;

@@ -19,6 +19,8 @@ namespace engineio {
 class session;
 }
 
+enum class send_result { queued, dropped, over_bound };
+
 // A WebSocket connection after the HTTP upgrade. chorus frames it itself (RFC 6455) so that one
 // writer coroutine owns every byte written: it drains the whole queue — data frames that may be
 // shared with other recipients, and control frames — into one gather write.
@@ -31,17 +33,19 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
   // Reads and writes until the connection ends, delivering what arrives to `session`.
   awaitable<void> run(std::shared_ptr<engineio::session> session);
 
-  // Queues one Engine.IO packet as one frame (text or binary). Returns false when the queue is
-  // over its byte bound (the caller then closes the session).
-  bool send(engineio::outbound_packet packet);
+  // Queues one Engine.IO packet as one frame (text or binary). Past the byte bound a volatile
+  // packet is dropped; any other is queued and over_bound tells the caller to close.
+  send_result send(engineio::outbound_packet packet, bool is_volatile);
   // Flushes what is queued, sends a close frame and ends the connection (bounded in time).
   void close(protocol::websocket::close_code code, std::string_view reason);
   bool closing() const { return closing_; }
 
  private:
+  // A shared, pre-framed packet, or a control frame of this connection's own (pong, close).
   struct queued_frame {
-    std::shared_ptr<const std::string> payload;
-    protocol::websocket::opcode op;
+    engineio::outbound_packet packet;
+    std::string control;
+    std::string_view bytes() const { return packet ? packet->websocket_frame() : control; }
   };
 
   awaitable<void> read_loop();
@@ -70,7 +74,6 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
 
   // Reused by the writer for each gather write.
   std::vector<queued_frame> in_flight_;
-  std::vector<std::array<std::uint8_t, protocol::websocket::max_frame_header_size>> headers_;
   std::vector<asio::const_buffer> gather_;
 };
 

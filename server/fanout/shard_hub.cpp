@@ -1,0 +1,74 @@
+#include "server/fanout/shard_hub.hpp"
+
+#include "server/shard.hpp"
+#include "server/socketio/socket.hpp"
+
+namespace chorus::server::fanout {
+
+shard_hub::shard_hub(shard& home) : home_(home) {}
+
+shard_hub::~shard_hub() = default;
+
+rooms::member_id shard_hub::add(socketio::socket& s) {
+  rooms::member_id id;
+  if (!free_slots_.empty()) {
+    id = free_slots_.back();
+    free_slots_.pop_back();
+    members_[id] = &s;
+  } else {
+    id = static_cast<rooms::member_id>(members_.size());
+    members_.push_back(&s);
+  }
+  rooms::room_table& t = table(s.nsp());
+  t.add_member(id);
+  t.join(id, s.id());
+  return id;
+}
+
+void shard_hub::remove(socketio::socket& s, rooms::member_id id) {
+  if (id >= members_.size() || members_[id] != &s) return;
+  auto it = tables_.find(s.nsp());
+  if (it != tables_.end()) {
+    it->second.remove_member(id);
+    if (it->second.member_count() == 0) tables_.erase(it);
+  }
+  members_[id] = nullptr;
+  free_slots_.push_back(id);
+}
+
+rooms::room_table& shard_hub::table(std::string_view nsp) {
+  auto it = tables_.find(nsp);
+  if (it == tables_.end()) it = tables_.emplace(std::string(nsp), rooms::room_table{}).first;
+  return it->second;
+}
+
+const rooms::room_table* shard_hub::find_table(std::string_view nsp) const {
+  auto it = tables_.find(nsp);
+  return it == tables_.end() ? nullptr : &it->second;
+}
+
+void shard_hub::deliver(const broadcast_job& job) {
+  const rooms::room_table* t = find_table(job.nsp);
+  if (!t) return;
+  // Deliveries only queue bytes and wake writers; they never change the table, which
+  // for_each_recipient requires. A socket whose queue overflows is closed later, not here.
+  t->for_each_recipient(job.target, [&](rooms::member_id id) {
+    if (socketio::socket* s = members_[id]) s->deliver(job.packets, job.flags.is_volatile);
+  });
+}
+
+void shard_hub::post(std::shared_ptr<const broadcast_job> job) {
+  inbox_.push(std::move(job));
+  // One drain per batch: only the push that finds no drain scheduled posts one.
+  if (!drain_scheduled_.exchange(true, std::memory_order_acq_rel))
+    asio::post(home_.context(), [this] { drain(); });
+}
+
+void shard_hub::drain() {
+  // acq_rel: reading the flag a producer set also makes its pushed node visible. A producer
+  // that pushes after this sees false and posts another drain.
+  drain_scheduled_.exchange(false, std::memory_order_acq_rel);
+  while (auto job = inbox_.pop()) deliver(**job);
+}
+
+}  // namespace chorus::server::fanout
