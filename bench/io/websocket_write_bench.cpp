@@ -1,0 +1,80 @@
+// Why chorus frames WebSocket itself: Beast's websocket::stream writes one message per call
+// (a syscall each), while chorus's writer sends every queued, pre-framed packet in one gather
+// write. Both write the same 100-byte text messages over loopback TCP to a reader thread that
+// drains the bytes; items/s are messages written.
+#include <benchmark/benchmark.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket.hpp>
+#include <thread>
+
+#include "rooms/encoded_packet.hpp"
+
+namespace {
+
+namespace asio = boost::asio;
+namespace websocket = boost::beast::websocket;
+using tcp = asio::ip::tcp;
+
+// A WebSocket server stream connected to a client whose raw socket is drained by a thread.
+struct loopback_pair {
+  asio::io_context context;
+  websocket::stream<tcp::socket> server{context};
+  websocket::stream<tcp::socket> client{context};
+  std::thread drain;
+
+  loopback_pair() {
+    tcp::acceptor acceptor(context, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    client.next_layer().connect(acceptor.local_endpoint());
+    acceptor.accept(server.next_layer());
+    std::thread handshake([&] { client.handshake("127.0.0.1", "/"); });
+    server.accept();
+    handshake.join();
+    server.text(true);
+    drain = std::thread([this] {
+      std::array<char, 64 * 1024> sink;
+      boost::system::error_code ec;
+      while (!ec) client.next_layer().read_some(asio::buffer(sink), ec);
+    });
+  }
+  ~loopback_pair() {
+    boost::system::error_code ignored;
+    server.next_layer().shutdown(tcp::socket::shutdown_both, ignored);
+    drain.join();
+  }
+};
+
+const std::string message =
+    "42[\"room_message\",{\"room\":\"r\",\"message\":\"" + std::string(60, 'x') + "\"}]";
+
+void BM_BeastWritePerMessage(benchmark::State& state) {
+  loopback_pair pair;
+  const auto batch = static_cast<std::size_t>(state.range(0));
+  for (auto _ : state) {
+    for (std::size_t i = 0; i < batch; ++i) pair.server.write(asio::buffer(message));
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * batch));
+}
+
+void BM_ChorusGatherWrite(benchmark::State& state) {
+  loopback_pair pair;
+  const auto batch = static_cast<std::size_t>(state.range(0));
+  // Encoded once, as a broadcast is; each recipient queues a reference.
+  auto packet = chorus::rooms::encoded_packet::make(message, false);
+  std::vector<std::shared_ptr<const chorus::rooms::encoded_packet>> queue(batch, packet);
+  std::vector<asio::const_buffer> gather;
+  for (auto _ : state) {
+    gather.clear();
+    for (const auto& p : queue)
+      gather.emplace_back(p->websocket_frame().data(), p->websocket_frame().size());
+    asio::write(pair.server.next_layer(), gather);
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * batch));
+}
+
+BENCHMARK(BM_BeastWritePerMessage)->Arg(1)->Arg(16)->Arg(64);
+BENCHMARK(BM_ChorusGatherWrite)->Arg(1)->Arg(16)->Arg(64);
+
+}  // namespace
