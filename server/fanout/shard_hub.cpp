@@ -47,6 +47,14 @@ const rooms::room_table* shard_hub::find_table(std::string_view nsp) const {
   return it == tables_.end() ? nullptr : &it->second;
 }
 
+std::vector<std::string> shard_hub::member_ids(std::string_view nsp, std::string_view room) const {
+  std::vector<std::string> ids;
+  if (const rooms::room_table* t = find_table(nsp))
+    for (rooms::member_id id : t->members(room))
+      if (members_[id]) ids.push_back(members_[id]->id());
+  return ids;
+}
+
 void shard_hub::deliver(const broadcast_job& job) {
   const rooms::room_table* t = find_table(job.nsp);
   if (!t) return;

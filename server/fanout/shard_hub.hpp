@@ -35,6 +35,8 @@ class shard_hub {
   void remove(socketio::socket& s, rooms::member_id id);
   rooms::room_table& table(std::string_view nsp);
   const rooms::room_table* find_table(std::string_view nsp) const;
+  // The ids of this shard's sockets in a room.
+  std::vector<std::string> member_ids(std::string_view nsp, std::string_view room) const;
 
   // Delivers to the members on this shard.
   void deliver(const broadcast_job& job);

@@ -104,6 +104,11 @@ void socket::leave(std::string_view room) {
   if (in_hub_) owner_.home().hub().table(nsp_).leave(member_id_, room);
 }
 
+void socket::leave_all() {
+  for (const auto& room : rooms())
+    if (room != id_) leave(room);
+}
+
 std::vector<std::string> socket::rooms() const {
   if (!in_hub_) return {};
   return owner_.home().hub().table(nsp_).rooms_of(member_id_);

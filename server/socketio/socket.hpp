@@ -54,6 +54,8 @@ class socket : public std::enable_shared_from_this<socket> {
   // Rooms. A socket is always in the room named by its id; it leaves all on disconnect.
   void join(std::string_view room);
   void leave(std::string_view room);
+  // Leaves every room but its own.
+  void leave_all();
   std::vector<std::string> rooms() const;
 
   // Broadcasts in this socket's namespace. `broadcast()` reaches everyone but this socket,

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "server/asio.hpp"
+
+namespace chorus::server {
+class server;
+}
+
+namespace chorus::server::fanout {
+
+// Questions about a room across every shard: each shard answers for the sockets it owns, on its
+// own thread, and the answers are gathered. Awaitable from a coroutine on any executor.
+
+// The ids of the sockets in `room` of namespace `nsp`.
+awaitable<std::vector<std::string>> room_members(server& srv, std::string nsp, std::string room);
+// How many sockets are in `room`.
+awaitable<std::size_t> room_size(server& srv, std::string nsp, std::string room);
+// The names of every room of namespace `nsp` (each socket's own room included).
+awaitable<std::vector<std::string>> room_names(server& srv, std::string nsp);
+// Every socket leaves `room` (socket.io's socketsLeave / Flask-SocketIO's close_room).
+awaitable<void> close_room(server& srv, std::string nsp, std::string room);
+
+}  // namespace chorus::server::fanout
