@@ -15,7 +15,7 @@ export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
 if [[ ${CHORUS_TSAN:-1} != 0 ]]; then
   cmake --preset tsan >/dev/null
   cmake --build --preset tsan -j"$(nproc)"
-  ctest --preset tsan --timeout 600 -R 'mpsc|Mpsc|_4shards'
+  ctest --preset tsan --timeout 600 -R 'mpsc|Mpsc|RoomsAcrossShards|_4shards'
 fi
 
 preset=${CHORUS_TEST_PRESET:-asan}
