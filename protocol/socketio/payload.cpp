@@ -3,6 +3,8 @@
 #include <array>
 #include <string_view>
 
+#include "protocol/json/surrogates.hpp"
+
 namespace chorus::protocol::socketio {
 namespace {
 
@@ -151,9 +153,14 @@ parse_error parse_payload(simdjson::dom::parser& parser, const header& h, const 
   // Nothing to parse: DISCONNECT never carries data.
   if (h.type == packet_type::disconnect) return parse_error::invalid_payload;
 
-  // realloc_if_needed=true: the input has no simdjson padding, so the parser copies it.
+  // A lone surrogate escape is valid to JavaScript clients but not to simdjson: replace it.
+  thread_local std::string sanitized;
+  std::string_view text = h.payload;
+  if (json::replace_lone_surrogates(text, sanitized)) text = sanitized;
+  // realloc_if_needed=true: the input has no simdjson padding, so the parser copies it (and the
+  // document keeps its strings in the parser's own buffers).
   element root;
-  const auto error = parser.parse(h.payload.data(), h.payload.size(), true).get(root);
+  const auto error = parser.parse(text.data(), text.size(), true).get(root);
   if (error == simdjson::DEPTH_ERROR) return parse_error::too_deep;
   if (error != simdjson::SUCCESS) {
     return nests_deeper_than(h.payload, lim.max_depth) ? parse_error::too_deep

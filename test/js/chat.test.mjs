@@ -515,7 +515,6 @@ describe("chat", () => {
 
       it(
         "answers a message with a lone surrogate escape and keeps the connection",
-        { todo: "chorus closes the connection: simdjson rejects the escape \\ud800 (protocol/socketio/payload.cpp parse_payload -> invalid_json)" },
         async (t) => {
           const a = await open(t, "a");
           // JSON.stringify writes "\ud800", which JSON.parse (the npm server) accepts
@@ -527,7 +526,8 @@ describe("chat", () => {
           const answer = a.events.find((e) => e.name === "error" || (e.name === "message" && e.args[0]?.message?.startsWith("lone ")));
           assert.ok(answer, "no answer to the surrogate message");
           if (answer.name === "error") assert.deepEqual(answer.args, [INVALID]);
-          else assert.equal(answer.args[0].message, "lone \ud800 surrogate");
+          // verbatim, or with the lone surrogate replaced by U+FFFD (chorus) as a UTF-8 decoder would
+          else assert.ok(["lone \ud800 surrogate", "lone \ufffd surrogate"].includes(answer.args[0].message), answer.args[0].message);
         },
       );
 

@@ -88,6 +88,7 @@ INSTANTIATE_TEST_SUITE_P(
         payload_case{R"(4"Not authorized")", ok},  // CONNECT_ERROR may be a string
         payload_case{"0{}", ok}, payload_case{"312[1,{\"a\":[]},null]", ok},
         payload_case{R"(2["Connect"])", ok},  // reserved names are case-sensitive
+        payload_case{R"(2["m","lone \ud800 surrogate"])", ok},  // as JSON.stringify writes it
         payload_case{R"(2["connect "])", ok},
         payload_case{R"(2["message",{"x":{"y":[1,2,3]}}])", ok},
         payload_case{"2 [\"a\"] ", ok},  // JSON whitespace is fine
