@@ -30,3 +30,9 @@ if [[ -f test/js/package-lock.json ]]; then
     (cd test/js && npm ci --no-audit --no-fund --loglevel=error)
   fi
 fi
+# The Node.js reference server for bench/compare.sh, pinned the same way.
+if [[ -f bench/node/package-lock.json ]]; then
+  if [[ ! -d bench/node/node_modules ]] || [[ bench/node/package-lock.json -nt bench/node/node_modules/.package-lock.json ]]; then
+    (cd bench/node && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi

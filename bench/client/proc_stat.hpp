@@ -1,0 +1,22 @@
+#pragma once
+
+// CPU time of a process from /proc/<pid>/stat, and of this process from getrusage.
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string_view>
+
+namespace chorus::bench {
+
+// utime + stime in clock ticks from the text of /proc/<pid>/stat (fields 14 and 15, counted
+// after the parenthesised command name, which may itself hold spaces and parentheses).
+std::optional<unsigned long long> parse_stat_cpu_ticks(std::string_view stat);
+
+// utime + stime of `pid` in microseconds; nullopt if the process is gone or unreadable.
+std::optional<double> process_cpu_us(pid_t pid);
+
+// This process's user + system CPU time in microseconds.
+double self_cpu_us();
+
+}  // namespace chorus::bench
