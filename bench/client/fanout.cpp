@@ -193,11 +193,25 @@ int coordinator::run() {
 
   auto max_sending = std::chrono::duration<double>(o_.duration > 0 ? o_.duration : o_.max_time);
   auto send_deadline = start + std::chrono::duration_cast<clock_type::duration>(max_sending);
+  // A window that stops moving (a message lost on the way) stops the sending after
+  // --drain-timeout without progress, so a loss is reported rather than waited out.
+  auto stall_limit = std::chrono::duration_cast<clock_type::duration>(
+      std::chrono::duration<double>(o_.drain_timeout));
+  std::uint64_t last_deliveries = 0;
+  auto last_progress = start;
   auto publishers_done = [&] {
-    if (clock_type::now() >= send_deadline) ctl.stop_sending.store(1);
+    auto now = clock_type::now();
+    std::uint64_t deliveries = sum(&worker_slot::deliveries);
+    if (deliveries != last_deliveries) {
+      last_deliveries = deliveries;
+      last_progress = now;
+    }
+    if (now >= send_deadline || now - last_progress >= stall_limit) ctl.stop_sending.store(1);
     return sum(&worker_slot::publishers_done) == o_.publishers;
   };
-  if (!wait_until(publishers_done, send_deadline + 5s, "publishers did not stop")) return fail();
+  if (!wait_until(publishers_done, send_deadline + stall_limit + 5s, "publishers did not stop")) {
+    return fail();
+  }
 
   auto drain_deadline = clock_type::now() + std::chrono::duration_cast<clock_type::duration>(
                                                 std::chrono::duration<double>(o_.drain_timeout));

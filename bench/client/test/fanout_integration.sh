@@ -50,6 +50,18 @@ run "2 workers, 3 source addresses" --rooms 2 --subscribers 50 --publishers 2 --
 check "2 workers" "$REPLY" deliveries 10000
 check "2 workers" "$REPLY" lost 0
 
+# Messages that never arrive (an event the server ignores): the window stalls, the sending stops
+# after --drain-timeout without progress, the loss is reported, exit 1.
+set +e
+out=$(timeout 30 "$bench" fanout --port "$port" --subscribers 5 --messages 1000 --in-flight 10 \
+        --drain-timeout 1 --json --send-template '42["ignored","{payload}"]' 2>"$work/lost.err")
+code=$?
+set -e
+if [[ $code != 1 ]]; then echo "FAIL lost: exit code $code"; echo "$out"; exit 1; fi
+check "lost" "$out" lost 50
+grep -q "50 deliveries lost" "$work/lost.err" || { echo "FAIL lost:"; cat "$work/lost.err"; exit 1; }
+echo "lost: exit $code: $(cat "$work/lost.err")"
+
 # A server that dies while messages flow: reported, non-zero, no hang.
 timeout 60 "$bench" fanout --port "$port" --subscribers 20 --duration 20 --connect-timeout 20 \
   >"$work/dies.out" 2>"$work/dies.err" &
