@@ -134,6 +134,8 @@ export async function startFixture(extraArgs = [], options = {}) {
   const url = `http://127.0.0.1:${port}`;
   return {
     port,
+    /** the fixture's process id (e.g. to read /proc/<pid>/status) */
+    pid: child.pid,
     url,
     wsUrl: `ws://127.0.0.1:${port}`,
     // Engine.IO endpoint path: /engine.io/ for the bare Engine.IO echo server (as npm engine.io
