@@ -158,6 +158,28 @@ awaitable<void> websocket_connection::read_loop() {
   }
 }
 
+// asio::async_write hands the kernel at most 16 buffers per writev (its consuming_buffers);
+// async_write_some takes up to 64, so frames go out 64 to a system call.
+awaitable<boost::system::error_code> websocket_connection::write_gather() {
+  constexpr std::size_t buffers_per_call = 64;
+  std::size_t first = 0;
+  while (first < gather_.size()) {
+    std::size_t count = std::min(buffers_per_call, gather_.size() - first);
+    auto [ec, written] = co_await socket_.async_write_some(
+        std::span<const asio::const_buffer>(gather_.data() + first, count), use_nothrow_awaitable);
+    if (ec) co_return ec;
+    while (written > 0) {  // step over what the kernel took, perhaps part of a buffer
+      asio::const_buffer& next = gather_[first];
+      std::size_t taken = std::min(written, next.size());
+      next += taken;
+      written -= taken;
+      if (next.size() == 0) ++first;
+    }
+    while (first < gather_.size() && gather_[first].size() == 0) ++first;
+  }
+  co_return boost::system::error_code{};
+}
+
 awaitable<void> websocket_connection::write_loop() {
   for (;;) {
     if (queue_.empty()) {
@@ -183,7 +205,7 @@ awaitable<void> websocket_connection::write_loop() {
       has_close =
           has_close || (!frame.packet && static_cast<std::uint8_t>(bytes_of_frame[0]) == 0x88);
     }
-    auto [ec, written] = co_await asio::async_write(socket_, gather_, use_nothrow_awaitable);
+    auto ec = co_await write_gather();
     queued_bytes_ -= bytes;
     in_flight_.clear();
     if (ec) {

@@ -2,6 +2,7 @@
 
 #include <deque>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,7 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
 
   awaitable<void> read_loop();
   awaitable<void> write_loop();
+  awaitable<boost::system::error_code> write_gather();
   void queue_control(protocol::websocket::opcode op, std::string payload);
   // Hands one reader event to the session; false when reading should stop.
   bool dispatch(const protocol::websocket::reader_event& event);
