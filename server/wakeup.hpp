@@ -21,8 +21,11 @@ class wakeup {
     pending_ = false;
   }
 
-  // Wakes the waiter, or makes its next wait() return at once.
+  // Wakes the waiter, or makes its next wait() return at once. Called for every packet queued
+  // to a connection (once per recipient of a broadcast): only the first call before the waiter
+  // runs touches the timer, later ones see the wakeup already pending.
   void notify() {
+    if (pending_) return;
     pending_ = true;
     timer_.cancel();
   }

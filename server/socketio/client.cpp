@@ -47,10 +47,11 @@ client::client(const application& app, shard& home)
 client::~client() = default;
 
 void client::on_open(engineio::session& session) {
-  session_ = session.weak_from_this();
+  session_ = &session;
+  weak_session_ = session.weak_from_this();
   // A connection that joins no namespace in time is closed (Socket.IO's connectTimeout).
   connect_timer_.expires_after(home_.config().connect_timeout);
-  connect_timer_.async_wait([this, weak = session_](boost::system::error_code ec) {
+  connect_timer_.async_wait([this, weak = weak_session_](boost::system::error_code ec) {
     auto alive = weak.lock();
     if (ec || !alive || alive->closed()) return;
     if (sockets_.empty()) alive->close(disconnect_reason::forced_close);
@@ -73,22 +74,20 @@ void client::on_close(engineio::session&, disconnect_reason reason) {
 }
 
 void client::send(std::string engine_text, std::vector<std::string> attachments) {
-  auto session = session_.lock();
-  if (!session || session->closed()) return;
-  session->send(engineio::make_text_packet(engine_text));
-  for (auto& bytes : attachments) session->send(engineio::make_binary_packet(bytes));
+  if (!session_ || session_->closed()) return;
+  session_->send(engineio::make_text_packet(engine_text));
+  for (auto& bytes : attachments) session_->send(engineio::make_binary_packet(bytes));
 }
 
 void client::send_shared(const std::vector<engineio::outbound_packet>& packets, bool is_volatile) {
-  auto session = session_.lock();
-  if (!session || session->closed()) return;
+  if (!session_ || session_->closed()) return;
   // Dropping part of an event with attachments would leave the client waiting for them.
   bool may_drop = is_volatile && packets.size() == 1;
-  for (const auto& packet : packets) session->send(packet, may_drop);
+  for (const auto& packet : packets) session_->send(packet, may_drop);
 }
 
 void client::close(disconnect_reason reason) {
-  if (auto session = session_.lock()) session->close(reason);
+  if (session_) session_->close(reason);
 }
 
 void client::disconnect_all() {
@@ -127,7 +126,7 @@ void client::on_text(std::string_view text) {
     reassembler_.start(std::string(text), h.attachments);
     // Attachments that never arrive must not hold the connection's parser forever.
     attachment_timer_.expires_after(home_.config().connect_timeout);
-    attachment_timer_.async_wait([this, weak = session_](boost::system::error_code ec) {
+    attachment_timer_.async_wait([this, weak = weak_session_](boost::system::error_code ec) {
       auto alive = weak.lock();
       if (ec || !alive || alive->closed()) return;
       if (reassembler_.active()) fail(sio::parse_error::attachments_too_large);

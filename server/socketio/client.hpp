@@ -54,7 +54,11 @@ class client final : public engineio::session_handler {
 
   const application& app_;
   shard& home_;
-  std::weak_ptr<engineio::session> session_;
+  // The session owns this client, so while the client exists the session does: the send path
+  // (once per broadcast recipient) uses the plain pointer; timers, which may fire after both are
+  // gone, hold the weak one.
+  engineio::session* session_ = nullptr;
+  std::weak_ptr<engineio::session> weak_session_;
   protocol::socketio::limits limits_;
   protocol::socketio::binary_reassembler reassembler_;
   asio::steady_timer connect_timer_;
