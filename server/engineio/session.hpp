@@ -43,7 +43,6 @@ class session : public std::enable_shared_from_this<session> {
   const server_config& config() const;
   transport_kind transport() const { return transport_; }
   bool closed() const { return closed_; }
-  session_handler& handler() { return *handler_; }
 
   // Queues a packet on the current transport. Ignored once closed. Past the connection's byte
   // bound a volatile packet is dropped; any other closes the session (write queue full).

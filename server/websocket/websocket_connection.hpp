@@ -39,7 +39,6 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
   send_result send(engineio::outbound_packet packet, bool is_volatile);
   // Flushes what is queued, sends a close frame and ends the connection (bounded in time).
   void close(protocol::websocket::close_code code, std::string_view reason);
-  bool closing() const { return closing_; }
 
  private:
   // A shared, pre-framed packet, or a control frame of this connection's own (pong, close).
