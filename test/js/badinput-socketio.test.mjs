@@ -5,7 +5,7 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startFixture, isReference } from "./lib/fixture.mjs";
-import { PollingSession, connectClient, echo, openEngineWs, openSocketIoWs, within } from "./lib/util.mjs";
+import { PollingSession, connectClient, echo, openEngineWs, openSocketIoWs, within, withWitness as sharedWithWitness } from "./lib/util.mjs";
 
 let fx;
 before(async () => {
@@ -15,17 +15,8 @@ after(async () => {
   await fx?.stop();
 });
 
-let witnessCount = 0;
-/** Connects a witness, runs the attack, then checks the witness and the fixture. */
-async function withWitness(t, attack, witnessOpts = { transports: ["websocket"] }) {
-  const witness = await connectClient(t, fx, witnessOpts);
-  assert.deepEqual(await echo(witness, ["before"]), ["before"]);
-  await attack();
-  const n = ++witnessCount;
-  assert.ok(fx.alive(), `the fixture died:\n${fx.output()}`);
-  assert.deepEqual(await echo(witness, ["after the attack", n, { ok: true }]), ["after the attack", n, { ok: true }]);
-  assert.ok(witness.connected);
-}
+// Every attack runs beside a witness client that must keep working (lib/util.mjs).
+const withWitness = (t, attack, witnessOpts) => sharedWithWitness(t, fx, attack, witnessOpts);
 
 /** A raw Socket.IO session over polling: handshake, CONNECT to "/", the auth event. */
 async function openSocketIoPolling() {

@@ -18,6 +18,7 @@ import {
   openSocketIoWs,
   sleep,
   within,
+  withWitness as sharedWithWitness,
 } from "./lib/util.mjs";
 
 let fx;
@@ -28,16 +29,8 @@ after(async () => {
   await fx?.stop();
 });
 
-let witnessCount = 0;
-async function withWitness(t, attack, witnessOpts = { transports: ["websocket"] }) {
-  const witness = await connectClient(t, fx, witnessOpts);
-  assert.deepEqual(await echo(witness, ["before"]), ["before"]);
-  await attack();
-  const n = ++witnessCount;
-  assert.ok(fx.alive(), `the fixture died:\n${fx.output()}`);
-  assert.deepEqual(await echo(witness, ["after the attack", n]), ["after the attack", n]);
-  assert.ok(witness.connected);
-}
+// Every attack runs beside a witness client that must keep working (lib/util.mjs).
+const withWitness = (t, attack, witnessOpts) => sharedWithWitness(t, fx, attack, witnessOpts);
 
 /**
  * Opens a raw TCP connection, writes `head` (a latin1 string: one char, one byte), then one more byte every `everyMs` for as long as

@@ -1,4 +1,5 @@
 // Shared helpers for the JS interop and bad-input tests. Every wait here is bounded.
+import assert from "node:assert/strict";
 import { once } from "node:events";
 import WebSocket from "ws";
 import { io, Manager } from "socket.io-client";
@@ -305,4 +306,19 @@ export function disconnected(socket, ms = 5_000) {
     }),
     "disconnect",
   );
+}
+
+let witnessCount = 0;
+/**
+ * The bad-input pattern: connects a well-behaved witness to `fx`, runs the attack, then checks
+ * that the fixture is alive and the witness still completes a message -> message-back round trip.
+ */
+export async function withWitness(t, fx, attack, witnessOpts = { transports: ["websocket"] }) {
+  const witness = await connectClient(t, fx, witnessOpts);
+  assert.deepEqual(await echo(witness, ["before"]), ["before"]);
+  await attack();
+  const n = ++witnessCount;
+  assert.ok(fx.alive(), `the fixture died:\n${fx.output()}`);
+  assert.deepEqual(await echo(witness, ["after the attack", n, { ok: true }]), ["after the attack", n, { ok: true }]);
+  assert.ok(witness.connected);
 }
