@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # chorus against the Node.js reference (socket.io 4.8.4, bench/node/room-server.mjs): the same
 # fanout scenario run by chorus-bench against each, then a side-by-side table.
-#   bash bench/compare.sh [extra chorus-bench fanout options, e.g. --messages 5000]
+#   MESSAGES=5000 bash bench/compare.sh [extra chorus-bench fanout options, e.g. --payload 200]
 # Environment: CHORUS_THREADS (chorus-room-server shards, default 1: Node.js is one thread too),
 #   PRESET (default release), BENCH_WORKERS (chorus-bench worker processes, default 2).
 # Needs `npm ci` in bench/node (scripts/setup.sh does it).
@@ -17,7 +17,7 @@ cmake --build --preset "$preset" --target chorus-bench chorus-room-server -j2 >/
 [[ -d bench/node/node_modules/socket.io ]] || (cd bench/node && npm ci --no-audit --no-fund --loglevel=error)
 
 scenario=(--rooms 1 --subscribers 1000 --publishers 1 --payload 100 --in-flight 200
-          --messages 20000 --workers "$workers" --source-ips 2 --connect-timeout 60
+          --messages "${MESSAGES:-20000}" --workers "$workers" --source-ips 2 --connect-timeout 60
           --drain-timeout 30 --max-time 300 "$@")
 work=$(mktemp -d)
 server_pid=
