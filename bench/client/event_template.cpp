@@ -47,6 +47,24 @@ void append_expanded(std::string& out, std::string_view text, const template_var
   out.append(text.substr(done));
 }
 
+std::string with_namespace(std::string_view packet, std::string_view nsp) {
+  if (nsp == "/" || !packet.starts_with("42") || packet.substr(2).starts_with("/")) {
+    return std::string(packet);
+  }
+  std::string out = "42";
+  out.append(nsp);
+  out += ',';
+  out.append(packet.substr(2));
+  return out;
+}
+
+std::size_t ack_id_position(std::string_view packet) {
+  if (!packet.starts_with("42")) return 0;
+  if (!packet.substr(2).starts_with("/")) return 2;
+  std::size_t comma = packet.find(',', 2);
+  return comma == std::string_view::npos ? packet.size() : comma + 1;
+}
+
 std::string expand_template(std::string_view text, const template_vars& vars) {
   std::string out;
   append_expanded(out, text, vars);

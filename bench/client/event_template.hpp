@@ -22,4 +22,11 @@ std::optional<std::string> unknown_placeholder(std::string_view text,
 std::string expand_template(std::string_view text, const template_vars& vars);
 void append_expanded(std::string& out, std::string_view text, const template_vars& vars);
 
+// An Engine.IO EVENT packet ("42[…]") addressed to namespace `nsp`: "42/chat,[…]". Packets that
+// name a namespace already, and any packet for "/", stay as written.
+std::string with_namespace(std::string_view packet, std::string_view nsp);
+
+// Where an ack id goes in an EVENT packet: after "42" and the namespace's "/name," if any.
+std::size_t ack_id_position(std::string_view packet);
+
 }  // namespace chorus::bench

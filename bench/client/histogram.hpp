@@ -27,6 +27,8 @@ class histogram {
   // ceil(p/100 · count), clamped to [min, max]. 0 when empty.
   std::uint64_t percentile(double p) const;
 
+  std::uint64_t bucket(std::size_t i) const { return buckets_[i]; }  // values counted in bucket i
+
   static std::size_t bucket_of(std::uint64_t value);
   static std::uint64_t bucket_lower(std::size_t bucket);
   static std::uint64_t bucket_upper(std::size_t bucket);

@@ -34,13 +34,43 @@ std::optional<unsigned long long> parse_stat_cpu_ticks(std::string_view stat) {
   return std::nullopt;
 }
 
-std::optional<double> process_cpu_us(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+namespace {
+
+std::optional<std::string> read_proc(pid_t pid, const char* file) {
+  if (pid <= 0) return std::nullopt;
+  std::ifstream in("/proc/" + std::to_string(pid) + "/" + file);
   if (!in) return std::nullopt;
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto ticks = parse_stat_cpu_ticks(text);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
+std::optional<double> process_cpu_us(pid_t pid) {
+  auto text = read_proc(pid, "stat");
+  if (!text) return std::nullopt;
+  auto ticks = parse_stat_cpu_ticks(*text);
   if (!ticks) return std::nullopt;
   return static_cast<double>(*ticks) * 1e6 / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+std::optional<unsigned long long> parse_status_rss_kib(std::string_view status) {
+  constexpr std::string_view key = "\nVmRSS:";
+  std::size_t at = status.starts_with(key.substr(1)) ? 0 : status.find(key);
+  if (at == std::string_view::npos) return std::nullopt;
+  std::size_t pos = status.find(':', at) + 1;
+  while (pos < status.size() && (status[pos] == ' ' || status[pos] == '\t')) ++pos;
+  unsigned long long kib = 0;
+  auto [end, ec] = std::from_chars(status.data() + pos, status.data() + status.size(), kib);
+  if (ec != std::errc() ||
+      std::string_view(end, status.data() + status.size()).substr(0, 3) != " kB")
+    return std::nullopt;
+  return kib;
+}
+
+std::optional<unsigned long long> process_rss_kib(pid_t pid) {
+  auto text = read_proc(pid, "status");
+  if (!text) return std::nullopt;
+  return parse_status_rss_kib(*text);
 }
 
 double self_cpu_us() {

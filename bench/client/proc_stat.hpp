@@ -1,6 +1,7 @@
 #pragma once
 
-// CPU time of a process from /proc/<pid>/stat, and of this process from getrusage.
+// CPU time of a process from /proc/<pid>/stat, and of this process from getrusage; resident
+// memory from /proc/<pid>/status.
 
 #include <sys/types.h>
 
@@ -18,5 +19,11 @@ std::optional<double> process_cpu_us(pid_t pid);
 
 // This process's user + system CPU time in microseconds.
 double self_cpu_us();
+
+// The VmRSS line of /proc/<pid>/status, in KiB ("VmRSS:\t  12345 kB").
+std::optional<unsigned long long> parse_status_rss_kib(std::string_view status);
+
+// VmRSS of `pid` in KiB; nullopt if the process is gone or unreadable.
+std::optional<unsigned long long> process_rss_kib(pid_t pid);
 
 }  // namespace chorus::bench

@@ -39,5 +39,23 @@ TEST(EventTemplate, AppendKeepsWhatIsThere) {
   EXPECT_EQ(out, "head:[u1]");
 }
 
+TEST(EventTemplate, AddressesANamespace) {
+  EXPECT_EQ(with_namespace(R"(42["message",{"message":"{payload}"}])", "/chat"),
+            R"(42/chat,["message",{"message":"{payload}"}])");
+  EXPECT_EQ(with_namespace(R"(42["m"])", "/"), R"(42["m"])");
+  // A packet that names its namespace already stays as written.
+  EXPECT_EQ(with_namespace(R"(42/admin,["m"])", "/chat"), R"(42/admin,["m"])");
+}
+
+TEST(EventTemplate, FindsWhereTheAckIdGoes) {
+  std::string root = R"(42["echo","x"])";
+  EXPECT_EQ(ack_id_position(root), 2u);
+  root.insert(ack_id_position(root), "17");
+  EXPECT_EQ(root, R"(4217["echo","x"])");
+  std::string chat = R"(42/chat,["echo","x"])";
+  chat.insert(ack_id_position(chat), "5");
+  EXPECT_EQ(chat, R"(42/chat,5["echo","x"])");
+}
+
 }  // namespace
 }  // namespace chorus::bench

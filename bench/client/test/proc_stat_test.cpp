@@ -32,5 +32,21 @@ TEST(ProcStat, ReadsThisProcess) {
   EXPECT_EQ(process_cpu_us(-5), std::nullopt);
 }
 
+TEST(ProcStat, ParsesVmRss) {
+  EXPECT_EQ(parse_status_rss_kib("Name:\tchorus\nVmPeak:\t  99 kB\nVmRSS:\t   12345 kB\n"), 12345u);
+  EXPECT_EQ(parse_status_rss_kib("VmRSS: 7 kB\n"), 7u);
+  EXPECT_EQ(parse_status_rss_kib("Name:\tx\nVmHWM:\t 5 kB\n"), std::nullopt);
+  EXPECT_EQ(parse_status_rss_kib("VmRSS:\t  abc kB\n"), std::nullopt);
+  EXPECT_EQ(parse_status_rss_kib("VmRSS:\t  12 MB\n"), std::nullopt);
+}
+
+TEST(ProcStat, ReadsThisProcessRss) {
+  auto rss = process_rss_kib(getpid());
+  ASSERT_TRUE(rss.has_value());
+  EXPECT_GT(*rss, 0u);
+  EXPECT_EQ(process_rss_kib(-5), std::nullopt);
+  EXPECT_EQ(process_rss_kib(0), std::nullopt);
+}
+
 }  // namespace
 }  // namespace chorus::bench
