@@ -1,274 +1,189 @@
-#include "bench/client/fanout.hpp"
-
+// fanout: R rooms × S subscribers and P publishers (publisher p in room p % R). Each connection
+// CONNECTs, sends the join template and waits for the `status` event that names it. Then every
+// publisher keeps --in-flight messages outstanding (and keeps to --rate, if given): a message is
+// done once every subscriber of its room has it, counted per worker and then across workers in
+// shared memory (an eventfd wakes the publisher's worker). lost = sent × S − deliveries.
 #include <fmt/format.h>
-#include <signal.h>
-#include <sys/eventfd.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include <boost/asio.hpp>
 #include <chrono>
-#include <cstdio>
-#include <cstdlib>
-#include <functional>
-#include <thread>
-#include <vector>
 
-#include "bench/client/proc_stat.hpp"
-#include "bench/client/report.hpp"
-#include "bench/client/shared_state.hpp"
-#include "bench/client/worker.hpp"
+#include "bench/client/event_template.hpp"
+#include "bench/client/room_traffic.hpp"
+#include "bench/client/sio_packet.hpp"
 
 namespace chorus::bench {
 
 namespace {
 
-using clock_type = std::chrono::steady_clock;
+namespace asio = boost::asio;
+using asio::awaitable;
 using namespace std::chrono_literals;
+constexpr auto use_nothrow = asio::as_tuple(asio::use_awaitable);
 
-void raise_open_file_limit() {
-  rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
-    limit.rlim_cur = limit.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &limit);
-  }
-}
-
-double seconds_since(clock_type::time_point t) {
-  return std::chrono::duration<double>(clock_type::now() - t).count();
-}
-
-class coordinator {
+class fanout final : public scenario_logic {
  public:
-  explicit coordinator(const fanout_options& o)
-      : o_(o), shared_(o.workers, o.publishers, o.in_flight) {}
-  ~coordinator() {
-    reap(0s);
-    for (int fd : wake_fds_) ::close(fd);
-  }
+  explicit fanout(worker_api& api) : api_(api), o_(api.options()) {}
 
-  int run();
+  std::vector<connection_ptr> lay_out() override;
+  void on_connected(const connection_ptr& c) override {
+    if (send_join(api_, c)) api_.up(c);
+  }
+  void on_event(const connection_ptr& c, std::string_view data) override;
+  void start() override;
 
  private:
-  bool start_workers();
-  // Polls every few ms until done() or the deadline; false (with error_ set) on a failure.
-  bool wait_until(const std::function<bool()>& done, clock_type::time_point deadline,
-                  const char* timeout_message);
-  std::uint64_t sum(std::atomic<std::uint64_t> worker_slot::*field);
-  bool check_health();
-  void reap(std::chrono::milliseconds grace);
-  int fail();
+  awaitable<void> publish(connection_ptr c);
+  awaitable<void> wake_reader();
+  void on_delivery(connection& c, const delivery_header& d);
+  void wake_publisher(unsigned publisher);
+  std::uint64_t quota(unsigned publisher) const;
 
-  const fanout_options& o_;
-  shared_state shared_;
-  std::vector<int> wake_fds_;
-  std::vector<pid_t> children_;
-  std::string error_;
+  worker_api& api_;
+  const bench_options& o_;
+  std::vector<connection_ptr> connections_;
+  std::vector<connection_ptr> local_publishers_;  // by global publisher index (null: remote)
+  std::vector<std::uint32_t> local_subscribers_;  // per room, in this worker
+  std::vector<std::uint32_t> workers_in_room_;    // per room: workers with a subscriber in it
+  std::vector<std::uint32_t> local_counts_;       // publishers × in_flight
+  unsigned publishers_running_ = 0;
 };
 
-std::uint64_t coordinator::sum(std::atomic<std::uint64_t> worker_slot::*field) {
-  std::uint64_t total = 0;
-  for (unsigned i = 0; i < o_.workers; ++i) total += (shared_.worker(i).*field).load();
-  return total;
+std::vector<connection_ptr> fanout::lay_out() {
+  const unsigned rooms = o_.rooms, subs = o_.subscribers, workers = api_.workers();
+  local_subscribers_.assign(rooms, 0);
+  workers_in_room_.assign(rooms, std::min(subs, workers));
+  local_publishers_.assign(o_.publishers, nullptr);
+  local_counts_.assign(std::size_t{o_.publishers} * o_.in_flight, 0);
+  const unsigned publishers_per_room = (o_.publishers + rooms - 1) / rooms;
+  for (std::uint64_t id = api_.index(); id < o_.connection_count(); id += workers) {
+    auto c = api_.make_connection(id);
+    if (id < std::uint64_t{rooms} * subs) {
+      assign_room(o_, *c, static_cast<unsigned>(id / subs));
+      ++local_subscribers_[c->room];
+      c->expected.assign(publishers_per_room, 0);
+    } else {
+      c->kind = role::publisher;
+      c->publisher = static_cast<int>(id - std::uint64_t{rooms} * subs);
+      assign_room(o_, *c, static_cast<unsigned>(c->publisher) % rooms);
+      local_publishers_[c->publisher] = c;
+    }
+    connections_.push_back(c);
+  }
+  return connections_;
 }
 
-bool coordinator::start_workers() {
-  for (unsigned i = 0; i < o_.workers; ++i) {
-    int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (fd < 0) {
-      error_ = "eventfd failed";
-      return false;
+void fanout::on_event(const connection_ptr& c, std::string_view data) {
+  if (is_event_named(data, o_.event)) {
+    if (c->kind != role::subscriber) return;  // publishers are in the room too; they do not count
+    auto d = parse_delivery(data);
+    if (!d) {
+      api_.fail(fmt::format("unexpected delivery: {:.80}", data));
+      return;
     }
-    wake_fds_.push_back(fd);
+    on_delivery(*c, *d);
+    return;
   }
-  std::fflush(nullptr);
-  for (unsigned i = 0; i < o_.workers; ++i) {
-    pid_t pid = fork();
-    if (pid < 0) {
-      error_ = "fork failed";
-      return false;
-    }
-    if (pid == 0) {
-      int code = run_worker(o_, shared_, i, wake_fds_);
-      std::fflush(nullptr);
-      std::_Exit(code);
-    }
-    children_.push_back(pid);
-  }
-  return true;
+  if (confirms_join(*c, data)) api_.up(c);
 }
 
-bool coordinator::check_health() {
-  for (unsigned i = 0; i < o_.workers; ++i) {
-    auto& slot = shared_.worker(i);
-    if (slot.failures.load() > 0) {
-      // Let the first error be written.
-      for (int spin = 0; spin < 100 && slot.error[0] == '\0'; ++spin)
-        std::this_thread::sleep_for(1ms);
-      error_ = fmt::format("{} connection failure(s); first: {}", sum(&worker_slot::failures),
-                           slot.error);
-      return false;
+void fanout::on_delivery(connection& c, const delivery_header& d) {
+  if (!record_delivery(api_, c, d)) return;
+  std::size_t slot_index = d.seq % o_.in_flight;
+  std::uint32_t& local = local_counts_[d.publisher * o_.in_flight + slot_index];
+  if (++local == local_subscribers_[c.room]) {
+    local = 0;
+    auto& shared = api_.shared().window(static_cast<unsigned>(d.publisher))[slot_index];
+    if (shared.fetch_add(1, std::memory_order_acq_rel) + 1 == workers_in_room_[c.room]) {
+      wake_publisher(static_cast<unsigned>(d.publisher));
     }
   }
-  for (pid_t& pid : children_) {
-    int status = 0;
-    if (pid > 0 && waitpid(pid, &status, WNOHANG) == pid) {
-      pid = -1;
-      error_ = "a worker process ended early";
-      return false;
-    }
-  }
-  return true;
 }
 
-bool coordinator::wait_until(const std::function<bool()>& done, clock_type::time_point deadline,
-                             const char* timeout_message) {
+void fanout::wake_publisher(unsigned publisher) {
+  if (const auto& local = local_publishers_[publisher]) {
+    local->wake.cancel();
+    return;
+  }
+  unsigned owner = static_cast<unsigned>((std::uint64_t{o_.rooms} * o_.subscribers + publisher) %
+                                         api_.workers());
+  std::uint64_t one = 1;
+  [[maybe_unused]] auto n = ::write(api_.wake_fds()[owner], &one, sizeof one);
+}
+
+awaitable<void> fanout::wake_reader() {
+  asio::posix::stream_descriptor fd(api_.io(), ::dup(api_.wake_fds()[api_.index()]));
+  std::uint64_t value = 0;
   for (;;) {
-    if (!check_health()) return false;
-    if (done()) return true;
-    if (clock_type::now() >= deadline) {
-      error_ = timeout_message;
-      return false;
+    auto reading = fd.async_read_some(asio::buffer(&value, sizeof value), use_nothrow);
+    auto [ec, n] = co_await std::move(reading);
+    if (ec) co_return;
+    for (const auto& p : local_publishers_) {
+      if (p) p->wake.cancel();
     }
-    std::this_thread::sleep_for(2ms);
   }
 }
 
-void coordinator::reap(std::chrono::milliseconds grace) {
-  auto deadline = clock_type::now() + grace;
-  for (pid_t& pid : children_) {
-    if (pid <= 0) continue;
-    int status = 0;
-    while (waitpid(pid, &status, WNOHANG) == 0) {
-      if (clock_type::now() >= deadline) {
-        kill(pid, SIGKILL);
-        waitpid(pid, &status, 0);
-        break;
+std::uint64_t fanout::quota(unsigned publisher) const {
+  if (o_.messages == 0) return ~std::uint64_t{0};
+  return o_.messages / o_.publishers + (publisher < o_.messages % o_.publishers ? 1 : 0);
+}
+
+void fanout::start() {
+  api_.spawn(wake_reader());
+  for (const auto& p : local_publishers_) {
+    if (!p) continue;
+    ++publishers_running_;
+    api_.spawn(publish(p));
+  }
+  if (publishers_running_ == 0) api_.active_done();
+}
+
+awaitable<void> fanout::publish(connection_ptr c) {
+  using clock = std::chrono::steady_clock;
+  const unsigned publisher = static_cast<unsigned>(c->publisher);
+  auto* window = api_.shared().window(publisher);
+  const std::uint32_t target = workers_in_room_[c->room];
+  const std::uint64_t limit = quota(publisher);
+  const double per_second = o_.rate > 0 ? o_.rate / o_.publishers : 0;
+  const auto begin = clock::now();
+  const std::string room = room_name(c->room);
+  const std::string send_template = with_namespace(o_.send_template, o_.nsp);
+  std::string payload, packet;
+  for (std::uint64_t seq = 0; seq < limit;) {
+    if (api_.stop_sending()) break;
+    auto& slot = window[seq % o_.in_flight];
+    if (seq >= o_.in_flight && slot.load(std::memory_order_acquire) != target) {
+      c->wake.expires_after(20ms);
+      co_await c->wake.async_wait(use_nothrow);
+      continue;
+    }
+    if (per_second > 0) {
+      auto due = begin + std::chrono::duration_cast<clock::duration>(
+                             std::chrono::duration<double>(static_cast<double>(seq) / per_second));
+      if (clock::now() < due) {
+        c->timer.expires_at(std::min(due, clock::now() + 20ms));  // re-checks stop_sending
+        co_await c->timer.async_wait(use_nothrow);
+        continue;
       }
-      std::this_thread::sleep_for(2ms);
     }
-    pid = -1;
+    slot.store(0, std::memory_order_relaxed);
+    make_payload(payload, publisher, seq, o_.payload);
+    packet.clear();
+    append_expanded(packet, send_template,
+                    {{"room", room}, {"user", c->user}, {"payload", payload}});
+    api_.send(c, packet);
+    ++seq;
+    api_.slot().sent.fetch_add(1, std::memory_order_relaxed);
   }
-}
-
-int coordinator::fail() {
-  shared_.control().abort.store(1);
-  reap(5s);
-  std::fprintf(stderr, "chorus-bench: %s\n", error_.c_str());
-  return 1;
-}
-
-int coordinator::run() {
-  auto& ctl = shared_.control();
-  if (!start_workers()) return fail();
-
-  auto begin = clock_type::now();
-  auto connect_deadline = begin + std::chrono::duration_cast<clock_type::duration>(
-                                      std::chrono::duration<double>(o_.connect_timeout));
-  auto all_ready = [&] {
-    for (unsigned i = 0; i < o_.workers; ++i) {
-      if (!shared_.worker(i).ready.load()) return false;
-    }
-    return true;
-  };
-  if (!wait_until(all_ready, connect_deadline, "timed out connecting and joining")) {
-    error_ += fmt::format(" ({} of {} connected, {} joined)", sum(&worker_slot::connected),
-                          o_.connections(), sum(&worker_slot::joined));
-    return fail();
-  }
-
-  fanout_report report;
-  report.options = o_;
-  report.connect_seconds = seconds_since(begin);
-  std::optional<double> server_cpu_start;
-  if (o_.server_pid > 0) {
-    server_cpu_start = process_cpu_us(o_.server_pid);
-    if (!server_cpu_start) {
-      error_ = fmt::format("cannot read /proc/{}/stat", o_.server_pid);
-      return fail();
-    }
-  }
-  auto start = clock_type::now();
-  ctl.start.store(1);
-
-  auto max_sending = std::chrono::duration<double>(o_.duration > 0 ? o_.duration : o_.max_time);
-  auto send_deadline = start + std::chrono::duration_cast<clock_type::duration>(max_sending);
-  // A window that stops moving (a message lost on the way) stops the sending after
-  // --drain-timeout without progress, so a loss is reported rather than waited out.
-  auto stall_limit = std::chrono::duration_cast<clock_type::duration>(
-      std::chrono::duration<double>(o_.drain_timeout));
-  std::uint64_t last_deliveries = 0;
-  auto last_progress = start;
-  auto publishers_done = [&] {
-    auto now = clock_type::now();
-    std::uint64_t deliveries = sum(&worker_slot::deliveries);
-    if (deliveries != last_deliveries) {
-      last_deliveries = deliveries;
-      last_progress = now;
-    }
-    if (now >= send_deadline || now - last_progress >= stall_limit) ctl.stop_sending.store(1);
-    return sum(&worker_slot::publishers_done) == o_.publishers;
-  };
-  if (!wait_until(publishers_done, send_deadline + stall_limit + 5s, "publishers did not stop")) {
-    return fail();
-  }
-
-  auto drain_deadline = clock_type::now() + std::chrono::duration_cast<clock_type::duration>(
-                                                std::chrono::duration<double>(o_.drain_timeout));
-  auto drained = [&] {
-    return sum(&worker_slot::deliveries) >= sum(&worker_slot::sent) * o_.subscribers;
-  };
-  bool complete = wait_until(drained, drain_deadline, "drain timeout");
-  if (!complete && error_ != "drain timeout") return fail();
-  report.seconds = seconds_since(start);
-  if (o_.server_pid > 0) {
-    auto end_cpu = process_cpu_us(o_.server_pid);
-    if (end_cpu) report.server_cpu_us = *end_cpu - *server_cpu_start;
-  }
-
-  ctl.stop.store(1);
-  auto finished = [&] {
-    for (unsigned i = 0; i < o_.workers; ++i) {
-      if (!shared_.worker(i).finished.load(std::memory_order_acquire)) return false;
-    }
-    return true;
-  };
-  auto finish_deadline = clock_type::now() + 10s;
-  while (!finished() && clock_type::now() < finish_deadline) std::this_thread::sleep_for(2ms);
-  if (!finished()) {
-    error_ = "workers did not report";
-    return fail();
-  }
-  for (unsigned i = 0; i < o_.workers; ++i) {
-    auto& slot = shared_.worker(i);
-    report.latency_ns.merge(slot.latency_ns);
-    report.bench_cpu_us += slot.cpu_us;
-  }
-  reap(10s);
-
-  report.sent = sum(&worker_slot::sent);
-  report.deliveries = sum(&worker_slot::deliveries);
-  report.expected = report.sent * o_.subscribers;
-  report.lost = report.expected > report.deliveries ? report.expected - report.deliveries : 0;
-  report.out_of_order = sum(&worker_slot::out_of_order);
-  std::string text = o_.json ? format_json(report) : format_text(report);
-  std::fwrite(text.data(), 1, text.size(), stdout);
-  std::fflush(stdout);
-  if (report.lost > 0) {
-    std::fprintf(stderr, "chorus-bench: %llu deliveries lost\n",
-                 static_cast<unsigned long long>(report.lost));
-    return 1;
-  }
-  return 0;
+  if (--publishers_running_ == 0) api_.active_done();
 }
 
 }  // namespace
 
-int run_fanout(const fanout_options& options) {
-  raise_open_file_limit();
-  signal(SIGPIPE, SIG_IGN);
-  coordinator c(options);
-  return c.run();
+std::unique_ptr<scenario_logic> make_fanout(worker_api& api) {
+  return std::make_unique<fanout>(api);
 }
 
 }  // namespace chorus::bench

@@ -1,9 +1,13 @@
 #include "bench/client/options.hpp"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <array>
+#include <cmath>
+#include <memory>
 #include <optional>
 
 #include "bench/client/event_template.hpp"
@@ -12,41 +16,151 @@ namespace chorus::bench {
 
 namespace {
 
-void add_fanout_options(CLI::App& cmd, fanout_options& o) {
+constexpr std::array all_scenarios = {scenario::fanout, scenario::echo, scenario::connect,
+                                      scenario::idle, scenario::churn};
+
+const char* description(scenario s) {
+  switch (s) {
+    case scenario::fanout:
+      return "Rooms of subscribers, publishers sending to them: deliveries/s, loss, latency";
+    case scenario::echo:
+      return "Each connection emits and waits for the echo (or ack): round-trip latency";
+    case scenario::connect:
+      return "Connections opened and closed in parallel: handshakes/s, TCP connect → CONNECT "
+             "reply latency";
+    case scenario::idle:
+      return "Hold N connections: server RSS per connection (with --server-pid)";
+    case scenario::churn:
+      return "Connect/disconnect continuously while broadcasting: nothing lost for those that "
+             "stay, server RSS over time";
+  }
+  return "";
+}
+
+bench_options defaults_for(scenario s) {
+  bench_options o;
+  o.kind = s;
+  switch (s) {
+    case scenario::echo:
+      o.nsp = "/chat";  // chorus's chat: `message` on /chat comes back as `response`
+      o.send_template = R"(42["message",{"message":"{payload}"}])";
+      o.in_flight = 1;
+      o.connections = 100;
+      break;
+    case scenario::connect:
+      o.connections = 1000;
+      break;
+    case scenario::idle:
+      o.connections = 1000;
+      o.rooms = 0;  // no join unless asked
+      break;
+    case scenario::churn:
+      o.rate = 100;
+      o.duration = 10;
+      break;
+    case scenario::fanout:
+      break;
+  }
+  return o;
+}
+
+// Options every scenario has.
+void add_common(CLI::App& cmd, bench_options& o) {
   cmd.add_option("--host", o.host, "Server address")->capture_default_str();
   cmd.add_option("--port", o.port, "Server port")->capture_default_str();
   cmd.add_option("--path", o.path, "Engine.IO path")->capture_default_str();
-  cmd.add_option("--rooms", o.rooms, "Rooms")->capture_default_str();
-  cmd.add_option("--subscribers", o.subscribers, "Subscribers per room")->capture_default_str();
-  cmd.add_option("--publishers", o.publishers, "Publishers (publisher p sends to room p % rooms)")
+  cmd.add_option("--namespace", o.nsp, "Socket.IO namespace to CONNECT to")->capture_default_str();
+  cmd.add_option("--polling-share", o.polling_share,
+                 "Share of connections on Engine.IO long-polling, 0 … 1 (the rest: WebSocket)")
       ->capture_default_str();
-  cmd.add_option("--payload", o.payload, "Message size in bytes")->capture_default_str();
-  cmd.add_option("--in-flight", o.in_flight,
-                 "Messages a publisher keeps outstanding (done once every subscriber has it)")
-      ->capture_default_str();
-  cmd.add_option("--messages", o.messages, "Messages in total (default 10000)");
-  cmd.add_option("--duration", o.duration, "Seconds of sending, instead of --messages");
   cmd.add_option("--workers", o.workers, "Worker processes")->capture_default_str();
   cmd.add_option("--source-ips", o.source_ips, "Spread connections over 127.0.0.1 … 127.0.0.N")
       ->capture_default_str();
-  cmd.add_option("--server-pid", o.server_pid, "Server process, for its CPU per delivery");
+  cmd.add_option("--server-pid", o.server_pid, "Server process, for its CPU and RSS");
   cmd.add_flag("--json", o.json, "Print the report as JSON");
-  cmd.add_option("--join-template", o.join_template, "Join packet ({room}, {user})")
+  cmd.add_option("--html", o.html, "Write a self-contained HTML report to this file");
+  cmd.add_flag("!--no-progress", o.progress, "No progress line (shown only on a terminal)");
+  cmd.add_option("--connect-timeout", o.connect_timeout,
+                 "Seconds to connect (and join) every connection before measuring")
       ->capture_default_str();
-  cmd.add_option("--send-template", o.send_template, "Send packet ({room}, {user}, {payload})")
+  cmd.add_option("--handshake-timeout", o.handshake_timeout,
+                 "Seconds from a TCP connect to its Socket.IO CONNECT reply")
       ->capture_default_str();
-  cmd.add_option("--joined-text", o.joined_text,
-                 "Text in a `status` event that confirms a join ({room}, {user})")
+  cmd.add_option("--drain-timeout", o.drain_timeout,
+                 "Seconds to wait for the last receipts; also how long no progress may last")
       ->capture_default_str();
-  cmd.add_option("--event", o.event, "Event name of a delivery")->capture_default_str();
-  cmd.add_option("--connect-timeout", o.connect_timeout, "Seconds to connect and join everyone")
-      ->capture_default_str();
-  cmd.add_option("--drain-timeout", o.drain_timeout, "Seconds to wait for the last deliveries")
-      ->capture_default_str();
-  cmd.add_option("--max-time", o.max_time, "Seconds of sending at most")->capture_default_str();
+  cmd.add_option("--max-time", o.max_time, "Seconds of measuring at most")->capture_default_str();
   cmd.add_option("--connect-concurrency", o.connect_concurrency,
                  "Handshakes in progress per worker")
       ->capture_default_str();
+}
+
+void add_rooms(CLI::App& cmd, bench_options& o, bool with_sending) {
+  cmd.add_option("--rooms", o.rooms, "Rooms")->capture_default_str();
+  cmd.add_option("--join-template", o.join_template, "Join packet ({room}, {user})")
+      ->capture_default_str();
+  cmd.add_option("--joined-text", o.joined_text,
+                 "Text in a `status` event that confirms a join ({room}, {user}); empty: none")
+      ->capture_default_str();
+  if (!with_sending) return;
+  cmd.add_option("--subscribers", o.subscribers, "Subscribers per room")->capture_default_str();
+  cmd.add_option("--publishers", o.publishers, "Publishers (publisher p sends to room p % rooms)")
+      ->capture_default_str();
+  cmd.add_option("--event", o.event, "Event name of a delivery")->capture_default_str();
+}
+
+void add_sending(CLI::App& cmd, bench_options& o, const char* placeholders) {
+  cmd.add_option("--send-template", o.send_template, fmt::format("Send packet ({})", placeholders))
+      ->capture_default_str();
+  cmd.add_option("--payload", o.payload, "Message size in bytes")->capture_default_str();
+  cmd.add_option("--duration", o.duration, "Seconds of sending, instead of --messages");
+}
+
+void add_scenario_options(CLI::App& cmd, bench_options& o) {
+  add_common(cmd, o);
+  switch (o.kind) {
+    case scenario::fanout:
+      add_rooms(cmd, o, true);
+      add_sending(cmd, o, "{room}, {user}, {payload}");
+      cmd.add_option("--in-flight", o.in_flight,
+                     "Messages a publisher keeps outstanding (done once every subscriber has it)")
+          ->capture_default_str();
+      cmd.add_option("--messages", o.messages, "Messages in total (default 10000)");
+      cmd.add_option("--rate", o.rate, "Messages per second over all publishers (0: no pacing)")
+          ->capture_default_str();
+      break;
+    case scenario::echo:
+      add_sending(cmd, o, "{user}, {payload}");
+      cmd.add_option("--connections", o.connections, "Connections")->capture_default_str();
+      cmd.add_option("--in-flight", o.in_flight, "Messages a connection keeps outstanding")
+          ->capture_default_str();
+      cmd.add_option("--messages", o.messages, "Round trips in total (default 10000)");
+      cmd.add_option("--reply-event", o.reply_event, "Event the server answers with")
+          ->capture_default_str();
+      cmd.add_flag("--ack", o.ack, "Send with an ack id and wait for the ack instead");
+      break;
+    case scenario::connect:
+      cmd.add_option("--connections", o.connections, "Handshakes in total")->capture_default_str();
+      cmd.add_option("--duration", o.duration, "Seconds of connecting, instead of --connections");
+      break;
+    case scenario::idle:
+      add_rooms(cmd, o, false);
+      cmd.add_option("--connections", o.connections, "Connections to hold")->capture_default_str();
+      cmd.add_option("--hold", o.hold, "Seconds to hold them once all are up")
+          ->capture_default_str();
+      break;
+    case scenario::churn:
+      add_rooms(cmd, o, true);
+      add_sending(cmd, o, "{room}, {user}, {payload}");
+      cmd.add_option("--rate", o.rate, "Messages per second over all publishers")
+          ->capture_default_str();
+      cmd.add_option("--churners", o.churners,
+                     "Connections that connect, join, stay --lifetime and leave, over and over")
+          ->capture_default_str();
+      cmd.add_option("--lifetime", o.lifetime, "Seconds a churner stays connected")
+          ->capture_default_str();
+      break;
+  }
 }
 
 std::optional<std::string> check_template(const std::string& flag, const std::string& text,
@@ -57,67 +171,203 @@ std::optional<std::string> check_template(const std::string& flag, const std::st
   return std::nullopt;
 }
 
-std::optional<std::string> validate(fanout_options& o) {
-  if (o.rooms < 1) return "--rooms must be at least 1";
-  if (o.subscribers < 1) return "--subscribers must be at least 1";
-  if (o.publishers < 1) return "--publishers must be at least 1";
-  if (o.in_flight < 1 || o.in_flight > 1'000'000) return "--in-flight must be 1 … 1000000";
-  if (o.payload > 900'000) return "--payload must be at most 900000 bytes";
-  if (o.messages > 0 && o.duration > 0) return "--messages and --duration exclude each other";
-  if (o.duration < 0) return "--duration must be positive";
-  if (o.messages == 0 && o.duration == 0) o.messages = 10'000;
+std::optional<std::string> check_event_packet(const std::string& flag, const std::string& text) {
+  if (!text.starts_with("42")) {
+    return fmt::format("{} must be a Socket.IO EVENT packet starting with 42", flag);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> validate_common(const bench_options& o) {
+  if (o.nsp.empty() || o.nsp[0] != '/' || o.nsp.find_first_of(",?#") != std::string::npos) {
+    return "--namespace must start with '/' and hold no ',', '?' or '#'";
+  }
+  if (!(o.polling_share >= 0 && o.polling_share <= 1)) return "--polling-share must be 0 … 1";
   if (o.workers < 1 || o.workers > 64) return "--workers must be 1 … 64";
   if (o.source_ips < 1 || o.source_ips > 254) return "--source-ips must be 1 … 254";
   if (o.connect_concurrency < 1) return "--connect-concurrency must be at least 1";
-  if (o.connect_timeout <= 0 || o.drain_timeout <= 0 || o.max_time <= 0) {
+  if (!(o.connect_timeout > 0 && o.handshake_timeout > 0 && o.drain_timeout > 0 &&
+        o.max_time > 0)) {
     return "timeouts must be positive";
   }
-  if (o.event.empty()) return "--event must not be empty";
-  std::uint64_t connections = std::uint64_t{o.rooms} * o.subscribers + o.publishers;
-  if (connections > std::uint64_t{max_connections_per_worker} * o.workers) {
-    return fmt::format("{} connections need at least {} --workers ({} per process at most)",
-                       connections,
-                       (connections + max_connections_per_worker - 1) / max_connections_per_worker,
-                       max_connections_per_worker);
+  if (o.server_pid < 0) return "--server-pid must be a process id";
+  if (o.server_pid > 0) {
+    struct stat st {};
+    if (::stat(fmt::format("/proc/{}/stat", o.server_pid).c_str(), &st) != 0) {
+      return fmt::format("--server-pid {}: no such process", o.server_pid);
+    }
   }
-  if (auto e = check_template("--join-template", o.join_template, {"room", "user"})) return e;
-  if (auto e = check_template("--send-template", o.send_template, {"room", "user", "payload"})) {
-    return e;
+  if (!o.html.empty() && o.html.back() == '/') return "--html must name a file";
+  if (o.sockets_per_worker() > max_sockets_per_worker) {
+    std::uint64_t needed = o.sockets_per_worker() * o.workers;
+    return fmt::format(
+        "{} sockets need at least {} --workers ({} per process at most; a polling connection "
+        "needs two)",
+        needed, (needed + max_sockets_per_worker - 1) / max_sockets_per_worker,
+        max_sockets_per_worker);
   }
+  return std::nullopt;
+}
+
+std::optional<std::string> validate_sending(bench_options& o, std::uint64_t default_messages) {
+  if (o.payload > 900'000) return "--payload must be at most 900000 bytes";
+  if (o.messages > 0 && o.duration > 0) return "--messages and --duration exclude each other";
+  if (o.duration < 0) return "--duration must be positive";
+  if (!(o.rate >= 0)) return "--rate must be positive";
+  if (o.messages == 0 && o.duration == 0) o.messages = default_messages;
+  if (o.in_flight < 1 || o.in_flight > 1'000'000) return "--in-flight must be 1 … 1000000";
+  if (auto e = check_event_packet("--send-template", o.send_template)) return e;
   if (o.send_template.find("{payload}") == std::string::npos) {
     return "--send-template must contain {payload}";
   }
+  return std::nullopt;
+}
+
+std::optional<std::string> validate_rooms(const bench_options& o) {
+  if (o.kind != scenario::idle && o.rooms < 1) return "--rooms must be at least 1";
+  if (o.subscribers < 1) return "--subscribers must be at least 1";
+  if (o.publishers < 1) return "--publishers must be at least 1";
+  if (o.event.empty()) return "--event must not be empty";
+  if (auto e = check_event_packet("--join-template", o.join_template)) return e;
+  if (auto e = check_template("--join-template", o.join_template, {"room", "user"})) return e;
   if (auto e = check_template("--joined-text", o.joined_text, {"room", "user"})) return e;
   return std::nullopt;
 }
 
+std::optional<std::string> validate(bench_options& o) {
+  switch (o.kind) {
+    case scenario::fanout:
+      if (auto e = validate_rooms(o)) return e;
+      if (auto e = validate_sending(o, 10'000)) return e;
+      if (auto e = check_template("--send-template", o.send_template, {"room", "user", "payload"}))
+        return e;
+      break;
+    case scenario::echo:
+      if (o.connections < 1) return "--connections must be at least 1";
+      if (auto e = validate_sending(o, 10'000)) return e;
+      if (auto e = check_template("--send-template", o.send_template, {"user", "payload"}))
+        return e;
+      if (!o.ack && o.reply_event.empty()) return "--reply-event must not be empty";
+      break;
+    case scenario::connect:
+      if (o.connections < 1) return "--connections must be at least 1";
+      if (o.duration < 0) return "--duration must be positive";
+      break;
+    case scenario::idle:
+      if (o.connections < 1) return "--connections must be at least 1";
+      if (!(o.hold > 0)) return "--hold must be positive";
+      if (auto e = validate_rooms(o)) return e;
+      break;
+    case scenario::churn:
+      if (auto e = validate_rooms(o)) return e;
+      if (!(o.rate > 0)) return "--rate must be positive";
+      if (o.churners < 1) return "--churners must be at least 1";
+      if (!(o.lifetime > 0)) return "--lifetime must be positive";
+      if (auto e = validate_sending(o, 1'000)) return e;
+      if (auto e = check_template("--send-template", o.send_template, {"room", "user", "payload"}))
+        return e;
+      break;
+  }
+  return validate_common(o);
+}
+
+std::string scenario_list() {
+  std::string names;
+  for (scenario s : all_scenarios) {
+    if (!names.empty()) names += ", ";
+    names += to_string(s);
+  }
+  return names;
+}
+
 }  // namespace
 
-std::variant<fanout_options, cli_exit> parse_cli(const std::vector<std::string>& args) {
-  fanout_options o;
+std::string_view to_string(scenario s) {
+  switch (s) {
+    case scenario::fanout:
+      return "fanout";
+    case scenario::echo:
+      return "echo";
+    case scenario::connect:
+      return "connect";
+    case scenario::idle:
+      return "idle";
+    case scenario::churn:
+      return "churn";
+  }
+  return "?";
+}
+
+bool uses_polling(std::uint64_t id, double share) {
+  if (share <= 0) return false;
+  if (share >= 1) return true;
+  auto before = static_cast<std::uint64_t>(std::floor(static_cast<double>(id) * share));
+  auto after = static_cast<std::uint64_t>(std::floor(static_cast<double>(id + 1) * share));
+  return after > before;
+}
+
+std::uint64_t bench_options::connection_count() const {
+  switch (kind) {
+    case scenario::fanout:
+      return std::uint64_t{rooms} * subscribers + publishers;
+    case scenario::churn:
+      return std::uint64_t{rooms} * subscribers + publishers + churners;
+    case scenario::echo:
+    case scenario::idle:
+      return connections;
+    case scenario::connect:
+      return std::uint64_t{connect_concurrency} * workers;
+  }
+  return 0;
+}
+
+std::uint64_t bench_options::sockets_per_worker() const {
+  std::uint64_t per_worker = (connection_count() + workers - 1) / workers;
+  auto polling = static_cast<std::uint64_t>(
+      std::ceil(static_cast<double>(per_worker) * std::clamp(polling_share, 0.0, 1.0)));
+  return per_worker + polling;
+}
+
+std::variant<bench_options, cli_exit> parse_cli(const std::vector<std::string>& args) {
   CLI::App app{"chorus-bench: a Socket.IO load client"};
   app.require_subcommand(1);
-  auto* fanout = app.add_subcommand("fanout", "Rooms of subscribers, publishers sending to them");
-  add_fanout_options(*fanout, o);
+  std::vector<std::unique_ptr<bench_options>> parsed;
+  std::vector<CLI::App*> commands;
+  for (scenario s : all_scenarios) {
+    parsed.push_back(std::make_unique<bench_options>(defaults_for(s)));
+    commands.push_back(app.add_subcommand(std::string(to_string(s)), description(s)));
+    add_scenario_options(*commands.back(), *parsed.back());
+  }
 
-  if (args.size() > 1 && !args[1].starts_with("-") && args[1] != "fanout") {
-    return cli_exit{2,
-                    fmt::format("chorus-bench: unknown scenario '{}' (there is: fanout)", args[1])};
+  if (args.size() > 1 && !args[1].starts_with("-") &&
+      std::none_of(all_scenarios.begin(), all_scenarios.end(),
+                   [&](scenario s) { return args[1] == to_string(s); })) {
+    return cli_exit{2, fmt::format("chorus-bench: unknown scenario '{}' (there is: {})", args[1],
+                                   scenario_list())};
   }
   std::vector<const char*> argv;
   for (const auto& a : args) argv.push_back(a.c_str());
   try {
     app.parse(static_cast<int>(argv.size()), argv.data());
   } catch (const CLI::CallForHelp&) {
-    bool on_fanout = std::find(args.begin(), args.end(), "fanout") != args.end();
-    return cli_exit{0, on_fanout ? fanout->help() : app.help()};
+    for (CLI::App* cmd : commands) {
+      if (std::find(args.begin(), args.end(), cmd->get_name()) != args.end()) {
+        return cli_exit{0, cmd->help()};
+      }
+    }
+    return cli_exit{0, app.help()};
   } catch (const CLI::CallForAllHelp&) {
     return cli_exit{0, app.help("", CLI::AppFormatMode::All)};
   } catch (const CLI::ParseError& e) {
     return cli_exit{2, fmt::format("chorus-bench: {}\nRun with --help for the options.", e.what())};
   }
-  if (auto error = validate(o)) return cli_exit{2, "chorus-bench: " + *error};
-  return o;
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    if (!commands[i]->parsed()) continue;
+    bench_options& o = *parsed[i];
+    if (auto error = validate(o)) return cli_exit{2, "chorus-bench: " + *error};
+    return o;
+  }
+  return cli_exit{2, "chorus-bench: a scenario is required"};
 }
 
 }  // namespace chorus::bench

@@ -2,70 +2,262 @@
 
 #include <fmt/format.h>
 
+#include <iterator>
+
 namespace chorus::bench {
 
 namespace {
 
-double per_second(std::uint64_t n, double seconds) {
-  return seconds > 0 ? n / seconds : 0;
-}
-double per_delivery(double us, std::uint64_t deliveries) {
-  return deliveries ? us / static_cast<double>(deliveries) : 0;
+double per_item(double us, std::uint64_t items) {
+  return items ? us / static_cast<double>(items) : 0;
 }
 double us(std::uint64_t ns) {
   return static_cast<double>(ns) / 1000.0;
 }
 
+template <typename T>
+std::string json_or_null(const std::optional<T>& v, const char* format = "{}") {
+  return v ? fmt::format(fmt::runtime(format), *v) : "null";
+}
+
+std::string workers(unsigned n) {
+  return n == 1 ? "1 worker" : fmt::format("{} workers", n);
+}
+
 }  // namespace
 
-std::string format_text(const fanout_report& r) {
+std::string headline(const run_report& r) {
+  const auto& o = r.options;
+  std::string transports =
+      r.polling_connections ? fmt::format(", {} on polling", r.polling_connections) : "";
+  switch (o.kind) {
+    case scenario::fanout:
+      return fmt::format(
+          "fanout: {} rooms × {} subscribers, {} publishers, {} B payload, {} in flight{}{}, {}",
+          o.rooms, o.subscribers, o.publishers, o.payload, o.in_flight,
+          o.rate > 0 ? fmt::format(", {} msgs/s", o.rate) : "", transports, workers(o.workers));
+    case scenario::echo:
+      return fmt::format("echo: {} connections to {}{}, {} in flight, {} B payload, {}, {}",
+                         o.connections, o.nsp, transports, o.in_flight, o.payload,
+                         o.ack ? "acks" : fmt::format("replies as `{}`", o.reply_event),
+                         workers(o.workers));
+    case scenario::connect:
+      return fmt::format("connect: {} to {}, {} in parallel per worker{}, {}",
+                         o.duration > 0 ? fmt::format("{} s of handshakes", o.duration)
+                                        : fmt::format("{} handshakes", o.connections),
+                         o.nsp, o.connect_concurrency, transports, workers(o.workers));
+    case scenario::idle:
+      return fmt::format("idle: {} connections to {}{}{}, held {} s, {}", o.connections, o.nsp,
+                         o.rooms ? fmt::format(" in {} rooms", o.rooms) : "", transports, o.hold,
+                         workers(o.workers));
+    case scenario::churn:
+      return fmt::format(
+          "churn: {} rooms × {} subscribers that stay, {} publishers at {} msgs/s, {} churners "
+          "staying {} s{}, {}",
+          o.rooms, o.subscribers, o.publishers, o.rate, o.churners, o.lifetime, transports,
+          workers(o.workers));
+  }
+  return "";
+}
+
+namespace {
+
+std::string mib(unsigned long long kib) {
+  return fmt::format("{:.1f} MiB", static_cast<double>(kib) / 1024.0);
+}
+
+}  // namespace
+
+std::optional<double> run_report::rss_per_connection_bytes() const {
+  if (options.kind == scenario::connect || !rss_start_kib || !rss_up_kib || connections == 0) {
+    return std::nullopt;
+  }
+  double grown = (static_cast<double>(*rss_up_kib) - static_cast<double>(*rss_start_kib)) * 1024;
+  return grown / static_cast<double>(connections);
+}
+
+const char* received_label(scenario s) {
+  switch (s) {
+    case scenario::fanout:
+    case scenario::churn:
+      return "deliveries";
+    case scenario::echo:
+      return "round trips";
+    case scenario::connect:
+      return "handshakes";
+    case scenario::idle:
+      return "connections";
+  }
+  return "";
+}
+
+const char* received_singular(scenario s) {
+  switch (s) {
+    case scenario::fanout:
+    case scenario::churn:
+      return "delivery";
+    case scenario::echo:
+      return "round trip";
+    case scenario::connect:
+      return "handshake";
+    case scenario::idle:
+      return "connection";
+  }
+  return "";
+}
+
+const char* latency_label(scenario s) {
+  switch (s) {
+    case scenario::fanout:
+    case scenario::churn:
+      return "latency";
+    case scenario::echo:
+      return "round trip";
+    case scenario::connect:
+      return "handshake";
+    case scenario::idle:
+      return "connect+join";
+  }
+  return "";
+}
+
+std::string format_text(const run_report& r) {
   const auto& o = r.options;
   const auto& h = r.latency_ns;
-  std::string out = fmt::format(
-      "fanout: {} rooms × {} subscribers, {} publishers, {} B payload, {} in flight, {} workers\n"
-      "connect+join   {:.2f} s ({} connections)\n"
-      "measured       {:.3f} s\n"
-      "messages sent  {}\n"
-      "deliveries     {} of {} expected\n"
-      "deliveries/s   {:.0f}\n"
-      "lost           {}\n"
-      "out of order   {}\n"
-      "latency µs     p50 {:.0f}  p90 {:.0f}  p99 {:.0f}  p99.9 {:.0f}  max {:.0f}\n"
-      "bench CPU      {:.3f} s ({:.3f} µs per delivery)\n",
-      o.rooms, o.subscribers, o.publishers, o.payload, o.in_flight, o.workers, r.connect_seconds,
-      o.connections(), r.seconds, r.sent, r.deliveries, r.expected,
-      per_second(r.deliveries, r.seconds), r.lost, r.out_of_order, us(h.percentile(50)),
-      us(h.percentile(90)), us(h.percentile(99)), us(h.percentile(99.9)), us(h.max()),
-      r.bench_cpu_us / 1e6, per_delivery(r.bench_cpu_us, r.deliveries));
+  const char* unit = received_label(o.kind);
+  std::string out = headline(r) + "\n";
+  auto line = [&](std::string_view label, const std::string& value) {
+    fmt::format_to(std::back_inserter(out), "{:<18}{}\n", label, value);
+  };
+  if (r.connect_seconds > 0) {
+    line("connect+join",
+         fmt::format("{:.2f} s ({} connections)", r.connect_seconds, r.connections));
+  }
+  line("measured", fmt::format("{:.3f} s", r.seconds));
+  if (o.kind == scenario::fanout || o.kind == scenario::echo || o.kind == scenario::churn) {
+    line("messages sent", fmt::format("{}", r.sent));
+  }
+  line(unit, fmt::format("{} of {} expected", r.received, r.expected));
+  line(fmt::format("{}/s", unit), fmt::format("{:.0f}", r.per_second()));
+  line("lost", fmt::format("{}", r.lost));
+  if (o.kind != scenario::connect && o.kind != scenario::idle) {
+    line("out of order", fmt::format("{}", r.out_of_order));
+  }
+  if (o.kind == scenario::churn) {
+    line("churn", fmt::format("{} connections came and went ({:.0f}/s)", r.cycles,
+                              r.seconds > 0 ? r.cycles / r.seconds : 0));
+  }
+  line(fmt::format("{} µs", latency_label(o.kind)),
+       fmt::format("p50 {:.0f}  p90 {:.0f}  p99 {:.0f}  p99.9 {:.0f}  max {:.0f}",
+                   us(h.percentile(50)), us(h.percentile(90)), us(h.percentile(99)),
+                   us(h.percentile(99.9)), us(h.max())));
+  const char* singular = received_singular(o.kind);
+  line("bench CPU", fmt::format("{:.3f} s ({:.3f} µs per {})", r.bench_cpu_us / 1e6,
+                                per_item(r.bench_cpu_us, r.received), singular));
   if (r.server_cpu_us) {
-    out += fmt::format("server CPU     {:.3f} s ({:.3f} µs per delivery)\n", *r.server_cpu_us / 1e6,
-                       per_delivery(*r.server_cpu_us, r.deliveries));
+    line("server CPU", fmt::format("{:.3f} s ({:.3f} µs per {})", *r.server_cpu_us / 1e6,
+                                   per_item(*r.server_cpu_us, r.received), singular));
+  }
+  if (r.rss_start_kib && r.rss_end_kib) {
+    std::string rss = fmt::format("start {}, ", mib(*r.rss_start_kib));
+    if (r.rss_up_kib) rss += fmt::format("all up {}, ", mib(*r.rss_up_kib));
+    rss += fmt::format("end {}", mib(*r.rss_end_kib));
+    if (r.rss_max_kib) rss += fmt::format(", max {}", mib(*r.rss_max_kib));
+    line("server RSS", rss);
+  }
+  if (auto per = r.rss_per_connection_bytes()) {
+    line("RSS/connection", fmt::format("{:.0f} B ({:.2f} KiB)", *per, *per / 1024));
   }
   return out;
 }
 
-std::string format_json(const fanout_report& r) {
+std::string format_json(const run_report& r) {
   const auto& o = r.options;
   const auto& h = r.latency_ns;
-  std::string server = r.server_cpu_us ? fmt::format("{:.1f}", *r.server_cpu_us) : "null";
-  std::string server_per = r.server_cpu_us
-                               ? fmt::format("{:.4f}", per_delivery(*r.server_cpu_us, r.deliveries))
-                               : "null";
-  return fmt::format(
-      "{{\"scenario\":\"fanout\",\"rooms\":{},\"subscribers\":{},\"publishers\":{},"
-      "\"payload\":{},\"in_flight\":{},\"workers\":{},\"connections\":{},"
-      "\"connect_seconds\":{:.3f},\"seconds\":{:.4f},\"sent\":{},\"deliveries\":{},"
-      "\"expected\":{},\"deliveries_per_second\":{:.1f},\"lost\":{},\"out_of_order\":{},"
-      "\"latency_us\":{{\"p50\":{:.1f},\"p90\":{:.1f},\"p99\":{:.1f},\"p999\":{:.1f},"
-      "\"max\":{:.1f},\"mean\":{:.1f}}},\"bench_cpu_us\":{:.1f},"
-      "\"bench_cpu_per_delivery_us\":{:.4f},\"server_cpu_us\":{},"
-      "\"server_cpu_per_delivery_us\":{}}}\n",
-      o.rooms, o.subscribers, o.publishers, o.payload, o.in_flight, o.workers, o.connections(),
-      r.connect_seconds, r.seconds, r.sent, r.deliveries, r.expected,
-      per_second(r.deliveries, r.seconds), r.lost, r.out_of_order, us(h.percentile(50)),
-      us(h.percentile(90)), us(h.percentile(99)), us(h.percentile(99.9)), us(h.max()),
-      h.mean() / 1000.0, r.bench_cpu_us, per_delivery(r.bench_cpu_us, r.deliveries), server,
-      server_per);
+  std::string out;
+  auto add = [&](std::string_view key, const std::string& value) {
+    fmt::format_to(std::back_inserter(out), "{}\"{}\":{}", out.empty() ? "{" : ",", key, value);
+  };
+  auto num = [](auto v) { return fmt::format("{}", v); };
+  add("scenario", fmt::format("\"{}\"", to_string(o.kind)));
+  add("namespace", fmt::format("\"{}\"", o.nsp));
+  add("workers", num(o.workers));
+  add("connections", num(r.connections));
+  add("polling_share", num(o.polling_share));
+  add("polling_connections", num(r.polling_connections));
+  add("connect_seconds", fmt::format("{:.3f}", r.connect_seconds));
+  add("seconds", fmt::format("{:.4f}", r.seconds));
+  add("sent", num(r.sent));
+  add("received", num(r.received));
+  add("expected", num(r.expected));
+  add("per_second", fmt::format("{:.1f}", r.per_second()));
+  add("lost", num(r.lost));
+  add("out_of_order", num(r.out_of_order));
+  std::string per_second = fmt::format("{:.1f}", r.per_second());
+  std::optional<double> server_per =
+      r.server_cpu_us ? std::optional(per_item(*r.server_cpu_us, r.received)) : std::nullopt;
+  switch (o.kind) {
+    case scenario::fanout:
+    case scenario::churn:
+      add("rooms", num(o.rooms));
+      add("subscribers", num(o.subscribers));
+      add("publishers", num(o.publishers));
+      add("payload", num(o.payload));
+      add("rate", num(o.rate));
+      add("deliveries", num(r.received));
+      add("deliveries_per_second", per_second);
+      add("server_cpu_per_delivery_us", json_or_null(server_per, "{:.4f}"));
+      if (o.kind == scenario::fanout) {
+        add("in_flight", num(o.in_flight));
+      } else {
+        add("churners", num(o.churners));
+        add("lifetime", num(o.lifetime));
+        add("cycles", num(r.cycles));
+      }
+      break;
+    case scenario::echo:
+      add("in_flight", num(o.in_flight));
+      add("payload", num(o.payload));
+      add("ack", o.ack ? "true" : "false");
+      add("round_trips", num(r.received));
+      add("round_trips_per_second", per_second);
+      add("server_cpu_per_round_trip_us", json_or_null(server_per, "{:.4f}"));
+      break;
+    case scenario::connect:
+      add("handshakes", num(r.received));
+      add("handshakes_per_second", per_second);
+      add("server_cpu_per_handshake_us", json_or_null(server_per, "{:.4f}"));
+      break;
+    case scenario::idle:
+      add("rooms", num(o.rooms));
+      add("held", num(r.received));
+      add("hold_seconds", num(o.hold));
+      break;
+  }
+  add("latency_us",
+      fmt::format("{{\"p50\":{:.1f},\"p90\":{:.1f},\"p99\":{:.1f},\"p999\":{:.1f},\"max\":{:.1f},"
+                  "\"mean\":{:.1f}}}",
+                  us(h.percentile(50)), us(h.percentile(90)), us(h.percentile(99)),
+                  us(h.percentile(99.9)), us(h.max()), h.mean() / 1000.0));
+  add("bench_cpu_us", fmt::format("{:.1f}", r.bench_cpu_us));
+  add("bench_cpu_per_received_us", fmt::format("{:.4f}", per_item(r.bench_cpu_us, r.received)));
+  add("server_cpu_us", json_or_null(r.server_cpu_us, "{:.1f}"));
+  add("server_cpu_per_received_us", json_or_null(server_per, "{:.4f}"));
+  add("server_rss_start_kib", json_or_null(r.rss_start_kib));
+  add("server_rss_up_kib", json_or_null(r.rss_up_kib));
+  add("server_rss_end_kib", json_or_null(r.rss_end_kib));
+  add("server_rss_max_kib", json_or_null(r.rss_max_kib));
+  add("rss_per_connection_bytes", json_or_null(r.rss_per_connection_bytes(), "{:.0f}"));
+  std::string samples = "[";
+  for (const auto& s : r.samples) {
+    fmt::format_to(std::back_inserter(samples),
+                   "{}{{\"t\":{:.3f},\"total\":{},\"total_sent\":{},\"rss_kib\":{}}}",
+                   samples.size() > 1 ? "," : "", s.t, s.received, s.sent,
+                   json_or_null(s.server_rss_kib));
+  }
+  add("samples", samples + "]");
+  out += "}\n";
+  return out;
 }
 
 }  // namespace chorus::bench

@@ -3,27 +3,55 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "bench/client/histogram.hpp"
 #include "bench/client/options.hpp"
 
 namespace chorus::bench {
 
-struct fanout_report {
-  fanout_options options;
-  double connect_seconds = 0;
-  double seconds = 0;  // the measured interval: first send → last delivery (or drain timeout)
+// One per-second sample of the measured phase.
+struct sample {
+  double t = 0;                // seconds since the measured phase began
+  std::uint64_t received = 0;  // cumulative
+  std::uint64_t sent = 0;      // cumulative
+  std::optional<unsigned long long> server_rss_kib;
+};
+
+struct run_report {
+  bench_options options;
+  std::uint64_t connections = 0;  // laid out (fanout, echo, churn), held (idle), made (connect)
+  std::uint64_t polling_connections = 0;
+  double connect_seconds = 0;  // the setup phase (connect and join before measuring)
+  double seconds = 0;          // the measured phase: start → last receipt (or drain timeout)
   std::uint64_t sent = 0;
-  std::uint64_t deliveries = 0;
-  std::uint64_t expected = 0;  // sent × subscribers per room
+  std::uint64_t received = 0;  // deliveries, round trips, handshakes or connections held
+  std::uint64_t expected = 0;
   std::uint64_t lost = 0;
   std::uint64_t out_of_order = 0;
+  std::uint64_t cycles = 0;  // churn
   histogram latency_ns;
   double bench_cpu_us = 0;
   std::optional<double> server_cpu_us;
+  std::optional<unsigned long long> rss_start_kib;  // before this run's first connection
+  std::optional<unsigned long long> rss_up_kib;     // every connection up (idle: after --hold)
+  std::optional<unsigned long long> rss_end_kib;
+  std::optional<unsigned long long> rss_max_kib;
+  std::vector<sample> samples;
+
+  // Bytes of server RSS per connection: (up − start) / connections; not for connect.
+  std::optional<double> rss_per_connection_bytes() const;
+  double per_second() const { return seconds > 0 ? static_cast<double>(received) / seconds : 0; }
 };
 
-std::string format_text(const fanout_report& r);
-std::string format_json(const fanout_report& r);
+// What a scenario counts and times, for labels: "deliveries", "round trips", …
+const char* received_label(scenario s);
+const char* received_singular(scenario s);
+const char* latency_label(scenario s);
+
+// One line saying what ran ("echo: 100 connections to /chat, …").
+std::string headline(const run_report& r);
+std::string format_text(const run_report& r);
+std::string format_json(const run_report& r);
 
 }  // namespace chorus::bench

@@ -13,20 +13,23 @@
 namespace chorus::bench {
 
 struct control_block {
-  std::atomic<int> start{0};         // parent → workers: publishers may send
-  std::atomic<int> stop_sending{0};  // parent → workers: duration over
+  std::atomic<int> start{0};         // parent → workers: the measured phase begins
+  std::atomic<int> stop_sending{0};  // parent → workers: duration over (or no progress)
   std::atomic<int> stop{0};          // parent → workers: report and exit
   std::atomic<int> abort{0};         // parent → workers: something failed, exit now
 };
 
 struct alignas(64) worker_slot {
-  std::atomic<std::uint64_t> connected{0};
-  std::atomic<std::uint64_t> joined{0};
-  std::atomic<int> ready{0};  // every connection of this worker has joined
+  std::atomic<std::uint64_t> connected{0};  // TCP connections made, over the run
+  std::atomic<std::uint64_t> joined{0};     // setup connections ready (CONNECTed and joined)
+  std::atomic<int> ready{0};                // every setup connection of this worker is ready
   std::atomic<std::uint64_t> sent{0};
-  std::atomic<std::uint64_t> publishers_done{0};
-  alignas(64) std::atomic<std::uint64_t> deliveries{0};
+  std::atomic<int> active_done{0};  // this worker's publishers / echoers / connectors finished
+  // What the scenario counts: deliveries (fanout, churn), round trips (echo), handshakes
+  // (connect), connections up (idle).
+  alignas(64) std::atomic<std::uint64_t> received{0};
   std::atomic<std::uint64_t> out_of_order{0};
+  std::atomic<std::uint64_t> cycles{0};  // churn: churner connections opened and closed again
   alignas(64) std::atomic<std::uint64_t> failures{0};
   std::atomic<int> error_claimed{0};
   char error[240]{};

@@ -1,8 +1,7 @@
 #pragma once
 
-// One worker process of `chorus-bench fanout`: owns connections c with c % workers == index
-// (subscribers of room r are r·S … r·S+S-1, then publishers), each on a single-threaded
-// io_context, and reports through the shared state.
+// One worker process: owns connections c with c % workers == index on a single-threaded
+// io_context, runs the scenario's side of them and reports through the shared state.
 
 #include <vector>
 
@@ -11,10 +10,10 @@
 
 namespace chorus::bench {
 
-// Runs until the parent sets stop or abort (or dies). wake_fds: one eventfd per worker; a
-// worker that completes a publisher's message writes to that publisher's worker's eventfd.
+// Runs until the parent sets stop or abort (or dies). wake_fds: one eventfd per worker (fanout:
+// a worker that completes a publisher's message writes to that publisher's worker's eventfd).
 // Returns the process exit code.
-int run_worker(const fanout_options& options, shared_state& shared, unsigned index,
+int run_worker(const bench_options& options, shared_state& shared, unsigned index,
                const std::vector<int>& wake_fds);
 
 }  // namespace chorus::bench

@@ -1,0 +1,51 @@
+#pragma once
+
+// The two Engine.IO transports of a client connection, WebSocket and long-polling, behind the
+// same seam: each hands every Engine.IO packet it receives to the host and sends what the host
+// gives it. The host (the worker) knows Socket.IO and the scenarios; the transports know HTTP
+// and framing.
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/system/error_code.hpp>
+#include <string>
+#include <string_view>
+
+#include "bench/client/client_frame.hpp"
+#include "bench/client/connection.hpp"
+#include "bench/client/options.hpp"
+
+namespace chorus::bench {
+
+class transport_host {
+ public:
+  virtual ~transport_host() = default;
+  virtual const bench_options& options() const = 0;
+  virtual const boost::asio::ip::tcp::endpoint& server() const = 0;
+  // The transport is up (WebSocket upgraded, polling handshake answered): the open packet comes.
+  virtual void transport_up(const connection_ptr& c) = 0;
+  // One Engine.IO packet from the server; false: stop reading (the connection failed or closes).
+  virtual bool on_engine_packet(const connection_ptr& c, std::string_view packet) = 0;
+  // A transport error; the host fails the run unless the connection is closing on purpose.
+  virtual void transport_failed(const connection_ptr& c, std::string what) = 0;
+  virtual void spawn(boost::asio::awaitable<void> task) = 0;
+  virtual ws::masking_key next_mask() = 0;
+};
+
+// Opens `socket` and connects it to the server from 127.0.0.(1 + id % --source-ips).
+boost::asio::awaitable<boost::system::error_code> tcp_connect(transport_host& host,
+                                                              boost::asio::ip::tcp::socket& socket,
+                                                              std::uint64_t id);
+
+// WebSocket: the upgrade on the connected socket, then frames until the connection ends.
+boost::asio::awaitable<void> run_websocket(transport_host& host, connection_ptr c);
+void websocket_send(transport_host& host, const connection_ptr& c, std::string_view packet);
+
+// Long-polling: the handshake GET on the connected socket, then one GET after another; what is
+// sent goes out in POSTs on a second socket, one at a time.
+boost::asio::awaitable<void> run_polling(transport_host& host, connection_ptr c);
+void polling_send(transport_host& host, const connection_ptr& c, std::string_view packet);
+// Closes the session on purpose: an Engine.IO close packet, then both sockets.
+void polling_close(transport_host& host, const connection_ptr& c);
+
+}  // namespace chorus::bench
