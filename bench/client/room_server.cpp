@@ -4,6 +4,8 @@
 //   join_room {room, username}    joins the room; emits `status` {"msg":"<username> joined room
 //                                 <room>"} to the room
 //   room_message {room, message}  emits `message` {"message": message} to the room, sender included
+// and, as chorus's chat does, a /chat namespace whose `message` comes back to the sender as
+// `response` (and as the ack, when the client asks for one), for chorus-bench echo.
 // --port (0: any free port), --threads; prints "listening on port N" once ready, stops on
 // SIGTERM/SIGINT.
 #include <simdjson.h>
@@ -56,6 +58,13 @@ void register_rooms(socketio::application& app) {
         args += '}';
         s.broadcast(true).to(std::string(room)).emit("message", args);
       });
+  app.of("/chat").on("message", [](socketio::socket& s, const socketio::event& ev) {
+    if (ev.wants_ack()) {
+      ev.ack(ev.args_json());
+    } else {
+      s.emit("response", ev.args_json());
+    }
+  });
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 // (seed/websockets-lesson.md, "Creating Rooms"):
 //   join_room {room, username}    -> join the room; emit `status` {msg} to the room
 //   room_message {room, message}  -> emit `message` {message} to the room, sender included
+// and, as chorus's chat does, a /chat namespace whose `message` comes back to the sender as
+// `response` (or as the ack, when the client asks for one), for chorus-bench echo.
 // Usage: node room-server.mjs [--port N]   (0: any free port); prints "listening on port N".
 import { createServer } from 'node:http';
 import { Server } from 'socket.io';
@@ -24,6 +26,14 @@ io.on('connection', (socket) => {
   socket.on('room_message', (data) => {
     if (!data || typeof data.room !== 'string') return;
     io.to(data.room).emit('message', { message: data.message });
+  });
+});
+
+io.of('/chat').on('connection', (socket) => {
+  socket.on('message', (...args) => {
+    const ack = typeof args[args.length - 1] === 'function' ? args.pop() : null;
+    if (ack) ack(...args);
+    else socket.emit('response', ...args);
   });
 });
 
