@@ -2,8 +2,10 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <memory>
 
 #include "server/chat/chat_app.hpp"
+#include "server/chat/history_store.hpp"
 #include "server/cli_options.hpp"
 #include "server/server.hpp"
 #include "server/signals.hpp"
@@ -23,6 +25,12 @@ int main(int argc, char** argv) {
       ->envname("CHORUS_RATE_LIMIT")
       ->check(CLI::Range(0.0, 1e6))
       ->capture_default_str();
+  chat::history_options history_options;
+  cli.add_option("--db", history_options.path,
+                 "SQLite file for the chat history, relative to the working directory "
+                 "(':memory:' keeps none across restarts)")
+      ->envname("CHORUS_DB")
+      ->capture_default_str();
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -32,7 +40,15 @@ int main(int argc, char** argv) {
   raise_open_file_limit();
   block_termination_signals();  // before any thread starts, so only sigwait sees them
   socketio::application app;
-  chat::register_chat(app, chat_options);
+  // Before the server, so it outlives every handler; closed (flushed) after the shards stop.
+  std::unique_ptr<chat::history_store> history;
+  try {
+    history = std::make_unique<chat::history_store>(history_options);
+  } catch (const std::exception& e) {
+    spdlog::critical("cannot open the chat history: {}", e.what());
+    return 1;
+  }
+  chat::register_chat(app, chat_options, *history);
   server srv(config, app.handler_factory());
   try {
     srv.start();
@@ -48,5 +64,6 @@ int main(int argc, char** argv) {
   spdlog::info("shutting down");
   srv.stop();
   srv.wait();
+  history->close();  // commits what is queued; its acks go to shards that no longer run
   return 0;
 }

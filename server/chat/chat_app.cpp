@@ -3,11 +3,16 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <boost/asio/post.hpp>
 #include <ctime>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
-#include "protocol/json/escape.hpp"
+#include "server/chat/chat_json.hpp"
+#include "server/chat/history_store.hpp"
+#include "server/chat/presence.hpp"
 #include "server/chat/token_bucket.hpp"
 #include "server/socketio/event.hpp"
 #include "server/socketio/socket.hpp"
@@ -18,29 +23,46 @@ namespace {
 using socketio::event;
 using socketio::socket;
 
-// A JSON string literal (named apart from std::quoted, which argument lookup would also find).
-std::string as_json(std::string_view text) {
-  return protocol::json::quoted(text);
-}
-
 constexpr std::string_view invalid_message = R"({"msg":"Invalid message"})";
 constexpr std::string_view handler_failed = R"({"msg":"An error occurred"})";
 constexpr std::string_view rate_limited = R"({"msg":"Rate limit exceeded"})";
+constexpr std::string_view server_busy = R"({"msg":"Server busy"})";
+constexpr std::string_view not_stored = R"({"msg":"Message not stored"})";
+constexpr std::string_view too_many_rooms = R"({"msg":"Too many rooms"})";
+constexpr std::string_view user_not_found = R"({"msg":"User not found"})";
 
-// What the chat remembers of a connection.
+// What the chat remembers of a connection. Lives in socket::data(), so only its shard touches it.
 struct chat_user {
   std::string username;  // empty until `join`
   token_bucket bucket;
+  token_bucket typing_bucket;  // typing has its own: dropping it costs nothing
+  std::map<std::string, std::string, std::less<>> rooms;  // joined room -> username given there
 };
 
+// Shared by every handler on every shard; presence and history lock inside.
+struct chat_state {
+  chat_state(const chat_options& options, history_store& history)
+      : options(options), history(history), people(options.max_listed_users) {}
+  chat_options options;
+  history_store& history;
+  presence people;
+};
+using state_ptr = std::shared_ptr<chat_state>;
+
 chat_user& user_of(socket& s, const chat_options& options) {
-  if (!s.data().has_value()) s.data() = chat_user{{}, token_bucket(options.rate_limit)};
+  if (!s.data().has_value())
+    s.data() =
+        chat_user{{}, token_bucket(options.rate_limit), token_bucket(options.rate_limit), {}};
   return std::any_cast<chat_user&>(s.data());
 }
 
 std::string_view display_name(socket& s, const chat_options& options) {
   const std::string& name = user_of(s, options).username;
   return name.empty() ? std::string_view("Anonymous") : std::string_view(name);
+}
+
+std::string user_room(std::string_view username) {
+  return fmt::format("{}{}", user_room_prefix, username);
 }
 
 // HH:MM:SS, local time, as the seed's datetime.now().strftime('%H:%M:%S').
@@ -65,8 +87,11 @@ std::optional<std::string_view> text_field(const event& ev, const char* name, st
   return text.value_unsafe();
 }
 
-std::string status(std::string_view msg) {
-  return fmt::format(R"({{"msg":{}}})", as_json(msg));
+// The `room` field, unless it names a user's private room.
+std::optional<std::string_view> room_field(const event& ev, const chat_options& options) {
+  auto room = text_field(ev, "room", options.max_room);
+  if (room && room->starts_with(user_room_prefix)) return std::nullopt;
+  return room;
 }
 
 // Wraps a handler with the seed's best practices: the rate limit first, and "An error occurred"
@@ -79,63 +104,198 @@ socketio::namespace_handlers::event_handler limited(const chat_options& options,
   };
 }
 
-void register_main(socketio::namespace_handlers& ns, const chat_options& options) {
+// Sends `history` for a room ("" is the lobby): at once from memory, or once the writer thread
+// has loaded it, back on the socket's shard.
+void send_history(socket& s, const state_ptr& state, std::string room) {
+  auto loaded = [executor = s.executor(), weak = s.weak_from_this(), state,
+                 room](std::vector<message_ptr> messages) {
+    boost::asio::post(executor, [weak, state, room, messages = std::move(messages)] {
+      auto alive = weak.lock();
+      if (!alive || !alive->connected()) return;
+      // Left the room meanwhile: its history is no longer wanted.
+      if (!room.empty() && !user_of(*alive, state->options).rooms.contains(room)) return;
+      alive->emit("history", json::history(room, messages));
+    });
+  };
+  auto found = state->history.recent(room, std::move(loaded));
+  if (found.status == history_store::lookup::cached)
+    s.emit("history", json::history(room, found.messages));
+  else if (found.status == history_store::lookup::busy)
+    s.emit("error", server_busy);
+}
+
+// Stores a message before it is broadcast; false (and an error to the sender) when the writer's
+// queue is full. An ack, when asked for, goes out once the message is committed.
+bool store(socket& s, const event& ev, chat_state& state, std::string_view room,
+           std::string_view username, std::string_view message, const std::string& time) {
+  history_store::stored_callback on_stored;
+  if (ev.wants_ack()) {
+    on_stored = [executor = s.executor(), weak = s.weak_from_this(), ack = ev.ack_sender_ref(),
+                 time](std::int64_t id, bool committed) {
+      boost::asio::post(executor, [weak, ack, time, id, committed] {
+        auto alive = weak.lock();
+        if (!alive || !alive->connected()) return;
+        if (committed)
+          ack(json::stored_ack(id, time));
+        else
+          alive->emit("error", not_stored);
+      });
+    };
+  }
+  if (state.history.append(room, username, message, time, std::move(on_stored))) return true;
+  s.emit("error", server_busy);
+  return false;
+}
+
+void broadcast_users(socket& s, std::string_view room, const presence::roster& roster) {
+  s.broadcast(true).to(std::string(room)).emit("users", json::users(room, roster));
+}
+
+void on_join(socket& s, const event& ev, const state_ptr& state) {
+  const chat_options& options = state->options;
+  auto username = text_field(ev, "username", options.max_username);
+  if (!username) return s.emit("error", invalid_message);
+  chat_user& user = user_of(s, options);
+  if (user.username != *username) {
+    if (!user.username.empty()) {
+      s.leave(user_room(user.username));
+      state->people.sign_out(user.username);
+    }
+    user.username = std::string(*username);
+    s.join(user_room(user.username));
+    state->people.sign_in(user.username);
+  }
+  send_history(s, state, "");
+  s.broadcast(true).emit("status", json::status(fmt::format("{} joined!", *username)));
+}
+
+void on_message(socket& s, const event& ev, const state_ptr& state) {
+  const chat_options& options = state->options;
+  auto message = text_field(ev, "message", options.max_message);
+  if (!message) return s.emit("error", invalid_message);
+  std::string time = timestamp();
+  std::string_view username = display_name(s, options);
+  if (!store(s, ev, *state, "", username, *message, time)) return;
+  s.broadcast(true).emit("message", json::lobby_message(username, *message, time));
+}
+
+void on_join_room(socket& s, const event& ev, const state_ptr& state) {
+  const chat_options& options = state->options;
+  auto room = room_field(ev, options);
+  auto username = text_field(ev, "username", options.max_username);
+  if (!room || !username) return s.emit("error", invalid_message);
+  chat_user& user = user_of(s, options);
+  auto joined = user.rooms.find(*room);
+  if (joined == user.rooms.end() && user.rooms.size() >= options.max_rooms)
+    return s.emit("error", too_many_rooms);
+  s.join(*room);
+  presence::roster roster;
+  if (joined == user.rooms.end()) {
+    user.rooms.emplace(std::string(*room), std::string(*username));
+    roster = state->people.enter(*room, *username);
+  } else if (joined->second != *username) {
+    state->people.leave(*room, joined->second);
+    joined->second = std::string(*username);
+    roster = state->people.enter(*room, *username);
+  } else {
+    roster = state->people.users(*room);
+  }
+  send_history(s, state, std::string(*room));
+  broadcast_users(s, *room, roster);
+  s.broadcast(true)
+      .to(std::string(*room))
+      .emit("status", json::status(fmt::format("{} joined room {}", *username, *room)));
+}
+
+void on_leave_room(socket& s, const event& ev, const state_ptr& state) {
+  const chat_options& options = state->options;
+  auto room = room_field(ev, options);
+  auto username = text_field(ev, "username", options.max_username);
+  if (!room || !username) return s.emit("error", invalid_message);
+  s.leave(*room);
+  chat_user& user = user_of(s, options);
+  if (auto joined = user.rooms.find(*room); joined != user.rooms.end()) {
+    presence::roster roster = state->people.leave(*room, joined->second);
+    user.rooms.erase(joined);
+    broadcast_users(s, *room, roster);
+  }
+  s.broadcast(true)
+      .to(std::string(*room))
+      .emit("status", json::status(fmt::format("{} left room {}", *username, *room)));
+}
+
+void on_room_message(socket& s, const event& ev, const state_ptr& state) {
+  const chat_options& options = state->options;
+  auto room = room_field(ev, options);
+  auto message = text_field(ev, "message", options.max_message);
+  if (!room || !message) return s.emit("error", invalid_message);
+  std::string time = timestamp();
+  std::string_view username = display_name(s, options);
+  if (!store(s, ev, *state, *room, username, *message, time)) return;
+  s.broadcast(true)
+      .to(std::string(*room))
+      .emit("message", json::room_message(*message, username, *room, time));
+}
+
+// Volatile, to the room without the sender, under the name given in that room when there is one.
+// Past the typing rate it is dropped without an answer.
+void on_typing(socket& s, const event& ev, const state_ptr& state) {
+  const chat_options& options = state->options;
+  auto room = room_field(ev, options);
+  if (!room) return s.emit("error", invalid_message);
+  chat_user& user = user_of(s, options);
+  if (!user.typing_bucket.try_take()) return;
+  auto joined = user.rooms.find(*room);
+  std::string_view username =
+      joined != user.rooms.end() ? std::string_view(joined->second) : display_name(s, options);
+  s.to(std::string(*room)).as_volatile().emit("typing", json::typing(*room, username));
+}
+
+// To every socket signed in under `to` (on any shard), from the sender's `join` name.
+void on_private_message(socket& s, const event& ev, const state_ptr& state) {
+  const chat_options& options = state->options;
+  auto to = text_field(ev, "to", options.max_username);
+  auto message = text_field(ev, "message", options.max_message);
+  if (!to || !message) return s.emit("error", invalid_message);
+  if (!state->people.online(*to)) return s.emit("error", user_not_found);
+  std::string time = timestamp();
+  s.broadcast(true)
+      .to(user_room(*to))
+      .emit("private_message",
+            json::private_message(display_name(s, options), *to, *message, time));
+  if (ev.wants_ack()) ev.ack(json::sent_ack(time));
+}
+
+void on_disconnect(socket& s, const state_ptr& state) {
+  chat_user& user = user_of(s, state->options);
+  if (!user.username.empty()) {
+    state->people.sign_out(user.username);
+    s.broadcast().emit("user_left", json::user_left(user.username));
+  }
+  for (const auto& [room, username] : user.rooms)
+    broadcast_users(s, room, state->people.leave(room, username));
+  user.rooms.clear();
+}
+
+// Binds a handler to the shared state (a plain function, so no capturing coroutine lambdas).
+template <class Handler>
+auto with_state(const state_ptr& state, Handler handler) {
+  return [state, handler](socket& s, const event& ev) { handler(s, ev, state); };
+}
+
+void register_main(socketio::namespace_handlers& ns, const state_ptr& state) {
+  const chat_options& options = state->options;
   ns.on_connection([](socket& s) { s.emit("status", R"({"msg":"Connected to chat!"})"); });
-  ns.on_disconnect([options](socket& s, disconnect_reason) {
-    const std::string& name = user_of(s, options).username;
-    if (!name.empty())
-      s.broadcast().emit("user_left", fmt::format(R"({{"username":{}}})", as_json(name)));
-  });
+  ns.on_disconnect([state](socket& s, disconnect_reason) { on_disconnect(s, state); });
   ns.on_error(
       [](socket& s, const event&, const std::exception&) { s.emit("error", handler_failed); });
-
-  ns.on("join", limited(options, [options](socket& s, const event& ev) {
-          auto username = text_field(ev, "username", options.max_username);
-          if (!username) return s.emit("error", invalid_message);
-          user_of(s, options).username = std::string(*username);
-          s.broadcast(true).emit("status", status(fmt::format("{} joined!", *username)));
-        }));
-
-  ns.on("message", limited(options, [options](socket& s, const event& ev) {
-          auto message = text_field(ev, "message", options.max_message);
-          if (!message) return s.emit("error", invalid_message);
-          s.broadcast(true).emit(
-              "message",
-              fmt::format(R"({{"username":{},"message":{},"timestamp":"{}"}})",
-                          as_json(display_name(s, options)), as_json(*message), timestamp()));
-        }));
-
-  ns.on("join_room", limited(options, [options](socket& s, const event& ev) {
-          auto room = text_field(ev, "room", options.max_room);
-          auto username = text_field(ev, "username", options.max_username);
-          if (!room || !username) return s.emit("error", invalid_message);
-          s.join(*room);
-          s.broadcast(true)
-              .to(std::string(*room))
-              .emit("status", status(fmt::format("{} joined room {}", *username, *room)));
-        }));
-
-  ns.on("leave_room", limited(options, [options](socket& s, const event& ev) {
-          auto room = text_field(ev, "room", options.max_room);
-          auto username = text_field(ev, "username", options.max_username);
-          if (!room || !username) return s.emit("error", invalid_message);
-          s.leave(*room);
-          s.broadcast(true)
-              .to(std::string(*room))
-              .emit("status", status(fmt::format("{} left room {}", *username, *room)));
-        }));
-
-  ns.on("room_message", limited(options, [options](socket& s, const event& ev) {
-          auto room = text_field(ev, "room", options.max_room);
-          auto message = text_field(ev, "message", options.max_message);
-          if (!room || !message) return s.emit("error", invalid_message);
-          s.broadcast(true)
-              .to(std::string(*room))
-              .emit("message",
-                    fmt::format(R"({{"message":{},"username":{},"room":{},"timestamp":"{}"}})",
-                                as_json(*message), as_json(display_name(s, options)),
-                                as_json(*room), timestamp()));
-        }));
+  ns.on("join", limited(options, with_state(state, on_join)));
+  ns.on("message", limited(options, with_state(state, on_message)));
+  ns.on("join_room", limited(options, with_state(state, on_join_room)));
+  ns.on("leave_room", limited(options, with_state(state, on_leave_room)));
+  ns.on("room_message", limited(options, with_state(state, on_room_message)));
+  ns.on("private_message", limited(options, with_state(state, on_private_message)));
+  ns.on("typing", with_state(state, on_typing));
 }
 
 // The seed's namespaces: what arrives as `message` goes back to the sender under another name.
@@ -150,8 +310,10 @@ void register_echo_namespace(socketio::namespace_handlers& ns, std::string reply
 
 }  // namespace
 
-void register_chat(socketio::application& app, const chat_options& options) {
-  register_main(app.of("/"), options);
+void register_chat(socketio::application& app, const chat_options& options,
+                   history_store& history) {
+  auto state = std::make_shared<chat_state>(options, history);
+  register_main(app.of("/"), state);
   register_echo_namespace(app.of("/chat"), "response", options);
   register_echo_namespace(app.of("/notifications"), "alert", options);
 }

@@ -3,7 +3,9 @@
 // in one room. The contract is the seed's chat (websockets-lesson.md, "Complete Chat App",
 // "Rooms", "Namespaces", "Best Practices"): status on connect, join, message, user_left,
 // join_room / leave_room / room_message, the /chat and /notifications echoes, "Invalid message"
-// for bad payloads and "Rate limit exceeded" past --rate-limit.
+// for bad payloads and "Rate limit exceeded" past --rate-limit. Beyond the seed (the chat-service
+// issue): `history` on join and join_room (also across a restart with --db <file>), `users`
+// presence, volatile `typing`, acks {id, timestamp} once stored, and `private_message`.
 //
 // Every wait is bounded. Absence is checked after a later event from the same sender has arrived
 // (the server keeps one sender's emits in order), plus a short grace period where no such event
@@ -12,6 +14,9 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { io } from "socket.io-client";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { startFixture } from "./lib/fixture.mjs";
 import { sleep, within } from "./lib/util.mjs";
 
@@ -164,7 +169,7 @@ const isMessage = (text) => (d) => d?.message === text;
 describe("chat", () => {
   let fx;
   before(async () => {
-    fx = await startFixture(["--host", "127.0.0.1", "--rate-limit", "0"], { binaryEnv: "CHORUS_BINARY" });
+    fx = await startFixture(["--host", "127.0.0.1", "--rate-limit", "0", "--db", ":memory:"], { binaryEnv: "CHORUS_BINARY" });
   });
   after(async () => {
     await fx?.stop();
@@ -480,7 +485,10 @@ describe("chat", () => {
         // the marker are only a's earlier join (which may come late from another shard)
         const from = b.indexOf("status", (d) => d?.msg?.endsWith(` joined room ${room}`) && !d.msg.startsWith(`${name} `));
         const to = b.indexOf("message", isMessage(marker));
-        const extra = b.events.slice(from + 1, to).filter((e) => e.name !== "user_left" && !(e.name === "status" && e.args[0]?.msg === `${name} joined!`));
+        // (`history` and `users` answer b's own join_room; history may come from the writer thread)
+        const extra = b.events
+          .slice(from + 1, to)
+          .filter((e) => !["user_left", "history", "users"].includes(e.name) && !(e.name === "status" && e.args[0]?.msg === `${name} joined!`));
         assert.deepEqual(extra, []);
         assert.ok(a.socket.connected && b.socket.connected);
         // a is still in the room and can talk in it
@@ -681,7 +689,7 @@ describe("chat", () => {
 describe("chat with --rate-limit 5", () => {
   let fx;
   before(async () => {
-    fx = await startFixture(["--host", "127.0.0.1", "--rate-limit", "5"], { binaryEnv: "CHORUS_BINARY" });
+    fx = await startFixture(["--host", "127.0.0.1", "--rate-limit", "5", "--db", ":memory:"], { binaryEnv: "CHORUS_BINARY" });
   });
   after(async () => {
     await fx?.stop();
@@ -742,6 +750,350 @@ describe("chat with --rate-limit 5", () => {
     await sleep(1_500);
     const room = uniq("room");
     await joinRoom(a, room, name);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Beyond the seed: history, presence, typing, acks, private messages (server/chat/*).
+
+const HISTORY_SIZE = 50;
+const USERS_KEYS = ["count", "room", "users", "version"];
+
+/** The next `history` for `room` (the lobby's when room is undefined). */
+const historyOf = (client, room) => client.next("history", (d) => d?.room === room && Array.isArray(d?.messages), WAIT_MS, `history of ${room ?? "the lobby"}`);
+
+/** The next `users` of `room` listing exactly `names` (sorted). */
+async function usersOf(client, room, names) {
+  const want = [...names].sort();
+  const got = await client.next(
+    "users",
+    (d) => d?.room === room && JSON.stringify(d.users) === JSON.stringify(want),
+    WAIT_MS,
+    `users of ${room} = ${JSON.stringify(want)}`,
+  );
+  assert.deepEqual(Object.keys(got).sort(), USERS_KEYS);
+  assert.equal(got.count, want.length);
+  assert.ok(Number.isSafeInteger(got.version) && got.version > 0, JSON.stringify(got));
+  return got;
+}
+
+/** emitWithAck, bounded. */
+const emitWithAck = (client, name, ...args) => client.socket.timeout(WAIT_MS).emitWithAck(name, ...args);
+
+describe("chat history, presence, typing, acks and private messages", () => {
+  let fx;
+  before(async () => {
+    fx = await startFixture(["--host", "127.0.0.1", "--rate-limit", "0", "--db", ":memory:"], { binaryEnv: "CHORUS_BINARY" });
+  });
+  after(async () => {
+    await fx?.stop();
+  });
+
+  for (const mode of modes) {
+    describe(mode.name, () => {
+      const open = (t, label, options) => connect(t, fx, mode.opts, label, options);
+
+      it("sends a room's last 50 messages, oldest first, as history on join_room", async (t) => {
+        const a = await open(t, "a");
+        const b = await open(t, "b");
+        const room = uniq("history-room");
+        const an = uniq("ann");
+        await join(a, an);
+        a.emit("join_room", { room, username: an });
+        assert.deepEqual(await historyOf(a, room), { room, messages: [] }, "a new room has no history");
+        const tag = uniq("h");
+        const texts = Array.from({ length: HISTORY_SIZE + 5 }, (_, i) => `${tag}:${i}`);
+        for (const text of texts) a.emit("room_message", { room, message: text });
+        await a.nextCount("message", (d) => d?.room === room, texts.length);
+        b.emit("join_room", { room, username: uniq("ben") });
+        const history = await historyOf(b, room);
+        assert.deepEqual(Object.keys(history).sort(), ["messages", "room"]);
+        assert.deepEqual(history.messages.map((m) => m.message), texts.slice(-HISTORY_SIZE));
+        for (const [i, m] of history.messages.entries()) {
+          assert.deepEqual(Object.keys(m).sort(), ["id", "message", "room", "timestamp", "username"]);
+          assert.equal(m.username, an);
+          assert.equal(m.room, room);
+          assert.match(m.timestamp, TIMESTAMP);
+          assert.ok(Number.isSafeInteger(m.id));
+          if (i) assert.ok(m.id > history.messages[i - 1].id, "ids grow oldest to newest");
+        }
+        // the live messages b saw before joining: none; after: live only
+        assert.deepEqual(b.seen("message", (d) => d?.room === room), []);
+        // a room's history holds only its own messages
+        const other = uniq("history-other");
+        b.emit("join_room", { room: other, username: "b" });
+        assert.deepEqual(await historyOf(b, other), { room: other, messages: [] });
+      });
+
+      it("sends the lobby's last 50 messages as history on join", async (t) => {
+        const a = await open(t, "a");
+        const b = await open(t, "b");
+        const an = uniq("lobby-ann");
+        await join(a, an);
+        await historyOf(a, undefined);
+        const tag = uniq("lobby");
+        const texts = Array.from({ length: HISTORY_SIZE + 1 }, (_, i) => `${tag}:${i}`);
+        for (const text of texts) a.emit("message", { message: text });
+        await a.nextCount("message", (d) => d?.message?.startsWith(`${tag}:`), texts.length);
+        // tests run one at a time: nothing else reaches this fixture's lobby meanwhile
+        b.emit("join", { username: uniq("lobby-ben") });
+        const history = await historyOf(b, undefined);
+        assert.deepEqual(Object.keys(history), ["messages"]);
+        assert.deepEqual(history.messages.map((m) => m.message), texts.slice(-HISTORY_SIZE));
+        for (const m of history.messages) {
+          assert.deepEqual(Object.keys(m).sort(), ["id", "message", "timestamp", "username"]);
+          assert.equal(m.username, an);
+          assert.match(m.timestamp, TIMESTAMP);
+        }
+        // room messages are not the lobby's
+        const room = uniq("not-lobby");
+        a.emit("room_message", { room, message: uniq("room only") });
+        const marker = uniq("lobby marker");
+        a.emit("message", { message: marker });
+        await a.next("message", isMessage(marker));
+        a.emit("join", { username: an });
+        const again = await historyOf(a, undefined);
+        assert.equal(again.messages.at(-1).message, marker);
+        assert.ok(again.messages.every((m) => m.room === undefined));
+      });
+
+      it("acks a message and a room_message with {id, timestamp} once stored", async (t) => {
+        const a = await open(t, "a");
+        const b = await open(t, "b");
+        const room = uniq("ack-room");
+        await joinRoom(a, room, "a");
+        const text = uniq("acked");
+        const ack = await emitWithAck(a, "message", { message: text });
+        assert.deepEqual(Object.keys(ack).sort(), ["id", "timestamp"]);
+        assert.ok(Number.isSafeInteger(ack.id) && ack.id > 0);
+        const live = await b.next("message", isMessage(text));
+        assert.equal(ack.timestamp, live.timestamp);
+        const roomText = uniq("acked in room");
+        const roomAck = await emitWithAck(a, "room_message", { room, message: roomText });
+        assert.ok(roomAck.id > ack.id, "ids grow");
+        assert.match(roomAck.timestamp, TIMESTAMP);
+        // the acked id is the one history shows
+        b.emit("join_room", { room, username: "b" });
+        const history = await historyOf(b, room);
+        assert.deepEqual(history.messages.at(-1), { id: roomAck.id, message: roomText, username: "Anonymous", room, timestamp: roomAck.timestamp });
+        // a bad payload with an ack: Invalid message, and the ack never comes
+        const refused = emitWithAck(a, "message", { message: "" });
+        assert.deepEqual(await a.next("error"), INVALID);
+        const marker = uniq("after the refused one");
+        await emitWithAck(a, "message", { message: marker });
+        await assert.rejects(within(GRACE_MS, refused, "an ack that must not come"));
+      });
+
+      it("sends users of a room on join_room, leave_room and disconnect, deduplicated and sorted", async (t) => {
+        const a = await open(t, "a");
+        const b = await open(t, "b");
+        const b2 = await open(t, "b2");
+        const c = await open(t, "c");
+        const room = uniq("presence");
+        const [an, bn, cn] = [uniq("zed"), uniq("bea"), uniq("cy")];
+        a.emit("join_room", { room, username: an });
+        await usersOf(a, room, [an]);
+        b.emit("join_room", { room, username: bn });
+        for (const x of [a, b]) await usersOf(x, room, [an, bn]);
+        b2.emit("join_room", { room, username: bn }); // a second socket of the same user
+        const both = await usersOf(a, room, [an, bn]);
+        await usersOf(b2, room, [an, bn]);
+        c.emit("join_room", { room, username: cn });
+        for (const x of [a, b, b2, c]) await usersOf(x, room, [an, bn, cn]);
+        // leave_room: the others hear it, the leaver does not
+        c.emit("leave_room", { room, username: cn });
+        for (const x of [a, b, b2]) await usersOf(x, room, [an, bn]);
+        // one of bn's two sockets leaves: bn stays listed
+        b2.socket.disconnect();
+        const still = await usersOf(a, room, [an, bn]);
+        assert.ok(still.version > both.version, "a later roster has a higher version");
+        b.socket.io.engine.close(); // no goodbye
+        await usersOf(a, room, [an]);
+        const marker = uniq("presence marker");
+        a.emit("message", { message: marker });
+        await c.next("message", isMessage(marker));
+        assert.deepEqual(c.seen("users", (d) => d?.room === room && d.users.length !== 3 && !d.users.includes(cn)), [], "c heard rosters after leaving");
+        // other rooms' rosters do not reach the room
+        assert.ok(a.seen("users").every((d) => d.room === room));
+      });
+
+      it("sends typing to the rest of the room with the username, volatile, never to the sender", async (t) => {
+        const a = await open(t, "a");
+        const b = await open(t, "b");
+        const c = await open(t, "c");
+        const outsider = await open(t, "outsider");
+        const room = uniq("typing");
+        const an = uniq("typist");
+        await joinRoom(a, room, an);
+        await joinRoom(b, room, "b");
+        await joinRoom(c, room, "c");
+        a.emit("typing", { room });
+        for (const x of [b, c]) assert.deepEqual(await x.next("typing"), { room, username: an });
+        // the sender's later emits arrive after anything it sent before
+        const marker = uniq("typing marker");
+        a.emit("message", { message: marker });
+        for (const x of [a, outsider]) await x.next("message", isMessage(marker));
+        assert.deepEqual(a.seen("typing"), []);
+        assert.deepEqual(outsider.seen("typing"), []);
+        // a never-joined sender is named as in its messages
+        outsider.emit("typing", { room });
+        assert.deepEqual(await b.next("typing"), { room, username: "Anonymous" });
+      });
+
+      it("sends a private message to every socket of the named user, and only to them", async (t) => {
+        const alice = await open(t, "alice");
+        const bobs = [await open(t, "bob1"), await open(t, "bob2"), await open(t, "bob3")];
+        const carol = await open(t, "carol");
+        const [an, bn, cn] = [uniq("alice"), uniq("bob"), uniq("carol")];
+        await join(alice, an);
+        for (const bob of bobs) await join(bob, bn);
+        await join(carol, cn);
+        const text = uniq("psst");
+        const ack = await emitWithAck(alice, "private_message", { to: bn, message: text });
+        assert.deepEqual(Object.keys(ack), ["timestamp"]);
+        for (const bob of bobs) {
+          const got = await bob.next("private_message");
+          assert.deepEqual(Object.keys(got).sort(), ["from", "message", "timestamp", "to"]);
+          assert.deepEqual(got, { from: an, to: bn, message: text, timestamp: ack.timestamp });
+        }
+        const marker = uniq("pm marker");
+        alice.emit("message", { message: marker });
+        for (const x of [alice, carol]) await x.next("message", isMessage(marker));
+        assert.deepEqual(alice.seen("private_message"), []);
+        assert.deepEqual(carol.seen("private_message"), []);
+        // private messages are not history
+        carol.emit("join", { username: cn });
+        assert.ok((await historyOf(carol, undefined)).messages.every((m) => m.message !== text));
+        // an unknown user: an error to the sender only
+        alice.emit("private_message", { to: uniq("nobody"), message: "hello?" });
+        assert.deepEqual(await alice.next("error"), { msg: "User not found" });
+        // a bob who renames no longer gets bn's messages; when no socket is bn, bn is unknown
+        await join(bobs[0], uniq("robert"));
+        bobs[1].socket.disconnect();
+        const second = uniq("second psst");
+        await emitWithAck(alice, "private_message", { to: bn, message: second });
+        assert.equal((await bobs[2].next("private_message")).message, second);
+        const marker2 = uniq("pm marker 2");
+        alice.emit("message", { message: marker2 });
+        await bobs[0].next("message", isMessage(marker2));
+        assert.deepEqual(bobs[0].seen("private_message", (d) => d?.message === second), []);
+        bobs[2].socket.disconnect();
+        await carol.nextCount("user_left", (d) => d?.username === bn, 2); // bob2's, then bob3's
+        alice.emit("private_message", { to: bn, message: "gone?" });
+        assert.deepEqual(await alice.next("error"), { msg: "User not found" });
+        assert.deepEqual(alice.seen("error").slice(-2), [{ msg: "User not found" }, { msg: "User not found" }]);
+      });
+
+      it("refuses join_room past 100 rooms with Too many rooms, and accepts it again after a leave", async (t) => {
+        const a = await open(t, "a");
+        const tag = uniq("many");
+        const rooms = Array.from({ length: 100 }, (_, i) => `${tag}:${i}`);
+        for (const room of rooms) a.emit("join_room", { room, username: "a" });
+        await a.nextCount("status", (d) => d?.msg?.startsWith(`a joined room ${tag}:`), rooms.length);
+        const extra = `${tag}:extra`;
+        a.emit("join_room", { room: extra, username: "a" });
+        assert.deepEqual(await a.next("error"), { msg: "Too many rooms" });
+        a.emit("join_room", { room: rooms[0], username: "a" }); // one it is in: fine
+        await a.next("status", (d) => d?.msg === `a joined room ${rooms[0]}`);
+        a.emit("leave_room", { room: rooms[1], username: "a" });
+        await joinRoom(a, extra, "a");
+        assert.equal(a.seen("error").length, 1);
+      });
+
+      it("answers bad typing and private_message payloads and reserved room names with Invalid message", async (t) => {
+        const a = await open(t, "a");
+        const b = await open(t, "b");
+        const name = uniq("checker");
+        await join(a, name);
+        await join(b, uniq("victim"));
+        const room = uniq("room");
+        await joinRoom(b, room, "b");
+        const long = (n, ch = "x") => ch.repeat(n);
+        const reserved = `@user:${name}`;
+        const bad = [
+          ["typing"],
+          ["typing", {}],
+          ["typing", { room: "" }],
+          ["typing", { room: long(65) }],
+          ["typing", { room: 5 }],
+          ["typing", { room: null }],
+          ["typing", room],
+          ["typing", { room: reserved }],
+          ["private_message"],
+          ["private_message", {}],
+          ["private_message", { to: name }],
+          ["private_message", { message: "hi" }],
+          ["private_message", { to: "", message: "hi" }],
+          ["private_message", { to: long(33), message: "hi" }],
+          ["private_message", { to: 5, message: "hi" }],
+          ["private_message", { to: name, message: "" }],
+          ["private_message", { to: name, message: long(2001) }],
+          ["private_message", { to: name, message: ["hi"] }],
+          ["private_message", "hi"],
+          ["join_room", { room: reserved, username: name }],
+          ["leave_room", { room: reserved, username: name }],
+          ["room_message", { room: reserved, message: "into a private room" }],
+        ];
+        for (const args of bad) a.emit(...args);
+        const marker = uniq("still here");
+        a.emit("message", { message: marker });
+        await a.next("message", isMessage(marker));
+        const errors = a.events.slice(0, a.indexOf("message", isMessage(marker))).filter((e) => e.name === "error");
+        assert.equal(errors.length, bad.length);
+        for (const e of errors) assert.deepEqual(e.args, [INVALID]);
+        await b.next("message", isMessage(marker));
+        for (const event of ["typing", "private_message", "error"]) assert.deepEqual(b.seen(event), [], `b got ${event}`);
+        assert.deepEqual(a.seen("private_message"), []);
+        assert.ok(a.socket.connected && b.socket.connected);
+      });
+    });
+  }
+});
+
+describe("chat history across a restart", () => {
+  const dbPath = path.join(os.tmpdir(), `chorus-chat-test-${process.pid}.db`);
+  const removeDb = () => {
+    for (const suffix of ["", "-wal", "-shm", "-journal"]) fs.rmSync(dbPath + suffix, { force: true });
+  };
+  const start = () => startFixture(["--host", "127.0.0.1", "--rate-limit", "0", "--db", dbPath], { binaryEnv: "CHORUS_BINARY" });
+  let fx;
+  before(removeDb);
+  after(async () => {
+    await fx?.stop();
+    removeDb();
+  });
+
+  it("keeps the lobby's and a room's messages, acked or only queued at shutdown", async (t) => {
+    fx = await start();
+    const a = await connect(t, fx, modes[0].opts, "a");
+    const name = uniq("persistent");
+    await join(a, name);
+    const room = uniq("kept-room");
+    await joinRoom(a, room, name);
+    const lobbyText = uniq("lobby kept");
+    const lobbyAck = await emitWithAck(a, "message", { message: lobbyText });
+    const roomText = uniq("room kept");
+    const roomAck = await emitWithAck(a, "room_message", { room, message: roomText });
+    // sent without an ack: queued when SIGTERM arrives at the latest; the writer flushes it
+    const lastText = uniq("flushed at shutdown");
+    a.emit("room_message", { room, message: lastText });
+    await a.next("message", isMessage(lastText));
+    a.socket.disconnect();
+    await fx.stop();
+
+    fx = await start();
+    const b = await connect(t, fx, modes[1].opts, "b");
+    b.emit("join", { username: uniq("later") });
+    const lobby = await historyOf(b, undefined);
+    assert.deepEqual(lobby.messages, [{ id: lobbyAck.id, username: name, message: lobbyText, timestamp: lobbyAck.timestamp }]);
+    b.emit("join_room", { room, username: "b" });
+    const kept = await historyOf(b, room);
+    assert.deepEqual(kept.messages.map((m) => m.message), [roomText, lastText]);
+    assert.deepEqual(kept.messages[0], { id: roomAck.id, message: roomText, username: name, room, timestamp: roomAck.timestamp });
+    assert.ok(kept.messages[1].id > roomAck.id);
+    // new messages get ids after the stored ones
+    const next = await emitWithAck(b, "message", { message: uniq("after restart") });
+    assert.ok(next.id > kept.messages[1].id);
   });
 });
 
