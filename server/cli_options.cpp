@@ -1,5 +1,7 @@
 #include "server/cli_options.hpp"
 
+#include "server/http/web_root.hpp"
+
 namespace chorus::server {
 namespace {
 
@@ -51,6 +53,20 @@ void add_server_options(CLI::App& app, server_config& config) {
          "Allowed cross-origin callers: empty (same origin only), '*', or a comma-separated "
          "list of origins")
       ->envname("CHORUS_CORS_ORIGIN");
+}
+
+void add_static_options(CLI::App& app, http::static_sources& sources) {
+  sources.web_root = http::default_web_root();
+  sources.client_bundle = http::default_client_bundle();
+  app.add_option("--web-root", sources.web_root,
+                 "Directory served at / (the chat page), read into memory at start-up; '' for none")
+      ->envname("CHORUS_WEB_ROOT")
+      ->capture_default_str();
+  app.add_option("--client-bundle", sources.client_bundle,
+                 "socket.io-client's dist/ directory, served as /socket.io/socket.io.min.js and "
+                 "friends; '' for none")
+      ->envname("CHORUS_CLIENT_BUNDLE")
+      ->capture_default_str();
 }
 
 }  // namespace chorus::server

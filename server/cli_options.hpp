@@ -3,11 +3,16 @@
 #include <CLI/CLI.hpp>
 
 #include "server/config.hpp"
+#include "server/http/static_loader.hpp"
 
 namespace chorus::server {
 
 // Registers the server's flags (--port, --threads, --ping-interval, …) on a CLI11 app, each also
 // readable from a CHORUS_* environment variable.
 void add_server_options(CLI::App& app, server_config& config);
+
+// Registers --web-root and --client-bundle (CHORUS_WEB_ROOT, CHORUS_CLIENT_BUNDLE), defaulting to
+// the web/ directory found beside the executable or in the source tree; '' turns either off.
+void add_static_options(CLI::App& app, http::static_sources& sources);
 
 }  // namespace chorus::server

@@ -7,6 +7,8 @@
 #include "server/chat/chat_app.hpp"
 #include "server/chat/history_store.hpp"
 #include "server/cli_options.hpp"
+#include "server/http/static_handler.hpp"
+#include "server/http/static_loader.hpp"
 #include "server/server.hpp"
 #include "server/signals.hpp"
 #include "server/socketio/application.hpp"
@@ -20,6 +22,8 @@ int main(int argc, char** argv) {
   chat::chat_options chat_options;
   CLI::App cli{"chorus: a Socket.IO-compatible real-time chat server"};
   add_server_options(cli, config);
+  http::static_sources static_sources;
+  add_static_options(cli, static_sources);
   cli.add_option("--rate-limit", chat_options.rate_limit,
                  "Chat events a connection may send per second (bursts as large); 0: no limit")
       ->envname("CHORUS_RATE_LIMIT")
@@ -50,6 +54,11 @@ int main(int argc, char** argv) {
   }
   chat::register_chat(app, chat_options, *history);
   server srv(config, app.handler_factory());
+  // The page and the client bundle, read once; the bundle sits in the Engine.IO path's
+  // directory (/socket.io/socket.io.min.js), as the Node.js server serves it.
+  static_sources.bundle_prefix = config.path.substr(1);
+  srv.set_http_handler(http::make_static_handler(
+      std::make_shared<const http::static_content>(http::load_static_content(static_sources))));
   try {
     srv.start();
   } catch (const std::exception& e) {
