@@ -8,6 +8,7 @@ packages=(
   libboost1.81-dev libsimdjson-dev libfmt-dev libssl-dev libcli11-dev libspdlog-dev libsqlite3-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   nodejs npm
+  chromium  # the browser test (test/browser), driven by playwright-core: no browser download
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -24,15 +25,12 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# JS packages for the interop tests and the browser bundle, pinned by package-lock.json.
-if [[ -f test/js/package-lock.json ]]; then
-  if [[ ! -d test/js/node_modules ]] || [[ test/js/package-lock.json -nt test/js/node_modules/.package-lock.json ]]; then
-    (cd test/js && npm ci --no-audit --no-fund --loglevel=error)
+# npm packages, each directory pinned by its package-lock.json: the JS interop tests
+# (test/js), the browser client bundle chorus serves (web/), the browser test's playwright-core
+# (test/browser) and the Node.js reference server for bench/compare.sh (bench/node).
+for dir in test/js web test/browser bench/node; do
+  [[ -f $dir/package-lock.json ]] || continue
+  if [[ ! -d $dir/node_modules ]] || [[ $dir/package-lock.json -nt $dir/node_modules/.package-lock.json ]]; then
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
   fi
-fi
-# The Node.js reference server for bench/compare.sh, pinned the same way.
-if [[ -f bench/node/package-lock.json ]]; then
-  if [[ ! -d bench/node/node_modules ]] || [[ bench/node/package-lock.json -nt bench/node/node_modules/.package-lock.json ]]; then
-    (cd bench/node && npm ci --no-audit --no-fund --loglevel=error)
-  fi
-fi
+done
