@@ -12,6 +12,7 @@
   const TYPING_SHOW_MS = 3_000; // how long "x is typing…" stays after the last typing event
   const TYPING_SEND_EVERY_MS = 1_500; // at most one typing event per this while typing
   const MAX_ENTRIES = 500; // per room; the oldest go first
+  const MAX_ROOM_BYTES = 64; // the server's limit on a room name (UTF-8)
   const STORAGE_KEY = "chorus-chat";
 
   const $ = (id) => document.getElementById(id);
@@ -457,6 +458,12 @@
     event.preventDefault();
     const name = $("room-name").value.trim();
     if (!name || !canChat()) return;
+    // The server's rules, checked here so a refused room never shows up in the list.
+    if (new TextEncoder().encode(name).length > MAX_ROOM_BYTES || name.startsWith("@user:")) {
+      const rule = `at most ${MAX_ROOM_BYTES} bytes, not starting with @user:`;
+      addEntry(state.active, { kind: "error", text: `Cannot join "${name}": ${rule}` });
+      return;
+    }
     $("room-name").value = "";
     joinRoom(name);
   });
