@@ -238,13 +238,14 @@ void on_room_message(socket& s, const event& ev, const state_ptr& state) {
 }
 
 // Volatile, to the room without the sender, under the name given in that room when there is one.
-// Past the typing rate it is dropped without an answer.
+// Past the typing rate it is dropped without an answer (before validation, so a flood of bad
+// ones gets no flood of errors either).
 void on_typing(socket& s, const event& ev, const state_ptr& state) {
   const chat_options& options = state->options;
-  auto room = room_field(ev, options);
-  if (!room) return s.emit("error", invalid_message);
   chat_user& user = user_of(s, options);
   if (!user.typing_bucket.try_take()) return;
+  auto room = room_field(ev, options);
+  if (!room) return s.emit("error", invalid_message);
   auto joined = user.rooms.find(*room);
   std::string_view username =
       joined != user.rooms.end() ? std::string_view(joined->second) : display_name(s, options);

@@ -735,6 +735,23 @@ describe("chat with --rate-limit 5", () => {
     });
   }
 
+  it("drops typing past the rate silently, with a bucket of its own", async (t) => {
+    const typist = await connect(t, fx, modes[0].opts, "typist");
+    const other = await connect(t, fx, modes[0].opts, "other");
+    const room = uniq("typing-rl");
+    await joinRoom(typist, room, "typist");
+    await joinRoom(other, room, "other");
+    for (let i = 0; i < 50; ++i) typist.emit("typing", { room });
+    for (let i = 0; i < 50; ++i) typist.emit("typing", { room: "" }); // bad, and past the rate
+    // the message bucket is untouched: a message right after is accepted
+    const text = uniq("after typing");
+    typist.emit("message", { message: text });
+    await other.next("message", isMessage(text));
+    const typed = other.seen("typing", (d) => d?.room === room).length;
+    assert.ok(typed >= 1 && typed <= 12, `${typed} of 50 typing events delivered`);
+    assert.deepEqual(typist.seen("error"), []);
+  });
+
   it("limits join and room events too, and the connection carries on", async (t) => {
     const a = await connect(t, fx, modes[0].opts, "a");
     const name = uniq("rl");
