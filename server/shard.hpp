@@ -2,7 +2,10 @@
 
 #include <simdjson.h>
 
+#include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -11,6 +14,7 @@
 #include "server/config.hpp"
 #include "server/fanout/shard_hub.hpp"
 #include "server/string_hash.hpp"
+#include "server/websocket/write_flusher.hpp"
 
 namespace chorus::server {
 
@@ -40,6 +44,11 @@ class shard {
   void close_all_sessions();
 
   simdjson::dom::parser& json_parser() { return json_parser_; }
+  // Where this shard's WebSocket connections read into: one buffer for all of them, so an idle
+  // connection holds no read buffer and a busy one takes up to 64 KiB per system call. Valid
+  // only until the reader's next suspension (it is shared).
+  std::span<std::uint8_t> read_scratch() { return {read_scratch_.get(), read_scratch_size}; }
+  write_flusher& flusher() { return flusher_; }
   fanout::shard_hub& hub() { return hub_; }
 
  private:
@@ -49,6 +58,9 @@ class shard {
   std::unordered_map<std::string, std::shared_ptr<engineio::session>, string_hash, std::equal_to<>>
       sessions_;
   simdjson::dom::parser json_parser_;
+  static constexpr std::size_t read_scratch_size = 64 * 1024;
+  std::unique_ptr<std::uint8_t[]> read_scratch_{new std::uint8_t[read_scratch_size]};
+  write_flusher flusher_{context_.get_executor()};
   fanout::shard_hub hub_{*this};
 };
 

@@ -1,8 +1,12 @@
 // Why chorus frames WebSocket itself: Beast's websocket::stream writes one message per call
 // (a syscall each), while chorus's writer sends every queued, pre-framed packet in one gather
-// write. Both write the same 100-byte text messages over loopback TCP to a reader thread that
-// drains the bytes; items/s are messages written.
+// write. And why that gather write is a direct sendmsg: asio's socket calls pass at most 64
+// buffers per system call, sendmsg takes up to IOV_MAX (1024). All write the same 100-byte text
+// messages over loopback TCP to a reader thread that drains the bytes; items/s are messages
+// written.
 #include <benchmark/benchmark.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
@@ -59,7 +63,7 @@ void BM_BeastWritePerMessage(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * batch));
 }
 
-void BM_ChorusGatherWrite(benchmark::State& state) {
+void BM_AsioGatherWrite64(benchmark::State& state) {
   loopback_pair pair;
   const auto batch = static_cast<std::size_t>(state.range(0));
   // Encoded once, as a broadcast is; each recipient queues a reference.
@@ -70,7 +74,7 @@ void BM_ChorusGatherWrite(benchmark::State& state) {
     gather.clear();
     for (const auto& p : queue)
       gather.emplace_back(p->websocket_frame().data(), p->websocket_frame().size());
-    // As the server's writer does: write_some takes 64 buffers a call (async_write only 16).
+    // write_some takes 64 buffers a call (async_write only 16).
     std::span<asio::const_buffer> rest(gather);
     while (!rest.empty()) {
       std::size_t written =
@@ -86,7 +90,45 @@ void BM_ChorusGatherWrite(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * batch));
 }
 
+// What the server's writer does (server/websocket/websocket_connection.cpp, write_queued): one
+// sendmsg with an iovec per queued frame, up to 1024.
+void BM_ChorusSendmsgGather(benchmark::State& state) {
+  loopback_pair pair;
+  const auto batch = static_cast<std::size_t>(state.range(0));
+  auto packet = chorus::rooms::encoded_packet::make(message, false);
+  std::vector<std::shared_ptr<const chorus::rooms::encoded_packet>> queue(batch, packet);
+  std::vector<iovec> gather;
+  const int fd = pair.server.next_layer().native_handle();
+  for (auto _ : state) {
+    gather.clear();
+    for (const auto& p : queue)
+      gather.push_back(
+          {const_cast<char*>(p->websocket_frame().data()), p->websocket_frame().size()});
+    std::span<iovec> rest(gather);
+    while (!rest.empty()) {
+      msghdr header{};
+      header.msg_iov = rest.data();
+      header.msg_iovlen = std::min<std::size_t>(1024, rest.size());
+      ssize_t sent = ::sendmsg(fd, &header, MSG_NOSIGNAL);
+      if (sent < 0) {
+        state.SkipWithError("sendmsg failed");
+        return;
+      }
+      auto written = static_cast<std::size_t>(sent);
+      while (written > 0) {
+        std::size_t taken = std::min(written, rest.front().iov_len);
+        rest.front().iov_base = static_cast<char*>(rest.front().iov_base) + taken;
+        rest.front().iov_len -= taken;
+        written -= taken;
+        if (rest.front().iov_len == 0) rest = rest.subspan(1);
+      }
+    }
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * batch));
+}
+
 BENCHMARK(BM_BeastWritePerMessage)->Arg(1)->Arg(16)->Arg(64);
-BENCHMARK(BM_ChorusGatherWrite)->Arg(1)->Arg(16)->Arg(64);
+BENCHMARK(BM_AsioGatherWrite64)->Arg(1)->Arg(16)->Arg(64)->Arg(256)->Arg(1024);
+BENCHMARK(BM_ChorusSendmsgGather)->Arg(1)->Arg(16)->Arg(64)->Arg(256)->Arg(1024);
 
 }  // namespace

@@ -38,7 +38,8 @@ std::shared_ptr<session> open_session(shard& home, transport_kind transport) {
   return created;
 }
 
-// Switches the connection to WebSocket and runs it until it ends.
+// Switches the connection to WebSocket and starts it on its own: the HTTP session (its
+// coroutine frames, stream and request) ends here, so a WebSocket connection holds none of it.
 awaitable<outcome> run_websocket(http::connection& conn, const http::request& req,
                                  std::shared_ptr<session> existing) {
   if (co_await http::write_response(conn, make_websocket_accept(req)) == outcome::close)
@@ -48,7 +49,7 @@ awaitable<outcome> run_websocket(http::connection& conn, const http::request& re
   auto ws = std::make_shared<websocket_connection>(
       conn.stream.release_socket(),
       std::string_view(static_cast<const char*>(leftover.data()), leftover.size()),
-      conn.home.config());
+      conn.home.config(), conn.home.read_scratch(), conn.home.flusher());
   std::shared_ptr<session> target = existing;
   if (existing) {
     if (!existing->attach_probe(ws)) co_return outcome::close;  // changed while answering
@@ -58,7 +59,7 @@ awaitable<outcome> run_websocket(http::connection& conn, const http::request& re
     ws->send(make_text_packet(target->open_packet()), false);
     target->start();
   }
-  co_await ws->run(std::move(target));
+  ws->start(std::move(target));
   co_return outcome::taken;
 }
 

@@ -62,25 +62,27 @@ std::string session::open_packet() const {
 
 void session::start() {
   handler_->on_open(*this);
-  if (!closed_)
-    asio::co_spawn(home_.executor(), heartbeat(shared_from_this()), log_exceptions{"heartbeat"});
+  if (!closed_) wait_ping_interval();
 }
 
-awaitable<void> session::heartbeat(std::shared_ptr<session> self) {
-  while (!closed_) {
-    heartbeat_timer_.expires_after(config().ping_interval);
-    co_await heartbeat_timer_.async_wait(use_nothrow_awaitable);
-    if (closed_) co_return;
-    pong_received_ = false;
-    send(ping_packet());
-    heartbeat_timer_.expires_after(config().ping_timeout);
-    co_await heartbeat_timer_.async_wait(use_nothrow_awaitable);  // a pong cancels the wait
-    if (closed_) co_return;
-    if (!pong_received_) {
-      close(disconnect_reason::ping_timeout);
-      co_return;
-    }
-  }
+void session::wait_ping_interval() {
+  heartbeat_timer_.expires_after(config().ping_interval);
+  heartbeat_timer_.async_wait([self = shared_from_this()](boost::system::error_code) {
+    if (self->closed_) return;
+    self->pong_received_ = false;
+    self->send(ping_packet());
+    self->wait_pong();
+  });
+}
+
+void session::wait_pong() {
+  heartbeat_timer_.expires_after(config().ping_timeout);
+  // A pong cancels the wait.
+  heartbeat_timer_.async_wait([self = shared_from_this()](boost::system::error_code) {
+    if (self->closed_) return;
+    if (!self->pong_received_) return self->close(disconnect_reason::ping_timeout);
+    self->wait_ping_interval();
+  });
 }
 
 void session::send(outbound_packet packet, bool is_volatile) {

@@ -86,7 +86,10 @@ class session : public std::enable_shared_from_this<session> {
   void forget();  // leaves the shard's registry
   // A closed polling session waits (bounded) for the GET that takes its last packets.
   void linger_for_next_get();
-  awaitable<void> heartbeat(std::shared_ptr<session> self);
+  // The heartbeat: plain timer callbacks rather than a coroutine, so an idle session keeps one
+  // small pending handler, not a coroutine frame and its spawn state.
+  void wait_ping_interval();
+  void wait_pong();
   awaitable<void> expire_probe(std::shared_ptr<session> self,
                                std::shared_ptr<websocket_connection> ws);
 

@@ -1,7 +1,9 @@
 #include "server/websocket/websocket_connection.hpp"
 
-#include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/write.hpp>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <cerrno>
 #include <cstring>
 
 #include "server/engineio/session.hpp"
@@ -11,35 +13,98 @@ namespace chorus::server {
 namespace ws = protocol::websocket;
 
 namespace {
-constexpr std::size_t initial_read_buffer = 4096;
-constexpr std::size_t max_frames_per_write = 256;
+// Linux's IOV_MAX: one sendmsg takes up to this many frames. asio's own socket calls pass at
+// most 64 buffers per system call, hence the direct sendmsg (bench/io measures the difference).
+constexpr std::size_t max_frames_per_write = 1024;
 constexpr std::size_t max_bytes_per_write = 4 * 1024 * 1024;
 constexpr auto close_linger = std::chrono::seconds(2);
 }  // namespace
 
 websocket_connection::websocket_connection(tcp::socket socket, std::string_view leftover,
-                                           const server_config& config)
+                                           const server_config& config,
+                                           std::span<std::uint8_t> read_scratch,
+                                           write_flusher& flusher)
     : socket_(std::move(socket)),
       config_(config),
       reader_(ws::reader_limits{config.max_payload}),
-      writer_wakeup_(socket_.get_executor()),
+      read_scratch_(read_scratch),
+      pending_input_(leftover),
+      flusher_(flusher),
       close_deadline_(socket_.get_executor()) {
-  read_buffer_.resize(std::max(initial_read_buffer, leftover.size()));
-  std::memcpy(read_buffer_.data(), leftover.data(), leftover.size());
-  read_end_ = leftover.size();
+  boost::system::error_code ignored;
+  socket_.non_blocking(true, ignored);  // reads and writes are tried first, awaited only if blocked
 }
 
 websocket_connection::~websocket_connection() = default;
 
-awaitable<void> websocket_connection::run(std::shared_ptr<engineio::session> session) {
-  using namespace asio::experimental::awaitable_operators;
+void websocket_connection::start(std::shared_ptr<engineio::session> session) {
   session_ = std::move(session);
-  co_await (read_loop() || write_loop());
+  reader_running_ = true;
+  auto reader = [](std::shared_ptr<websocket_connection> self) -> awaitable<void> {
+    co_await self->read_loop();
+    self->reader_running_ = false;
+    self->stop();
+    self->finish_if_done();
+  };
+  asio::co_spawn(socket_.get_executor(), reader(shared_from_this()),
+                 log_exceptions{"websocket reader"});
+}
+
+void websocket_connection::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  closing_ = true;  // keeps the end_reason_ already chosen
   boost::system::error_code ignored;
   close_deadline_.cancel();
-  socket_.close(ignored);
+  socket_.close(ignored);  // ends a reader or a blocked writer waiting on the socket
+}
+
+void websocket_connection::finish_if_done() {
+  if (!stopped_ || reader_running_ || writer_blocked_ || !session_) return;
   auto session_ref = std::move(session_);
   session_ref->on_websocket_closed(*this, end_reason_);
+}
+
+void websocket_connection::schedule_flush() {
+  if (flush_listed_ || writer_blocked_ || stopped_) return;
+  flush_listed_ = true;
+  flusher_.schedule(shared_from_this());
+}
+
+void websocket_connection::flush() {
+  flush_listed_ = false;
+  if (stopped_ || writer_blocked_) return;
+  while (queue_head_ != queue_.size()) {
+    switch (write_queued()) {
+      case write_status::done:
+        continue;  // more than one system call's worth was queued
+      case write_status::blocked: {
+        // The kernel's send buffer is full: a writer waits until the peer reads.
+        writer_blocked_ = true;
+        auto writer = [](std::shared_ptr<websocket_connection> self) -> awaitable<void> {
+          co_await self->write_when_writable();
+          self->writer_blocked_ = false;
+          self->finish_if_done();
+        };
+        asio::co_spawn(socket_.get_executor(), writer(shared_from_this()),
+                       log_exceptions{"websocket writer"});
+        return;
+      }
+      case write_status::failed:
+        if (!closing_) end_reason_ = disconnect_reason::transport_error;
+        stop();
+        return;
+      case write_status::closed_sent:
+        shut_down_sending();
+        return;
+    }
+  }
+}
+
+void websocket_connection::shut_down_sending() {
+  // The close frame is out: wait for the peer's close (the reader then ends) or the deadline.
+  boost::system::error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_send, ignored);
 }
 
 send_result websocket_connection::send(engineio::outbound_packet packet, bool is_volatile) {
@@ -48,8 +113,8 @@ send_result websocket_connection::send(engineio::outbound_packet packet, bool is
   if (is_volatile && queued_bytes_ + size > config_.max_queued_bytes) return send_result::dropped;
   queued_bytes_ += size;
   queue_.push_back({std::move(packet), {}});
-  writer_wakeup_.notify();
-  bool within = queued_bytes_ <= config_.max_queued_bytes || queue_.size() == 1;
+  schedule_flush();
+  bool within = queued_bytes_ <= config_.max_queued_bytes || queue_.size() - queue_head_ == 1;
   return within ? send_result::queued : send_result::over_bound;
 }
 
@@ -57,7 +122,7 @@ void websocket_connection::queue_control(ws::opcode op, std::string payload) {
   queued_frame frame{nullptr, ws::encode_frame(op, payload)};
   queued_bytes_ += frame.control.size();
   queue_.push_back(std::move(frame));
-  writer_wakeup_.notify();
+  schedule_flush();
 }
 
 void websocket_connection::close(ws::close_code code, std::string_view reason) {
@@ -111,113 +176,146 @@ bool websocket_connection::dispatch(const ws::reader_event& event) {
   return true;
 }
 
+std::size_t websocket_connection::consume(std::span<std::uint8_t> data) {
+  std::size_t begin = 0;
+  while (begin < data.size() && !closing_) {
+    std::size_t consumed = 0;
+    auto event = reader_.next(data.subspan(begin), consumed);
+    // The event's views stay valid until `begin` moves past them: dispatch first.
+    bool go_on = event.what != ws::reader_event::kind::need_more && dispatch(event);
+    begin += consumed;
+    if (!go_on) break;
+  }
+  return begin;
+}
+
 awaitable<void> websocket_connection::read_loop() {
-  const std::size_t max_buffer = config_.max_payload + ws::max_frame_header_size + 4;
+  // What came with the upgrade request first; the frame reader then keeps at most a partial
+  // header or control frame unconsumed.
+  if (!pending_input_.empty()) {
+    std::size_t used = consume(std::span<std::uint8_t>(
+        reinterpret_cast<std::uint8_t*>(pending_input_.data()), pending_input_.size()));
+    pending_input_.erase(0, used);
+  }
+  // Edge-triggered readiness: wait only after a read left the socket empty. The upgrade's read
+  // may have left bytes behind, so the first read is tried at once.
+  bool socket_drained = false;
   for (;;) {
-    while (read_begin_ < read_end_ && !closing_) {
-      std::size_t consumed = 0;
-      auto event = reader_.next(
-          std::span<std::uint8_t>(read_buffer_.data() + read_begin_, read_end_ - read_begin_),
-          consumed);
-      bool go_on = event.what == ws::reader_event::kind::need_more ? false : dispatch(event);
-      read_begin_ += consumed;
-      if (!go_on) break;
-    }
-    if (read_begin_ == read_end_) {
-      read_begin_ = read_end_ = 0;
-      // A big message grew the buffer; an idle connection should not keep it.
-      if (read_buffer_.size() > 16 * initial_read_buffer) {
-        read_buffer_.resize(initial_read_buffer);
-        read_buffer_.shrink_to_fit();
+    if (stopped_) co_return;
+    if (socket_drained) {
+      auto [ec] = co_await socket_.async_wait(tcp::socket::wait_read, use_nothrow_awaitable);
+      if (ec) {
+        if (!closing_) end_reason_ = disconnect_reason::transport_error;
+        co_return;
       }
     }
-    if (read_end_ == read_buffer_.size()) {
-      if (read_begin_ > 0) {
-        std::memmove(read_buffer_.data(), read_buffer_.data() + read_begin_,
-                     read_end_ - read_begin_);
-        read_end_ -= read_begin_;
-        read_begin_ = 0;
-      } else if (read_buffer_.size() < max_buffer) {
-        read_buffer_.resize(std::min(max_buffer, read_buffer_.size() * 2));
-      } else {
-        fail(ws::close_code::message_too_big, "message too big");
-        read_begin_ = read_end_ = 0;
-      }
+    // The shared scratch buffer: the kept partial frame, then what the socket has. Nothing
+    // below suspends until the bytes are consumed or copied back into pending_input_.
+    std::size_t kept = closing_ ? 0 : pending_input_.size();
+    std::memcpy(read_scratch_.data(), pending_input_.data(), kept);
+    std::size_t room = read_scratch_.size() - kept;
+    boost::system::error_code ec;
+    std::size_t n = socket_.read_some(asio::buffer(read_scratch_.data() + kept, room), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) {
+      socket_drained = true;
+      continue;
     }
-    auto [ec, n] = co_await socket_.async_read_some(
-        asio::buffer(read_buffer_.data() + read_end_, read_buffer_.size() - read_end_),
-        use_nothrow_awaitable);
     if (ec) {
       if (!closing_)
         end_reason_ = ec == asio::error::eof ? disconnect_reason::transport_close
                                              : disconnect_reason::transport_error;
       co_return;
     }
+    socket_drained = n < room;
     if (closing_) continue;  // after a close, what the peer sends is discarded
-    read_end_ += n;
-  }
-}
-
-// asio::async_write hands the kernel at most 16 buffers per writev (its consuming_buffers);
-// async_write_some takes up to 64, so frames go out 64 to a system call.
-awaitable<boost::system::error_code> websocket_connection::write_gather() {
-  constexpr std::size_t buffers_per_call = 64;
-  std::size_t first = 0;
-  while (first < gather_.size()) {
-    std::size_t count = std::min(buffers_per_call, gather_.size() - first);
-    auto [ec, written] = co_await socket_.async_write_some(
-        std::span<const asio::const_buffer>(gather_.data() + first, count), use_nothrow_awaitable);
-    if (ec) co_return ec;
-    while (written > 0) {  // step over what the kernel took, perhaps part of a buffer
-      asio::const_buffer& next = gather_[first];
-      std::size_t taken = std::min(written, next.size());
-      next += taken;
-      written -= taken;
-      if (next.size() == 0) ++first;
+    std::size_t total = kept + n;
+    std::size_t used = consume(read_scratch_.first(total));
+    pending_input_.assign(reinterpret_cast<const char*>(read_scratch_.data()) + used, total - used);
+    if (!socket_drained) {
+      // More may be waiting: let the shard's other connections run before reading on.
+      co_await asio::post(socket_.get_executor(), use_nothrow_awaitable);
     }
-    while (first < gather_.size() && gather_[first].size() == 0) ++first;
   }
-  co_return boost::system::error_code{};
 }
 
-awaitable<void> websocket_connection::write_loop() {
+websocket_connection::write_status websocket_connection::write_queued() {
+  iovec frames[max_frames_per_write];
+  std::size_t count = 0;
+  std::size_t bytes = 0;
+  for (std::size_t i = queue_head_;
+       i < queue_.size() && count < max_frames_per_write && bytes < max_bytes_per_write; ++i) {
+    std::string_view frame = queue_[i].bytes();
+    if (i == queue_head_) frame.remove_prefix(queue_head_offset_);
+    frames[count++] = {const_cast<char*>(frame.data()), frame.size()};
+    bytes += frame.size();
+  }
+  msghdr message{};
+  message.msg_iov = frames;
+  message.msg_iovlen = count;
+  ssize_t sent;
+  do {
+    sent = ::sendmsg(socket_.native_handle(), &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+  } while (sent < 0 && errno == EINTR);
+  if (sent < 0)
+    return errno == EAGAIN || errno == EWOULDBLOCK ? write_status::blocked : write_status::failed;
+  // Release the frames the kernel took whole; remember how far into the next one it got.
+  auto left = static_cast<std::size_t>(sent);
+  bool close_sent = false;
+  queued_bytes_ -= left;
+  while (left > 0) {
+    queued_frame& front = queue_[queue_head_];
+    std::size_t rest = front.bytes().size() - queue_head_offset_;
+    if (left < rest) {
+      queue_head_offset_ += left;
+      break;
+    }
+    left -= rest;
+    // Of this connection's own control frames, only a close starts with 0x88 (FIN + close).
+    close_sent =
+        close_sent || (!front.packet && static_cast<std::uint8_t>(front.control[0]) == 0x88);
+    front = {};
+    ++queue_head_;
+    queue_head_offset_ = 0;
+  }
+  if (queue_head_ == queue_.size()) {
+    queue_.clear();
+    queue_head_ = 0;
+    // A burst grew the queue; an idle connection should not keep its capacity.
+    if (queue_.capacity() > 256) queue_.shrink_to_fit();
+  } else if (queue_head_ >= 64 && queue_head_ * 2 >= queue_.size()) {
+    // A reader that never catches up: drop the written prefix so it cannot pile up.
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(queue_head_));
+    queue_head_ = 0;
+  }
+  if (close_sent) return write_status::closed_sent;
+  return static_cast<std::size_t>(sent) < bytes ? write_status::blocked : write_status::done;
+}
+
+awaitable<void> websocket_connection::write_when_writable() {
   for (;;) {
-    if (queue_.empty()) {
-      co_await writer_wakeup_.wait();
-      continue;
-    }
-    // Everything queued goes out in one gather write (bounded per pass).
-    in_flight_.clear();
-    std::size_t bytes = 0;
-    while (!queue_.empty() && in_flight_.size() < max_frames_per_write &&
-           (in_flight_.empty() || bytes < max_bytes_per_write)) {
-      bytes += queue_.front().bytes().size();
-      in_flight_.push_back(std::move(queue_.front()));
-      queue_.pop_front();
-    }
-    // Buffers only once in_flight_ is complete: moving a short control string moves its bytes.
-    gather_.clear();
-    bool has_close = false;
-    for (const auto& frame : in_flight_) {
-      std::string_view bytes_of_frame = frame.bytes();
-      gather_.emplace_back(bytes_of_frame.data(), bytes_of_frame.size());
-      // Of this connection's own control frames, only a close starts with 0x88 (FIN + close).
-      has_close =
-          has_close || (!frame.packet && static_cast<std::uint8_t>(bytes_of_frame[0]) == 0x88);
-    }
-    auto ec = co_await write_gather();
-    queued_bytes_ -= bytes;
-    in_flight_.clear();
+    auto [ec] = co_await socket_.async_wait(tcp::socket::wait_write, use_nothrow_awaitable);
+    if (stopped_) co_return;
     if (ec) {
       if (!closing_) end_reason_ = disconnect_reason::transport_error;
+      stop();
       co_return;
     }
-    if (has_close) {
-      boost::system::error_code ignored;
-      socket_.shutdown(tcp::socket::shutdown_send, ignored);
-      // Wait for the peer's close (the reader then ends) or the close deadline.
-      co_await writer_wakeup_.wait();
-      co_return;
+    for (;;) {
+      switch (write_queued()) {
+        case write_status::done:
+          if (queue_head_ == queue_.size()) co_return;
+          continue;
+        case write_status::blocked:
+          break;
+        case write_status::failed:
+          if (!closing_) end_reason_ = disconnect_reason::transport_error;
+          stop();
+          co_return;
+        case write_status::closed_sent:
+          shut_down_sending();
+          co_return;
+      }
+      break;  // blocked: wait again
     }
   }
 }

@@ -1,6 +1,5 @@
 #pragma once
 
-#include <deque>
 #include <memory>
 #include <span>
 #include <string>
@@ -12,7 +11,7 @@
 #include "server/config.hpp"
 #include "server/disconnect_reason.hpp"
 #include "server/engineio/outbound_packet.hpp"
-#include "server/wakeup.hpp"
+#include "server/websocket/write_flusher.hpp"
 
 namespace chorus::server {
 
@@ -23,16 +22,28 @@ class session;
 enum class send_result { queued, dropped, over_bound };
 
 // A WebSocket connection after the HTTP upgrade. chorus frames it itself (RFC 6455) so that one
-// writer coroutine owns every byte written: it drains the whole queue — data frames that may be
-// shared with other recipients, and control frames — into one gather write.
+// writer owns every byte written: it drains the whole queue — data frames that may be shared
+// with other recipients, and control frames — into one gather write.
+//
+// Reads go into the shard's shared scratch buffer (only a partial frame header or control frame,
+// at most ~131 bytes, is kept per connection between reads), so an idle connection holds no read
+// buffer. Writes are non-blocking sendmsg calls made by the shard's write_flusher, once per
+// event-loop turn for every connection with frames queued; a writer coroutine exists only while
+// the kernel's send buffer is full. An idle connection is thus one suspended reader.
 class websocket_connection : public std::enable_shared_from_this<websocket_connection> {
  public:
   // `leftover`: bytes that arrived after the upgrade request, already read from the socket.
-  websocket_connection(tcp::socket socket, std::string_view leftover, const server_config& config);
+  // `read_scratch`: the shard's shared read buffer (see shard::read_scratch).
+  // `flusher`: the shard's (see write_flusher).
+  websocket_connection(tcp::socket socket, std::string_view leftover, const server_config& config,
+                       std::span<std::uint8_t> read_scratch, write_flusher& flusher);
   ~websocket_connection();
 
-  // Reads and writes until the connection ends, delivering what arrives to `session`.
-  awaitable<void> run(std::shared_ptr<engineio::session> session);
+  // Starts the reader, which runs until the connection ends, delivering what arrives to
+  // `session`; the session hears on_websocket_closed once the reader and any writer are done.
+  void start(std::shared_ptr<engineio::session> session);
+  // Writes what is queued (the write_flusher calls it).
+  void flush();
 
   // Queues one Engine.IO packet as one frame (text or binary). Past the byte bound a volatile
   // packet is dropped; any other is queued and over_bound tells the caller to close.
@@ -47,10 +58,21 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
     std::string control;
     std::string_view bytes() const { return packet ? packet->websocket_frame() : control; }
   };
+  enum class write_status { done, blocked, closed_sent, failed };
 
   awaitable<void> read_loop();
-  awaitable<void> write_loop();
-  awaitable<boost::system::error_code> write_gather();
+  // While the kernel's send buffer is full: waits for room and writes on until the queue is empty.
+  awaitable<void> write_when_writable();
+  void schedule_flush();
+  void shut_down_sending();
+  // Closes the socket, which ends the reader and a blocked writer.
+  void stop();
+  // Tells the session once the reader and any writer have ended.
+  void finish_if_done();
+  // Hands every complete event in `data` to the session; returns the bytes consumed.
+  std::size_t consume(std::span<std::uint8_t> data);
+  // One non-blocking gather write of what is queued.
+  write_status write_queued();
   void queue_control(protocol::websocket::opcode op, std::string payload);
   // Hands one reader event to the session; false when reading should stop.
   bool dispatch(const protocol::websocket::reader_event& event);
@@ -60,22 +82,26 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
   const server_config& config_;
   std::shared_ptr<engineio::session> session_;
   protocol::websocket::frame_reader reader_;
+  std::span<std::uint8_t> read_scratch_;
+  // Input not yet consumed: the upgrade's leftover at first, later at most a partial frame
+  // header or control frame.
+  std::string pending_input_;
 
-  std::vector<std::uint8_t> read_buffer_;
-  std::size_t read_begin_ = 0;
-  std::size_t read_end_ = 0;
-
-  std::deque<queued_frame> queue_;
+  // The write queue: frames from queue_head_ on are unwritten; queue_head_offset_ bytes of the
+  // first one already went out. A vector, not a deque: an empty one allocates nothing.
+  std::vector<queued_frame> queue_;
+  std::size_t queue_head_ = 0;
+  std::size_t queue_head_offset_ = 0;
   std::size_t queued_bytes_ = 0;
-  wakeup writer_wakeup_;
+  write_flusher& flusher_;
+  bool flush_listed_ = false;    // in the flusher's list for its next pass
+  bool writer_blocked_ = false;  // a writer coroutine waits for the socket to take more
+  bool reader_running_ = false;
+  bool stopped_ = false;  // the socket is closed; the connection is ending
   bool closing_ = false;
   bool close_queued_ = false;
   disconnect_reason end_reason_ = disconnect_reason::transport_close;
   asio::steady_timer close_deadline_;
-
-  // Reused by the writer for each gather write.
-  std::vector<queued_frame> in_flight_;
-  std::vector<asio::const_buffer> gather_;
 };
 
 }  // namespace chorus::server
