@@ -32,7 +32,7 @@ struct bench_options {
   std::string html;                    // write a self-contained HTML report here
   bool progress = true;                // a progress line, only when stdout is a terminal
   double connect_timeout = 60;         // seconds to connect and join every setup connection
-  double handshake_timeout = 10;       // seconds from TCP connect to the CONNECT reply
+  double handshake_timeout = 20;       // seconds from TCP connect to the CONNECT reply
   double drain_timeout = 10;           // seconds to wait for the last receipts (and stall bound)
   double max_time = 600;               // seconds of the measured phase at most
   unsigned connect_concurrency = 200;  // handshakes in progress per worker

@@ -165,6 +165,13 @@ std::string format_text(const run_report& r) {
     if (r.rss_max_kib) rss += fmt::format(", max {}", mib(*r.rss_max_kib));
     line("server RSS", rss);
   }
+  if (o.kind == scenario::churn && r.rss_up_kib && r.rss_end_kib) {
+    // What the churn left behind: flat means connections that come and go cost nothing lasting.
+    line("RSS drift",
+         fmt::format(
+             "{:+.1f} MiB from all up to the end",
+             (static_cast<double>(*r.rss_end_kib) - static_cast<double>(*r.rss_up_kib)) / 1024.0));
+  }
   if (auto per = r.rss_per_connection_bytes()) {
     line("RSS/connection", fmt::format("{:.0f} B ({:.2f} KiB)", *per, *per / 1024));
   }

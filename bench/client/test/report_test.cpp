@@ -69,6 +69,8 @@ TEST(Report, TextNamesWhatWasCounted) {
   EXPECT_TRUE(has(echo, "µs per round trip")) << echo;
   auto idle = format_text(sample_report(scenario::idle));
   EXPECT_TRUE(has(idle, "RSS/connection    4096 B (4.00 KiB)")) << idle;
+  auto churn = format_text(sample_report(scenario::churn));
+  EXPECT_TRUE(has(churn, "RSS drift         +0.1 MiB from all up to the end")) << churn;
   auto connect = format_text(sample_report(scenario::connect));
   EXPECT_TRUE(has(connect, "handshake µs")) << connect;
   EXPECT_FALSE(has(connect, "RSS/connection")) << connect;
