@@ -131,11 +131,13 @@ std::string latency_svg(const histogram& h, std::string_view what) {
     double v_us = static_cast<double>(h.percentile(p)) / 1000.0;
     double pos = (std::log10(std::max(v_us, 1e-3)) - lo) / (hi - lo);
     double x = left + plot_w * std::clamp(pos, 0.0, 1.0);
+    bool near_right = pos > 0.75;  // label on the line's left, inside the chart
     fmt::format_to(std::back_inserter(svg),
                    "<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" class=\"marker\"/>\n"
-                   "<text x=\"{3:.1f}\" y=\"{4}\" class=\"marker-label\">{5} {6}</text>\n",
-                   x, top, top + plot_h, x + 3, top + 12 + (p > 99 ? 14 : 0) + (p > 99.5 ? 14 : 0),
-                   name, escape(duration_label(v_us)));
+                   "<text x=\"{3:.1f}\" y=\"{4}\" class=\"marker-label\"{5}>{6} {7}</text>\n",
+                   x, top, top + plot_h, near_right ? x - 3 : x + 3,
+                   top + 12 + (p > 99 ? 14 : 0) + (p > 99.5 ? 14 : 0),
+                   near_right ? " text-anchor=\"end\"" : "", name, escape(duration_label(v_us)));
   }
   fmt::format_to(std::back_inserter(svg), "<text x=\"{}\" y=\"{}\" class=\"axis\">{}</text>\n",
                  left + plot_w / 2, height - 4, escape(what));
@@ -178,9 +180,8 @@ std::string series_svg(const std::vector<std::pair<double, double>>& points, boo
     }
     fmt::format_to(std::back_inserter(svg), "<polyline points=\"{}\" class=\"line\"/>\n", line);
   }
-  int steps = static_cast<int>(std::min(10.0, t_max));
-  for (int i = 0; i <= steps; ++i) {
-    double t = t_max * i / steps;
+  double step = nice_ceiling(t_max / 10);  // ticks on round seconds, at most ~10
+  for (double t = 0; t <= t_max + 1e-9; t += step) {
     fmt::format_to(std::back_inserter(svg),
                    "<text x=\"{:.1f}\" y=\"{}\" class=\"xlabel\">{:g} s</text>\n", x_of(t),
                    top + plot_h + 16, std::round(t * 10) / 10);
