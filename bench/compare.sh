@@ -1,24 +1,42 @@
 #!/usr/bin/env bash
 # chorus against the Node.js reference (socket.io 4.8.4, bench/node/room-server.mjs): the same
-# fanout scenario run by chorus-bench against each, then a side-by-side table.
+# chorus-bench scenarios run against each (a fresh server per scenario), then one side-by-side
+# table with ratios. Every run is bounded (--max-time / --duration), so the script takes a few
+# minutes at most. Not for CI: the figures need a quiet machine.
 #   MESSAGES=5000 bash bench/compare.sh [extra chorus-bench fanout options, e.g. --payload 200]
-# Environment: CHORUS_THREADS (chorus-room-server shards, default 1: Node.js is one thread too),
-#   PRESET (default release), BENCH_WORKERS (chorus-bench worker processes, default 2).
-# Needs `npm ci` in bench/node (scripts/setup.sh does it).
+# Environment:
+#   MESSAGES        fanout messages (default 5000: 5 M deliveries to 1,000 subscribers)
+#   SCENARIOS       which to run, default "fanout echo connect idle"
+#   CHORUS_THREADS  chorus-room-server shards (default 1: Node.js is one thread too)
+#   PRESET          cmake preset to build (default release); BUILD_DIR (default build/$PRESET)
+#   BENCH_WORKERS   chorus-bench worker processes (default 2)
+#   ECHO_SECONDS, CONNECT_SECONDS (default 5 each), IDLE_CONNECTIONS (default 5000)
+# Needs `npm ci` in bench/node (done here when node_modules is missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset=${PRESET:-release}
+build=${BUILD_DIR:-build/$preset}
 threads=${CHORUS_THREADS:-1}
 workers=${BENCH_WORKERS:-2}
-bin=build/$preset/bin
+scenarios=${SCENARIOS:-fanout echo connect idle}
+bin=$build/bin
 
-cmake --preset "$preset" >/dev/null
-cmake --build --preset "$preset" --target chorus-bench chorus-room-server -j2 >/dev/null
+if [[ $build == "build/$preset" ]]; then
+  cmake --preset "$preset" >/dev/null
+else
+  cmake --preset "$preset" -B "$build" >/dev/null
+fi
+cmake --build "$build" --target chorus-bench chorus-room-server -j2 >/dev/null
 [[ -d bench/node/node_modules/socket.io ]] || (cd bench/node && npm ci --no-audit --no-fund --loglevel=error)
 
-scenario=(--rooms 1 --subscribers 1000 --publishers 1 --payload 100 --in-flight 200
-          --messages "${MESSAGES:-20000}" --workers "$workers" --source-ips 2 --connect-timeout 60
-          --drain-timeout 30 --max-time 300 "$@")
+common=(--workers "$workers" --source-ips 2 --connect-timeout 90 --handshake-timeout 60 --drain-timeout 30
+        --no-progress)
+fanout=(--rooms 1 --subscribers 1000 --publishers 1 --payload 100 --in-flight 200
+        --messages "${MESSAGES:-5000}" --max-time 120 "$@")
+echo_=(--connections 100 --in-flight 1 --payload 100 --duration "${ECHO_SECONDS:-5}")
+connect=(--duration "${CONNECT_SECONDS:-5}" --connect-concurrency 50)
+idle=(--connections "${IDLE_CONNECTIONS:-5000}" --hold 2)
+
 work=$(mktemp -d)
 server_pid=
 stop_server() {
@@ -30,9 +48,10 @@ stop_server() {
 }
 trap 'stop_server; rm -rf "$work"' EXIT
 
-# run_against <name> <server command...>: starts the server, waits for its port, runs the bench.
+# run_against <server name> <scenario> <server command...>: starts the server, waits for its port,
+# runs the scenario against it, stops it.
 run_against() {
-  local name=$1; shift
+  local name=$1 scenario=$2; shift 2
   "$@" --port 0 >"$work/$name.server" 2>&1 &
   server_pid=$!
   local port=
@@ -43,34 +62,64 @@ run_against() {
     sleep 0.05
   done
   [[ -n $port ]] || { echo "$name did not start"; exit 1; }
-  echo "== $name (pid $server_pid, port $port): chorus-bench fanout ${scenario[*]}" >&2
-  "$bin/chorus-bench" fanout --port "$port" --server-pid "$server_pid" --json "${scenario[@]}" \
-    >"$work/$name.json"
-  cat "$work/$name.json" >&2
+  local -n args=$scenario
+  [[ $scenario == echo_ ]] && scenario=echo
+  echo "== $name (pid $server_pid, port $port): chorus-bench $scenario ${args[*]} ${common[*]}" >&2
+  "$bin/chorus-bench" "$scenario" --port "$port" --server-pid "$server_pid" --json "${args[@]}" \
+    "${common[@]}" >"$work/$name.$scenario.json"
+  cut -c1-400 "$work/$name.$scenario.json" >&2
   stop_server
 }
 
-run_against chorus "$bin/chorus-room-server" --threads "$threads"
-run_against node node bench/node/room-server.mjs
+for scenario in $scenarios; do
+  var=$scenario
+  [[ $scenario == echo ]] && var=echo_
+  run_against chorus "$var" "$bin/chorus-room-server" --threads "$threads"
+  run_against node "$var" node bench/node/room-server.mjs
+done
 
-node - "$work/chorus.json" "$work/node.json" "$threads" <<'JS'
+node - "$work" "$threads" $scenarios <<'JS'
 const fs = require('fs');
-const [c, n] = [process.argv[2], process.argv[3]].map((f) => JSON.parse(fs.readFileSync(f, 'utf8')));
-const threads = process.argv[4];
-const rows = [
-  ['deliveries/s', (r) => r.deliveries_per_second, 0],
-  ['latency p50 (ms)', (r) => r.latency_us.p50 / 1000, 1],
-  ['latency p99 (ms)', (r) => r.latency_us.p99 / 1000, 1],
-  ['server CPU per delivery (µs)', (r) => r.server_cpu_per_delivery_us, 3],
-  ['deliveries (lost)', (r) => `${r.deliveries} (${r.lost})`, null],
-];
-console.log(`| ${c.rooms} room × ${c.subscribers} subscribers, ${c.publishers} publisher, ` +
-            `${c.payload} B, ${c.in_flight} in flight, ${c.sent} messages | chorus (${threads} shard) | Node.js socket.io 4.8.4 | Node/chorus |`);
+const [dir, threads, ...scenarios] = process.argv.slice(2);
+const load = (who, s) => JSON.parse(fs.readFileSync(`${dir}/${who}.${s}.json`, 'utf8'));
+const ms = (us) => us / 1000;
+const rows = {
+  fanout: (r) => [
+    [`fanout: ${r.rooms} room × ${r.subscribers} subscribers, ${r.publishers} publisher, ` +
+     `${r.payload} B, ${r.in_flight} in flight, ${r.sent} messages — deliveries/s`, r.deliveries_per_second, 0],
+    ['fanout: latency p50 (ms)', ms(r.latency_us.p50), 1],
+    ['fanout: latency p99 (ms)', ms(r.latency_us.p99), 1],
+    ['fanout: server CPU per delivery (µs)', r.server_cpu_per_delivery_us, 3],
+    ['fanout: deliveries (lost)', `${r.deliveries} (${r.lost})`, null],
+  ],
+  echo: (r) => [
+    [`echo: ${r.connections} connections to ${r.namespace}, ${r.in_flight} in flight — round trips/s`,
+     r.round_trips_per_second, 0],
+    ['echo: round trip p50 (ms)', ms(r.latency_us.p50), 2],
+    ['echo: round trip p99 (ms)', ms(r.latency_us.p99), 2],
+    ['echo: server CPU per round trip (µs)', r.server_cpu_per_round_trip_us, 2],
+    ['echo: round trips (lost)', `${r.round_trips} (${r.lost})`, null],
+  ],
+  connect: (r) => [
+    ['connect: handshakes/s (TCP connect → CONNECT reply, then close)', r.handshakes_per_second, 0],
+    ['connect: handshake p50 (ms)', ms(r.latency_us.p50), 2],
+    ['connect: handshake p99 (ms)', ms(r.latency_us.p99), 2],
+    ['connect: server CPU per handshake (µs)', r.server_cpu_per_handshake_us, 1],
+  ],
+  idle: (r) => [
+    [`idle: server RSS per connection (bytes), ${r.held} held`, r.rss_per_connection_bytes, 0],
+  ],
+};
+console.log(`| scenario and figure | chorus (${threads} shard) | Node.js socket.io 4.8.4 | Node/chorus |`);
 console.log('| --- | --- | --- | --- |');
-for (const [label, get, digits] of rows) {
-  const [a, b] = [get(c), get(n)];
-  if (digits === null) { console.log(`| ${label} | ${a} | ${b} | |`); continue; }
-  const ratio = b / a;
-  console.log(`| ${label} | ${a.toFixed(digits)} | ${b.toFixed(digits)} | ${ratio.toFixed(2)} |`);
+for (const s of scenarios) {
+  const [c, n] = [load('chorus', s), load('node', s)];
+  const [cr, nr] = [rows[s](c), rows[s](n)];
+  cr.forEach(([label, a, digits], i) => {
+    const b = nr[i][1];
+    if (digits === null) { console.log(`| ${label} | ${a} | ${b} | |`); return; }
+    const ratio = a ? (b / a).toFixed(2) : '';
+    console.log(`| ${label} | ${a.toFixed(digits)} | ${b.toFixed(digits)} | ${ratio} |`);
+  });
 }
 JS
