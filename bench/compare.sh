@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# chorus against the Node.js reference (socket.io 4.8.4, bench/node/room-server.mjs): the same
+# chorus (the chat app, `chorus --rate-limit 0 --db :memory:`) against the Node.js reference (socket.io 4.8.4, bench/node/room-server.mjs): the same
 # chorus-bench scenarios run against each (a fresh server per scenario), then one side-by-side
 # table with ratios. Every run is bounded (--max-time / --duration), so the script takes a few
 # minutes at most. Not for CI: the figures need a quiet machine.
@@ -7,7 +7,7 @@
 # Environment:
 #   MESSAGES        fanout messages (default 5000: 5 M deliveries to 1,000 subscribers)
 #   SCENARIOS       which to run, default "fanout echo connect idle"
-#   CHORUS_THREADS  chorus-room-server shards (default 1: Node.js is one thread too)
+#   CHORUS_THREADS  chorus shards (default 1: Node.js is one thread too)
 #   PRESET          cmake preset to build (default release); BUILD_DIR (default build/$PRESET)
 #   BENCH_WORKERS   chorus-bench worker processes (default 2)
 #   ECHO_SECONDS, CONNECT_SECONDS (default 5 each), IDLE_CONNECTIONS (default 5000)
@@ -26,7 +26,7 @@ if [[ $build == "build/$preset" ]]; then
 else
   cmake --preset "$preset" -B "$build" >/dev/null
 fi
-cmake --build "$build" --target chorus-bench chorus-room-server -j2 >/dev/null
+cmake --build "$build" --target chorus-bench chorus -j2 >/dev/null
 [[ -d bench/node/node_modules/socket.io ]] || (cd bench/node && npm ci --no-audit --no-fund --loglevel=error)
 
 common=(--workers "$workers" --source-ips 2 --connect-timeout 90 --handshake-timeout 60 --drain-timeout 30
@@ -74,7 +74,8 @@ run_against() {
 for scenario in $scenarios; do
   var=$scenario
   [[ $scenario == echo ]] && var=echo_
-  run_against chorus "$var" "$bin/chorus-room-server" --threads "$threads"
+  # The chat app itself (the seed's handlers, history in memory), rate limit off.
+  run_against chorus "$var" "$bin/chorus" --threads "$threads" --rate-limit 0 --db :memory:
   run_against node "$var" node bench/node/room-server.mjs
 done
 
