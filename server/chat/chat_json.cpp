@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <initializer_list>
 #include <iterator>
+#include <utility>
 
 #include "protocol/json/escape.hpp"
 
@@ -11,48 +13,49 @@ namespace {
 
 using protocol::json::append_quoted;
 
-// `"name":` then the quoted text.
-void field(std::string& out, std::string_view name, std::string_view text) {
-  out += '"';
-  out += name;
-  out += "\":";
-  append_quoted(out, text);
+using text_field = std::pair<std::string_view, std::string_view>;
+
+// `"name":"text",…` for each field, every text escaped.
+void append_fields(std::string& out, std::initializer_list<text_field> fields) {
+  bool first = true;
+  for (const auto& [name, text] : fields) {
+    if (!first) out += ',';
+    first = false;
+    out += '"';
+    out += name;
+    out += "\":";
+    append_quoted(out, text);
+  }
+}
+
+// {"name":"text",…}
+std::string object(std::initializer_list<text_field> fields) {
+  std::string out = "{";
+  append_fields(out, fields);
+  out += '}';
+  return out;
 }
 
 void append_lobby_message(std::string& out, std::string_view username, std::string_view message,
                           std::string_view timestamp) {
-  field(out, "username", username);
-  out += ',';
-  field(out, "message", message);
-  out += ',';
-  field(out, "timestamp", timestamp);
+  append_fields(out, {{"username", username}, {"message", message}, {"timestamp", timestamp}});
 }
 
 void append_room_message(std::string& out, std::string_view message, std::string_view username,
                          std::string_view room, std::string_view timestamp) {
-  field(out, "message", message);
-  out += ',';
-  field(out, "username", username);
-  out += ',';
-  field(out, "room", room);
-  out += ',';
-  field(out, "timestamp", timestamp);
+  append_fields(
+      out,
+      {{"message", message}, {"username", username}, {"room", room}, {"timestamp", timestamp}});
 }
 
 }  // namespace
 
 std::string status(std::string_view msg) {
-  std::string out = "{";
-  field(out, "msg", msg);
-  out += '}';
-  return out;
+  return object({{"msg", msg}});
 }
 
 std::string user_left(std::string_view username) {
-  std::string out = "{";
-  field(out, "username", username);
-  out += '}';
-  return out;
+  return object({{"username", username}});
 }
 
 std::string lobby_message(std::string_view username, std::string_view message,
@@ -74,7 +77,7 @@ std::string room_message(std::string_view message, std::string_view username, st
 std::string history(std::string_view room, const std::vector<message_ptr>& messages) {
   std::string out = "{";
   if (!room.empty()) {
-    field(out, "room", room);
+    append_fields(out, {{"room", room}});
     out += ',';
   }
   out += "\"messages\":[";
@@ -94,7 +97,7 @@ std::string history(std::string_view room, const std::vector<message_ptr>& messa
 
 std::string users(std::string_view room, const presence::roster& roster) {
   std::string out = "{";
-  field(out, "room", room);
+  append_fields(out, {{"room", room}});
   out += ",\"users\":[";
   for (std::size_t i = 0; i < roster.users.size(); ++i) {
     if (i) out += ',';
@@ -106,40 +109,23 @@ std::string users(std::string_view room, const presence::roster& roster) {
 }
 
 std::string typing(std::string_view room, std::string_view username) {
-  std::string out = "{";
-  field(out, "room", room);
-  out += ',';
-  field(out, "username", username);
-  out += '}';
-  return out;
+  return object({{"room", room}, {"username", username}});
 }
 
 std::string private_message(std::string_view from, std::string_view to, std::string_view message,
                             std::string_view timestamp) {
-  std::string out = "{";
-  field(out, "from", from);
-  out += ',';
-  field(out, "to", to);
-  out += ',';
-  field(out, "message", message);
-  out += ',';
-  field(out, "timestamp", timestamp);
-  out += '}';
-  return out;
+  return object({{"from", from}, {"to", to}, {"message", message}, {"timestamp", timestamp}});
 }
 
 std::string stored_ack(std::int64_t id, std::string_view timestamp) {
   std::string out = fmt::format(R"({{"id":{},)", id);
-  field(out, "timestamp", timestamp);
+  append_fields(out, {{"timestamp", timestamp}});
   out += '}';
   return out;
 }
 
 std::string sent_ack(std::string_view timestamp) {
-  std::string out = "{";
-  field(out, "timestamp", timestamp);
-  out += '}';
-  return out;
+  return object({{"timestamp", timestamp}});
 }
 
 }  // namespace chorus::server::chat::json
