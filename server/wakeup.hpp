@@ -28,8 +28,8 @@ class wakeup {
   }
 
   // Wakes the waiter, or makes its next wait() return at once. Called for every packet queued
-  // to a connection (once per recipient of a broadcast): only the first call after the waiter
-  // suspended touches the timer; later ones, until it runs and re-checks, need do nothing.
+  // to a polling session (once per recipient of a broadcast): only the first call after the
+  // waiter suspended touches the timer; later ones, until it runs and re-checks, do nothing.
   void notify() {
     if (waiting_) {
       waiting_ = false;
