@@ -76,49 +76,42 @@ std::optional<double> run_report::rss_per_connection_bytes() const {
   return grown / static_cast<double>(connections);
 }
 
-const char* received_label(scenario s) {
+namespace {
+
+// What one scenario counts and times, in the reports' words.
+struct scenario_words {
+  const char* plural;
+  const char* singular;
+  const char* latency;
+};
+
+scenario_words words_of(scenario s) {
   switch (s) {
     case scenario::fanout:
     case scenario::churn:
-      return "deliveries";
+      return {"deliveries", "delivery", "latency"};
     case scenario::echo:
-      return "round trips";
+      return {"round trips", "round trip", "round trip"};
     case scenario::connect:
-      return "handshakes";
+      return {"handshakes", "handshake", "handshake"};
     case scenario::idle:
-      return "connections";
+      return {"connections", "connection", "connect+join"};
   }
-  return "";
+  return {"", "", ""};
+}
+
+}  // namespace
+
+const char* received_label(scenario s) {
+  return words_of(s).plural;
 }
 
 const char* received_singular(scenario s) {
-  switch (s) {
-    case scenario::fanout:
-    case scenario::churn:
-      return "delivery";
-    case scenario::echo:
-      return "round trip";
-    case scenario::connect:
-      return "handshake";
-    case scenario::idle:
-      return "connection";
-  }
-  return "";
+  return words_of(s).singular;
 }
 
 const char* latency_label(scenario s) {
-  switch (s) {
-    case scenario::fanout:
-    case scenario::churn:
-      return "latency";
-    case scenario::echo:
-      return "round trip";
-    case scenario::connect:
-      return "handshake";
-    case scenario::idle:
-      return "connect+join";
-  }
-  return "";
+  return words_of(s).latency;
 }
 
 std::string format_text(const run_report& r) {
