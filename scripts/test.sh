@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Sets up this machine, builds everything under ASan+UBSan and runs every test (unit tests and
 # the JS interop, bad-input, API and rooms suites against the real server); then builds under
-# TSan and runs the concurrency tests (the hub's inbox and the multi-shard suites). Ends with
-# ctest's summary.
+# TSan and runs the concurrency tests (the hub's inbox and the multi-shard suites); then runs
+# every libFuzzer target for a bounded time (scripts/fuzz.sh).
 #   CHORUS_TEST_PRESET=debug|release|asan  the main build (default asan)
 #   CHORUS_TSAN=0                           skip the TSan pass
+#   CHORUS_FUZZ_SECONDS=N                   seconds per fuzz target (default 45; 0 skips fuzzing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -23,3 +24,7 @@ cmake --preset "$preset" >/dev/null
 cmake --build --preset "$preset" -j"$(nproc)"
 # Sequential: the interop suites run servers with 300 ms heartbeats and must not starve.
 ctest --preset "$preset" --timeout 600
+
+if [[ ${CHORUS_FUZZ_SECONDS:-45} != 0 ]]; then
+  bash scripts/fuzz.sh
+fi
