@@ -74,6 +74,10 @@ struct history_store::sql {
   sqlite::statement recent_rooms{db,
                                  "SELECT room FROM messages GROUP BY room"
                                  " ORDER BY MAX(id) DESC LIMIT ?1"};
+  // Every row of room ?1 older than its newest ?2 (none while it has ?2 or fewer).
+  sqlite::statement prune{db,
+                          "DELETE FROM messages WHERE room = ?1 AND id <= (SELECT id FROM messages"
+                          " WHERE room = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)"};
 };
 
 history_store::history_store(history_options options) : options_(std::move(options)) {
@@ -217,6 +221,7 @@ void history_store::write_batch(std::vector<job>& batch) {
       insert.step();
       insert.reset();
     }
+    if (options_.path == ":memory:") prune_rooms(batch);
     sql_->commit.step();
     sql_->commit.reset();
     committed = true;
@@ -240,6 +245,23 @@ void history_store::write_batch(std::vector<job>& batch) {
     }
   }
   for (const job& write : batch) run_callback(write.stored, write.row->id, committed);
+}
+
+// A :memory: database survives no restart and only a room's newest per_room rows are ever read
+// back, so older ones would only grow the process (by every message ever sent): drop them.
+void history_store::prune_rooms(const std::vector<job>& batch) {
+  std::vector<std::string_view> rooms;
+  for (const job& write : batch)
+    if (std::find(rooms.begin(), rooms.end(), write.row->room) == rooms.end())
+      rooms.push_back(write.row->room);
+  auto& prune = sql_->prune;
+  for (std::string_view room : rooms) {
+    prune.bind(1, room).bind(2, static_cast<std::int64_t>(options_.per_room));
+    prune.step();
+    prune.reset();
+    pruned_.fetch_add(static_cast<std::uint64_t>(sqlite3_changes(sql_->db.handle())),
+                      std::memory_order_relaxed);
+  }
 }
 
 void history_store::load(job& request) {

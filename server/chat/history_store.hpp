@@ -86,6 +86,8 @@ class history_store {
 
   // Transactions committed so far (for tests and metrics).
   std::uint64_t transactions() const { return transactions_.load(std::memory_order_relaxed); }
+  // Rows dropped from a :memory: database beyond each room's newest per_room (for tests).
+  std::uint64_t pruned() const { return pruned_.load(std::memory_order_relaxed); }
   std::size_t cached_rooms() const;
   const history_options& options() const { return options_; }
 
@@ -106,6 +108,7 @@ class history_store {
   void preload();
   void run();
   void write_batch(std::vector<job>& batch);
+  void prune_rooms(const std::vector<job>& batch);
   void load(job& request);
   std::vector<message_ptr> select_recent(const std::string& room);
   // Under mutex_: the cached room, made most recently used, or nullptr.
@@ -129,6 +132,7 @@ class history_store {
   std::unordered_map<std::string, lru_list::iterator, string_hash, std::equal_to<>> index_;
 
   std::atomic<std::uint64_t> transactions_{0};
+  std::atomic<std::uint64_t> pruned_{0};
   std::thread writer_;
   std::once_flag closed_;
 };

@@ -160,6 +160,42 @@ TEST(history_store, keeps_the_last_fifty_of_a_room_oldest_first) {
   EXPECT_EQ(texts(history_of(store, "other")), std::vector<std::string>{"elsewhere"});
 }
 
+// Soak finding: with --db :memory: the server's RSS grew by every chat message ever sent (about
+// 200 bytes each). Only a room's newest per_room rows are read back, so the rest are dropped.
+TEST(history_store, a_memory_database_keeps_only_each_rooms_newest_rows) {
+  history_options options = memory(false);
+  options.per_room = 3;
+  options.max_cached_rooms = 1;
+  history_store store(options);
+  collector got;
+  for (int i = 0; i < 10; ++i)
+    ASSERT_TRUE(store.append("a", "x", "m" + std::to_string(i), "t", got.stored()));
+  for (int i = 0; i < 2; ++i)
+    ASSERT_TRUE(store.append("b", "x", "b" + std::to_string(i), "t", got.stored()));
+  store.start();
+  ASSERT_EQ(got.wait_stored(12).size(), 12u);
+  EXPECT_EQ(store.pruned(), 7u);  // room a's ten beyond three; room b is within its three
+  // "b" holds the one cache slot, so "a" is read back from the database: its newest three.
+  EXPECT_EQ(texts(history_of(store, "b")), (std::vector<std::string>{"b0", "b1"}));
+  EXPECT_EQ(texts(history_of(store, "a")), (std::vector<std::string>{"m7", "m8", "m9"}));
+}
+
+TEST(history_store, a_file_database_keeps_every_row) {
+  temp_db db;
+  {
+    history_options options{db.path()};
+    options.per_room = 3;
+    history_store store(options);
+    for (int i = 0; i < 10; ++i) ASSERT_TRUE(store.append("a", "x", std::to_string(i), "t"));
+    store.close();
+    EXPECT_EQ(store.pruned(), 0u);
+  }
+  history_options reopened{db.path()};
+  reopened.per_room = 10;
+  history_store store(reopened);
+  EXPECT_EQ(history_of(store, "a").size(), 10u);
+}
+
 TEST(history_store, a_load_includes_writes_queued_before_and_behind_it) {
   temp_db db;
   {
