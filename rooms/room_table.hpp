@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -47,6 +48,12 @@ class room_table {
   std::vector<member_id> members(std::string_view room) const;
   std::size_t room_count() const { return rooms_.size(); }
   std::vector<std::string> room_names() const;
+  // Calls visit(name, members) for every room, without copying names (a metrics census).
+  template <class Visit>
+  void for_each_room(Visit&& visit) const {
+    for (const auto& [name, r] : rooms_)
+      visit(std::string_view(name), std::span<const member_id>(r.members));
+  }
 
   // The fan-out hot path: calls visit(member_id) exactly once for every member of any of
   // target.rooms (every namespace member when target.rooms is empty) that is in none of

@@ -38,6 +38,15 @@ class shard_hub {
   // The ids of this shard's sockets in a room.
   std::vector<std::string> member_ids(std::string_view nsp, std::string_view room) const;
 
+  // Calls visit(nsp, table) for every namespace with sockets on this shard (a metrics census).
+  template <class Visit>
+  void for_each_table(Visit&& visit) const {
+    for (const auto& [nsp, t] : tables_) visit(std::string_view(nsp), t);
+  }
+  const socketio::socket* member(rooms::member_id id) const {
+    return id < members_.size() ? members_[id] : nullptr;
+  }
+
   // Delivers to the members on this shard.
   void deliver(const broadcast_job& job);
   // From any thread: queue a broadcast for this shard.
