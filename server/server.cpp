@@ -22,6 +22,7 @@ awaitable<void> accept_loop(shard& home, tcp::acceptor& acceptor) {
     }
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
+    home.metrics().tcp_accepted.add();
     asio::co_spawn(home.executor(), http::run_http_session(home, std::move(socket)),
                    log_exceptions{"http session"});
   }
@@ -75,9 +76,11 @@ void server::start() {
       }
     });
   }
+  accepting_.store(true, std::memory_order_release);
 }
 
 void server::stop() {
+  draining_.store(true, std::memory_order_release);
   for (unsigned i = 0; i < shards_.size(); ++i) {
     shard& s = *shards_[i];
     tcp::acceptor& acceptor = *acceptors_[i];

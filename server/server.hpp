@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <thread>
@@ -36,6 +37,11 @@ class server {
   // Blocks until every shard's thread has ended.
   void wait();
 
+  // Readiness (/readyz): every shard's acceptor listens once start() returned; draining from the
+  // moment stop() or begin_drain() is called. Any thread.
+  bool accepting() const { return accepting_.load(std::memory_order_acquire); }
+  bool draining() const { return draining_.load(std::memory_order_acquire); }
+
   std::uint16_t port() const { return port_; }
   unsigned shard_count() const { return static_cast<unsigned>(shards_.size()); }
   shard& shard_at(unsigned index) { return *shards_[index]; }
@@ -53,6 +59,8 @@ class server {
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors_;
   std::vector<std::thread> threads_;
   std::uint16_t port_ = 0;
+  std::atomic<bool> accepting_{false};
+  std::atomic<bool> draining_{false};
 };
 
 // Raises this process's open-file soft limit to the hard limit (one fd per connection).

@@ -13,6 +13,7 @@
 #include "server/asio.hpp"
 #include "server/config.hpp"
 #include "server/fanout/shard_hub.hpp"
+#include "server/metrics/shard_metrics.hpp"
 #include "server/string_hash.hpp"
 #include "server/websocket/write_flusher.hpp"
 
@@ -50,6 +51,8 @@ class shard {
   std::span<std::uint8_t> read_scratch() { return {read_scratch_.get(), read_scratch_size}; }
   write_flusher& flusher() { return flusher_; }
   fanout::shard_hub& hub() { return hub_; }
+  // This shard's counters: written only here, summed over shards by /metrics.
+  metrics::shard_metrics& metrics() { return metrics_; }
 
  private:
   unsigned index_;
@@ -62,6 +65,7 @@ class shard {
   std::unique_ptr<std::uint8_t[]> read_scratch_{new std::uint8_t[read_scratch_size]};
   write_flusher flusher_{context_.get_executor()};
   fanout::shard_hub hub_{*this};
+  metrics::shard_metrics metrics_;
 };
 
 }  // namespace chorus::server

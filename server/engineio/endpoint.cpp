@@ -34,6 +34,7 @@ constexpr std::string_view polling_content_type = "text/plain; charset=UTF-8";
 std::shared_ptr<session> open_session(shard& home, transport_kind transport) {
   auto created = std::make_shared<session>(home, make_sid(home.index()), transport,
                                            home.owner().make_handler(home));
+  home.metrics().sessions_opened[static_cast<std::size_t>(transport)].add();
   home.add_session(created);
   return created;
 }
@@ -49,7 +50,7 @@ awaitable<outcome> run_websocket(http::connection& conn, const http::request& re
   auto ws = std::make_shared<websocket_connection>(
       conn.stream.release_socket(),
       std::string_view(static_cast<const char*>(leftover.data()), leftover.size()),
-      conn.home.config(), conn.home.read_scratch(), conn.home.flusher());
+      conn.home.config(), conn.home.read_scratch(), conn.home.flusher(), conn.home.metrics());
   std::shared_ptr<session> target = existing;
   if (existing) {
     if (!existing->attach_probe(ws)) co_return outcome::close;  // changed while answering

@@ -40,7 +40,13 @@ session::session(shard& home, std::string sid, transport_kind transport,
       transport_(transport),
       handler_(std::move(handler)),
       heartbeat_timer_(home.executor()),
-      get_wakeup_(home.executor()) {}
+      get_wakeup_(home.executor()) {
+  count_open(+1);
+}
+
+void session::count_open(std::int64_t change) {
+  home_.metrics().sessions_open[static_cast<std::size_t>(transport_)].add(change);
+}
 
 session::~session() = default;
 
@@ -93,16 +99,21 @@ void session::send(outbound_packet packet, bool is_volatile) {
       case send_result::dropped:
         break;
       case send_result::over_bound:
+        home_.metrics().queue_over_bound.add();
         close_later(disconnect_reason::write_queue_full);
         break;
     }
     return;
   }
   std::size_t size = packet->size();
-  if (is_volatile && polling_queued_bytes_ + size > config().max_queued_bytes) return;  // dropped
+  if (is_volatile && polling_queued_bytes_ + size > config().max_queued_bytes) {
+    home_.metrics().volatile_dropped.add();
+    return;
+  }
   polling_queued_bytes_ += size;
   polling_queue_.push_back(std::move(packet));
   if (polling_queued_bytes_ > config().max_queued_bytes && polling_queue_.size() > 1) {
+    home_.metrics().queue_over_bound.add();
     close_later(disconnect_reason::write_queue_full);
     return;
   }
@@ -119,6 +130,8 @@ void session::close(disconnect_reason reason) {
   if (closed_) return;
   auto self = shared_from_this();  // forget() may drop the registry's reference
   closed_ = true;
+  count_open(-1);
+  home_.metrics().session_closes[metrics::index_of(reason)].add();
   handler_->on_close(*this, reason);
   if (probe_) {
     probe_->close(ws::close_code::going_away, to_string(reason));
@@ -192,10 +205,12 @@ awaitable<session::poll_result> session::poll() {
   get_pending_ = false;
 
   poll_result result;
+  std::size_t packets = polling_queue_.size();
   result.body = drain_polling_queue();
   if (closed_) {
     if (result.body.empty()) {
       eio::append_payload_packet(result.body, {eio::packet_type::close, false, ""});
+      ++packets;
       forget();
     } else {
       // What was queued before the close goes first, alone, as the reference server does: the
@@ -205,13 +220,17 @@ awaitable<session::poll_result> session::poll() {
   } else if (result.body.empty()) {
     // Released for an upgrade: the client's GET ends with a noop.
     eio::append_payload_packet(result.body, {eio::packet_type::noop, false, ""});
+    ++packets;
   }
+  home_.metrics().packets_out.add(packets);
+  home_.metrics().bytes_out.add(result.body.size());
   co_return result;
 }
 
 polling_error session::post(std::string_view body) {
   if (closed_) return polling_error::unknown_session;
   if (transport_ == transport_kind::websocket) return polling_error::transport_mismatch;
+  home_.metrics().bytes_in.add(body.size());
   std::string scratch;
   auto error = eio::decode_payload(
       body,
@@ -319,7 +338,9 @@ void session::on_probe_packet(websocket_connection& ws, const eio::packet_view& 
 }
 
 void session::complete_upgrade() {
+  count_open(-1);
   transport_ = transport_kind::websocket;
+  count_open(+1);
   websocket_ = std::move(probe_);
   answer_get_with_noop_ = false;
   for (auto& packet : polling_queue_) websocket_->send(std::move(packet), false);

@@ -84,6 +84,8 @@ class session : public std::enable_shared_from_this<session> {
   void complete_upgrade();
   std::string drain_polling_queue();
   void forget();  // leaves the shard's registry
+  // The shard's open-sessions gauge of the current transport.
+  void count_open(std::int64_t change);
   // A closed polling session waits (bounded) for the GET that takes its last packets.
   void linger_for_next_get();
   // The heartbeat: plain timer callbacks rather than a coroutine, so an idle session keeps one

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@ struct broadcast_job {
   rooms::broadcast_target target;
   rooms::broadcast_flags flags;
   std::vector<engineio::outbound_packet> packets;  // the event, then its binary attachments
+  std::chrono::steady_clock::time_point issued;    // for the fan-out latency histogram
 };
 
 }  // namespace chorus::server::fanout

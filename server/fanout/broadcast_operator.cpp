@@ -41,6 +41,7 @@ void broadcast_operator::emit(std::string_view event_name, std::string_view args
   job->packets.reserve(1 + attachments.size());
   job->packets.push_back(engineio::make_text_packet(text));
   for (const auto& bytes : attachments) job->packets.push_back(engineio::make_binary_packet(bytes));
+  job->issued = std::chrono::steady_clock::now();
   std::shared_ptr<const broadcast_job> shared = std::move(job);
   for (unsigned i = 0; i < server_.shard_count(); ++i) {
     shard& target = server_.shard_at(i);

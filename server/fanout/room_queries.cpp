@@ -2,31 +2,11 @@
 
 #include <algorithm>
 
+#include "server/fanout/ask_every_shard.hpp"
 #include "server/server.hpp"
 #include "server/socketio/socket.hpp"
 
 namespace chorus::server::fanout {
-namespace {
-
-// A coroutine function, not a capturing lambda: a lambda's captures would not outlive it. Callers
-// build each awaitable before co_await-ing it: g++ 12 destroys temporaries made inside a co_await
-// expression twice (GCC PR 99576).
-template <class Ask>
-awaitable<std::invoke_result_t<Ask&, shard&>> ask_shard(shard& target, Ask ask) {
-  co_return ask(target);
-}
-
-// Runs `ask` on every shard's thread in turn and hands each answer to `gather` on the caller's.
-template <class Ask, class Gather>
-awaitable<void> ask_every_shard(server& srv, Ask ask, Gather gather) {
-  for (unsigned i = 0; i < srv.shard_count(); ++i) {
-    shard& target = srv.shard_at(i);
-    auto answer = asio::co_spawn(target.executor(), ask_shard(target, ask), asio::use_awaitable);
-    gather(co_await std::move(answer));
-  }
-}
-
-}  // namespace
 
 awaitable<std::vector<std::string>> room_members(server& srv, std::string nsp, std::string room) {
   std::vector<std::string> ids;

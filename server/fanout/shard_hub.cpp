@@ -60,9 +60,17 @@ void shard_hub::deliver(const broadcast_job& job) {
   if (!t) return;
   // Deliveries only queue bytes and wake writers; they never change the table, which
   // for_each_recipient requires. A socket whose queue overflows is closed later, not here.
+  std::uint64_t delivered = 0;
   t->for_each_recipient(job.target, [&](rooms::member_id id) {
-    if (socketio::socket* s = members_[id]) s->deliver(job.packets, job.flags.is_volatile);
+    if (socketio::socket* s = members_[id]) {
+      s->deliver(job.packets, job.flags.is_volatile);
+      ++delivered;
+    }
   });
+  // Counted once per broadcast, not per recipient.
+  metrics::shard_metrics& counters = home_.metrics();
+  counters.broadcast_passes.add();
+  counters.broadcast_deliveries.add(delivered);
 }
 
 void shard_hub::post(std::shared_ptr<const broadcast_job> job) {
@@ -76,7 +84,12 @@ void shard_hub::drain() {
   // acq_rel: reading the flag a producer set also makes its pushed node visible. A producer
   // that pushes after this sees false and posts another drain.
   drain_scheduled_.exchange(false, std::memory_order_acq_rel);
-  while (auto job = inbox_.pop()) deliver(**job);
+  // One clock read per pass: every job taken in it waited until now.
+  auto pass_started = std::chrono::steady_clock::now();
+  while (auto job = inbox_.pop()) {
+    home_.metrics().fanout_latency.observe(pass_started - (**job).issued);
+    deliver(**job);
+  }
 }
 
 }  // namespace chorus::server::fanout

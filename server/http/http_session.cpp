@@ -6,6 +6,7 @@
 
 #include "server/engineio/endpoint.hpp"
 #include "server/http/connection.hpp"
+#include "server/http/ops_endpoint.hpp"
 #include "server/http/query.hpp"
 #include "server/http/responses.hpp"
 #include "server/server.hpp"
@@ -29,6 +30,7 @@ awaitable<outcome> handle(connection& conn, request_parser_ptr parser) {
     co_return co_await engineio::handle_request(conn, std::move(parser));
   auto req = co_await read_body(conn, *parser);
   if (!req) co_return outcome::close;
+  if (is_ops_path(req->target())) co_return co_await handle_ops_request(conn, std::move(*req));
   co_return co_await write_response(conn, conn.home.owner().http_handler()(*req));
 }
 

@@ -215,6 +215,8 @@ void client::on_connect(const sio::header& h, const sio::parsed_payload& payload
 
 void client::on_event(socket& target, const sio::header& h, const sio::parsed_payload& payload,
                       std::vector<std::string>& attachments) {
+  metrics::shard_metrics& counters = home_.metrics();
+  counters.events_in.add();
   simdjson::dom::array array = payload.root.get_array().value_unsafe();
   std::string_view name = array.at(0).get_string().value_unsafe();
   ack_sender ack = h.ack_id ? ack_sender(target.weak_from_this(), *h.ack_id) : ack_sender();
@@ -222,6 +224,7 @@ void client::on_event(socket& target, const sio::header& h, const sio::parsed_pa
   const auto* handler = target.handlers().find(name);
   if (!handler) return;
   auto keep = target.shared_from_this();
+  auto started = std::chrono::steady_clock::now();
   try {
     (*handler)(target, ev);
   } catch (const std::exception& e) {
@@ -230,6 +233,7 @@ void client::on_event(socket& target, const sio::header& h, const sio::parsed_pa
     else
       spdlog::error("handler for '{}' threw: {}", name, e.what());
   }
+  counters.handler_latency.observe(std::chrono::steady_clock::now() - started);
 }
 
 }  // namespace chorus::server::socketio

@@ -133,6 +133,7 @@ void socket::deliver(const std::vector<engineio::outbound_packet>& packets, bool
 void socket::on_disconnected(disconnect_reason reason) {
   if (!connected_) return;
   connected_ = false;
+  owner_.home().metrics().socket_disconnects[metrics::index_of(reason)].add();
   if (in_hub_) {
     owner_.home().hub().remove(*this, member_id_);
     in_hub_ = false;

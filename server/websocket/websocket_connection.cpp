@@ -23,13 +23,15 @@ constexpr auto close_linger = std::chrono::seconds(2);
 websocket_connection::websocket_connection(tcp::socket socket, std::string_view leftover,
                                            const server_config& config,
                                            std::span<std::uint8_t> read_scratch,
-                                           write_flusher& flusher)
+                                           write_flusher& flusher,
+                                           metrics::shard_metrics& counters)
     : socket_(std::move(socket)),
       config_(config),
       reader_(ws::reader_limits{config.max_payload}),
       read_scratch_(read_scratch),
       pending_input_(leftover),
       flusher_(flusher),
+      metrics_(counters),
       close_deadline_(socket_.get_executor()) {
   boost::system::error_code ignored;
   socket_.non_blocking(true, ignored);  // reads and writes are tried first, awaited only if blocked
@@ -110,7 +112,10 @@ void websocket_connection::shut_down_sending() {
 send_result websocket_connection::send(engineio::outbound_packet packet, bool is_volatile) {
   if (close_queued_) return send_result::dropped;
   std::size_t size = packet->websocket_frame().size();
-  if (is_volatile && queued_bytes_ + size > config_.max_queued_bytes) return send_result::dropped;
+  if (is_volatile && queued_bytes_ + size > config_.max_queued_bytes) {
+    metrics_.volatile_dropped.add();
+    return send_result::dropped;
+  }
   queued_bytes_ += size;
   queue_.push_back({std::move(packet), {}});
   schedule_flush();
@@ -227,6 +232,7 @@ awaitable<void> websocket_connection::read_loop() {
       co_return;
     }
     socket_drained = n < room;
+    metrics_.bytes_in.add(n);
     if (closing_) continue;  // after a close, what the peer sends is discarded
     std::size_t total = kept + n;
     std::size_t used = consume(read_scratch_.first(total));
@@ -261,6 +267,7 @@ websocket_connection::write_status websocket_connection::write_queued() {
   // Release the frames the kernel took whole; remember how far into the next one it got.
   auto left = static_cast<std::size_t>(sent);
   bool close_sent = false;
+  std::size_t packets_sent = 0;
   queued_bytes_ -= left;
   while (left > 0) {
     queued_frame& front = queue_[queue_head_];
@@ -273,10 +280,14 @@ websocket_connection::write_status websocket_connection::write_queued() {
     // Of this connection's own control frames, only a close starts with 0x88 (FIN + close).
     close_sent =
         close_sent || (!front.packet && static_cast<std::uint8_t>(front.control[0]) == 0x88);
+    packets_sent += front.packet ? 1 : 0;  // Engine.IO packets, not pong or close frames
     front = {};
     ++queue_head_;
     queue_head_offset_ = 0;
   }
+  // Once per system call, not per frame.
+  metrics_.bytes_out.add(static_cast<std::size_t>(sent));
+  metrics_.packets_out.add(packets_sent);
   if (queue_head_ == queue_.size()) {
     queue_.clear();
     queue_head_ = 0;

@@ -11,6 +11,7 @@
 #include "server/config.hpp"
 #include "server/disconnect_reason.hpp"
 #include "server/engineio/outbound_packet.hpp"
+#include "server/metrics/shard_metrics.hpp"
 #include "server/websocket/write_flusher.hpp"
 
 namespace chorus::server {
@@ -34,9 +35,10 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
  public:
   // `leftover`: bytes that arrived after the upgrade request, already read from the socket.
   // `read_scratch`: the shard's shared read buffer (see shard::read_scratch).
-  // `flusher`: the shard's (see write_flusher).
+  // `flusher`: the shard's (see write_flusher). `counters`: the shard's metrics.
   websocket_connection(tcp::socket socket, std::string_view leftover, const server_config& config,
-                       std::span<std::uint8_t> read_scratch, write_flusher& flusher);
+                       std::span<std::uint8_t> read_scratch, write_flusher& flusher,
+                       metrics::shard_metrics& counters);
   ~websocket_connection();
 
   // Starts the reader, which runs until the connection ends, delivering what arrives to
@@ -94,6 +96,7 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
   std::size_t queue_head_offset_ = 0;
   std::size_t queued_bytes_ = 0;
   write_flusher& flusher_;
+  metrics::shard_metrics& metrics_;
   bool flush_listed_ = false;    // in the flusher's list for its next pass
   bool writer_blocked_ = false;  // a writer coroutine waits for the socket to take more
   bool reader_running_ = false;
