@@ -1,5 +1,8 @@
 #include "server/cli_options.hpp"
 
+#include <fstream>
+#include <iterator>
+
 #include "server/http/web_root.hpp"
 
 namespace chorus::server {
@@ -15,7 +18,51 @@ void add_milliseconds(CLI::App& app, const std::string& name, std::chrono::milli
       ->default_str(std::to_string(target.count()));
 }
 
+void add_limit_options(CLI::App& app, server_config& config) {
+  app.add_option("--max-connections", config.max_connections,
+                 "Open TCP connections for the whole process; over it a new one gets 503 "
+                 "(0: the open-file limit less 64)")
+      ->envname("CHORUS_MAX_CONNECTIONS")
+      ->capture_default_str();
+  app.add_option("--max-connections-per-ip", config.max_connections_per_ip,
+                 "Open TCP connections from one IP address (0: no limit)")
+      ->envname("CHORUS_MAX_CONNECTIONS_PER_IP")
+      ->capture_default_str();
+  app.add_option("--handshakes-per-second-per-ip", config.handshakes_per_second_per_ip,
+                 "Engine.IO handshakes one IP address may make per second, bursts as large "
+                 "(0: no limit)")
+      ->envname("CHORUS_HANDSHAKES_PER_SECOND_PER_IP")
+      ->check(CLI::Range(0.0, 1e9))
+      ->capture_default_str();
+}
+
+// The secret's file holds it alone; one trailing newline (as editors and `echo` leave) is not
+// part of it.
+std::string read_secret_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string secret((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in.good() && !in.eof()) throw CLI::ValidationError("--jwt-secret-file", "cannot read " + path);
+  if (secret.ends_with('\n')) secret.pop_back();
+  if (secret.ends_with('\r')) secret.pop_back();
+  if (secret.empty()) throw CLI::ValidationError("--jwt-secret-file", path + " is empty");
+  return secret;
+}
+
 }  // namespace
+
+void add_jwt_options(CLI::App& app, std::string& secret) {
+  auto* inline_secret =
+      app.add_option("--jwt-secret", secret,
+                     "Require a JWT (HS256, signed with this secret) in the Socket.IO CONNECT "
+                     "auth payload, {token: ...}; its sub (or name) is the chat username")
+          ->envname("CHORUS_JWT_SECRET");
+  app.add_option_function<std::string>(
+         "--jwt-secret-file", [&secret](const std::string& path) { secret = read_secret_file(path); },
+         "Read the --jwt-secret from this file (keeps it off the command line)")
+      ->envname("CHORUS_JWT_SECRET_FILE")
+      ->check(CLI::ExistingFile)
+      ->excludes(inline_secret);
+}
 
 void add_server_options(CLI::App& app, server_config& config) {
   app.add_option("--host", config.host, "Address to listen on")
@@ -48,11 +95,14 @@ void add_server_options(CLI::App& app, server_config& config) {
       ->envname("CHORUS_MAX_QUEUED_BYTES")
       ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 32))
       ->capture_default_str();
-  app.add_option(
-         "--cors-origin", config.cors_origin,
-         "Allowed cross-origin callers: empty (same origin only), '*', or a comma-separated "
-         "list of origins")
+  app.add_option("--allowed-origins", config.cors_origin,
+                 "Browser origins allowed on the Socket.IO endpoint (WebSocket and polling; also "
+                 "their CORS headers): empty (same origin only), '*', or a comma-separated list; "
+                 "others get 403")
+      ->envname("CHORUS_ALLOWED_ORIGINS");
+  app.add_option("--cors-origin", config.cors_origin, "The same as --allowed-origins")
       ->envname("CHORUS_CORS_ORIGIN");
+  add_limit_options(app, config);
 }
 
 void add_static_options(CLI::App& app, http::static_sources& sources) {

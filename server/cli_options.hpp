@@ -15,4 +15,8 @@ void add_server_options(CLI::App& app, server_config& config);
 // the web/ directory found beside the executable or in the source tree; '' turns either off.
 void add_static_options(CLI::App& app, http::static_sources& sources);
 
+// Registers --jwt-secret and --jwt-secret-file (CHORUS_JWT_SECRET, CHORUS_JWT_SECRET_FILE):
+// with a secret, the chat's namespaces admit only a valid HS256 token (server/guard/jwt.hpp).
+void add_jwt_options(CLI::App& app, std::string& secret);
+
 }  // namespace chorus::server

@@ -24,8 +24,15 @@ struct server_config {
   std::size_t max_header_bytes = 8 * 1024;
   // Bytes queued for one connection before it is disconnected; a single packet always fits.
   std::size_t max_queued_bytes = 1024 * 1024;
-  // "" same-origin only; "*" any origin; otherwise a comma-separated list of allowed origins.
+  // Who may call the Engine.IO endpoint from a browser (--allowed-origins; --cors-origin is the
+  // same list): "" same origin only, "*" any origin, otherwise a comma-separated list. A request
+  // with another Origin is refused (403); the list also decides the CORS headers.
   std::string cors_origin;
+  // Connection limits (server/guard/connection_guard.hpp); 0 turns each off, except that
+  // max_connections 0 means the open-file limit less a reserve.
+  std::size_t max_connections = 0;
+  std::size_t max_connections_per_ip = 0;
+  double handshakes_per_second_per_ip = 0;
 };
 
 }  // namespace chorus::server

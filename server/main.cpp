@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   add_server_options(cli, config);
   http::static_sources static_sources;
   add_static_options(cli, static_sources);
+  add_jwt_options(cli, chat_options.jwt_secret);
   cli.add_option("--rate-limit", chat_options.rate_limit,
                  "Chat events a connection may send per second (bursts as large); 0: no limit")
       ->envname("CHORUS_RATE_LIMIT")

@@ -3,11 +3,24 @@
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
+#include "server/guard/refusal.hpp"
 #include "server/http/http_session.hpp"
 #include "server/http/responses.hpp"
 
 namespace chorus::server {
 namespace {
+
+// Counts a new connection in the process's limits. One over a limit gets an empty slot and is
+// refused here with a 503.
+guard::connection_slot admit(shard& home, tcp::socket& socket) {
+  boost::system::error_code ec;
+  auto peer = socket.remote_endpoint(ec);
+  if (ec) return {};  // gone already
+  guard::admission verdict{};
+  auto slot = home.owner().guard().admit(peer.address(), verdict);
+  if (!slot) guard::refuse_connection(std::move(socket), guard::refusal_message(verdict));
+  return slot;
+}
 
 awaitable<void> accept_loop(shard& home, tcp::acceptor& acceptor) {
   for (;;) {
@@ -22,8 +35,11 @@ awaitable<void> accept_loop(shard& home, tcp::acceptor& acceptor) {
     }
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
+    guard::connection_slot slot = admit(home, socket);
+    if (!slot) continue;
     home.metrics().tcp_accepted.add();
-    asio::co_spawn(home.executor(), http::run_http_session(home, std::move(socket)),
+    asio::co_spawn(home.executor(),
+                   http::run_http_session(home, std::move(socket), std::move(slot)),
                    log_exceptions{"http session"});
   }
 }
@@ -48,6 +64,9 @@ server::server(server_config config, session_handler_factory factory)
   unsigned count =
       config_.threads ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
   count = std::min(count, 4096u);  // the sid names the shard in two base64 characters
+  guard_ = std::make_unique<guard::connection_guard>(guard::connection_limits{
+      config_.max_connections ? config_.max_connections : default_max_connections(),
+      config_.max_connections_per_ip, config_.handshakes_per_second_per_ip});
   for (unsigned i = 0; i < count; ++i) shards_.push_back(std::make_unique<shard>(i, *this));
 }
 
@@ -100,6 +119,14 @@ void server::wait() {
   for (auto& t : threads_)
     if (t.joinable()) t.join();
   threads_.clear();
+}
+
+std::size_t default_max_connections() {
+  // Room for what is not a client: the listeners, the database, logs, a TLS tunnel's pairs.
+  constexpr rlim_t reserve = 64;
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 0;
+  return limit.rlim_cur > 2 * reserve ? limit.rlim_cur - reserve : limit.rlim_cur / 2;
 }
 
 void raise_open_file_limit() {

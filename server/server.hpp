@@ -9,6 +9,7 @@
 #include "server/asio.hpp"
 #include "server/config.hpp"
 #include "server/engineio/session_handler.hpp"
+#include "server/guard/connection_guard.hpp"
 #include "server/http/http_types.hpp"
 #include "server/shard.hpp"
 
@@ -46,6 +47,8 @@ class server {
   unsigned shard_count() const { return static_cast<unsigned>(shards_.size()); }
   shard& shard_at(unsigned index) { return *shards_[index]; }
   const server_config& config() const { return config_; }
+  // The process's connection counts and per-address limits, shared by every shard.
+  guard::connection_guard& guard() { return *guard_; }
   std::unique_ptr<engineio::session_handler> make_handler(shard& home) const {
     return factory_(home);
   }
@@ -55,6 +58,7 @@ class server {
   server_config config_;
   session_handler_factory factory_;
   http::http_handler http_handler_;
+  std::unique_ptr<guard::connection_guard> guard_;
   std::vector<std::unique_ptr<shard>> shards_;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors_;
   std::vector<std::thread> threads_;
@@ -62,6 +66,9 @@ class server {
   std::atomic<bool> accepting_{false};
   std::atomic<bool> draining_{false};
 };
+
+// --max-connections 0: the open-file soft limit less a reserve for what is not a client.
+std::size_t default_max_connections();
 
 // Raises this process's open-file soft limit to the hard limit (one fd per connection).
 void raise_open_file_limit();

@@ -14,6 +14,7 @@
 #include "server/chat/history_store.hpp"
 #include "server/chat/presence.hpp"
 #include "server/chat/token_bucket.hpp"
+#include "server/guard/jwt.hpp"
 #include "server/socketio/event.hpp"
 #include "server/socketio/socket.hpp"
 
@@ -30,6 +31,8 @@ constexpr std::string_view server_busy = R"({"msg":"Server busy"})";
 constexpr std::string_view not_stored = R"({"msg":"Message not stored"})";
 constexpr std::string_view too_many_rooms = R"({"msg":"Too many rooms"})";
 constexpr std::string_view user_not_found = R"({"msg":"User not found"})";
+// The only refusal a client gets for a bad token, whatever was wrong with it.
+constexpr const char* not_authorized = "Not authorized";
 
 // What the chat remembers of a connection. Lives in socket::data(), so only its shard touches it.
 struct chat_user {
@@ -37,6 +40,7 @@ struct chat_user {
   token_bucket bucket;
   token_bucket typing_bucket;  // typing has its own: dropping it costs nothing
   std::map<std::string, std::string, std::less<>> rooms;  // joined room -> username given there
+  std::string verified_name;  // the JWT's sub (or name), when one was required
 };
 
 // Shared by every handler on every shard; presence and history lock inside.
@@ -52,7 +56,7 @@ using state_ptr = std::shared_ptr<chat_state>;
 chat_user& user_of(socket& s, const chat_options& options) {
   if (!s.data().has_value())
     s.data() =
-        chat_user{{}, token_bucket(options.rate_limit), token_bucket(options.rate_limit), {}};
+        chat_user{{}, token_bucket(options.rate_limit), token_bucket(options.rate_limit), {}, {}};
   return std::any_cast<chat_user&>(s.data());
 }
 
@@ -85,6 +89,15 @@ std::optional<std::string_view> text_field(const event& ev, const char* name, st
   if (text.error() || text.value_unsafe().empty() || text.value_unsafe().size() > max)
     return std::nullopt;
   return text.value_unsafe();
+}
+
+// The name a client goes by in `ev`: its token's, when it connected with one (the payload's
+// `username` is then ignored, so no one can speak as another), else the payload's.
+std::optional<std::string_view> claimed_name(socket& s, const event& ev,
+                                             const chat_options& options) {
+  const chat_user& user = user_of(s, options);
+  if (!user.verified_name.empty()) return std::string_view(user.verified_name);
+  return text_field(ev, "username", options.max_username);
 }
 
 // The `room` field, unless it names a user's private room.
@@ -153,7 +166,7 @@ void broadcast_users(socket& s, std::string_view room, const presence::roster& r
 
 void on_join(socket& s, const event& ev, const state_ptr& state) {
   const chat_options& options = state->options;
-  auto username = text_field(ev, "username", options.max_username);
+  auto username = claimed_name(s, ev, options);
   if (!username) return s.emit("error", invalid_message);
   chat_user& user = user_of(s, options);
   if (user.username != *username) {
@@ -182,7 +195,7 @@ void on_message(socket& s, const event& ev, const state_ptr& state) {
 void on_join_room(socket& s, const event& ev, const state_ptr& state) {
   const chat_options& options = state->options;
   auto room = room_field(ev, options);
-  auto username = text_field(ev, "username", options.max_username);
+  auto username = claimed_name(s, ev, options);
   if (!room || !username) return s.emit("error", invalid_message);
   chat_user& user = user_of(s, options);
   auto joined = user.rooms.find(*room);
@@ -210,7 +223,7 @@ void on_join_room(socket& s, const event& ev, const state_ptr& state) {
 void on_leave_room(socket& s, const event& ev, const state_ptr& state) {
   const chat_options& options = state->options;
   auto room = room_field(ev, options);
-  auto username = text_field(ev, "username", options.max_username);
+  auto username = claimed_name(s, ev, options);
   if (!room || !username) return s.emit("error", invalid_message);
   s.leave(*room);
   chat_user& user = user_of(s, options);
@@ -278,6 +291,21 @@ void on_disconnect(socket& s, const state_ptr& state) {
   user.rooms.clear();
 }
 
+// With a JWT secret, a CONNECT gets in only with a valid HS256 token in auth.token naming a
+// user (sub or name, at most max_username bytes); the client learns nothing of what was wrong.
+socketio::namespace_handlers::middleware require_jwt(const chat_options& options) {
+  return [options](socket& s, simdjson::dom::element auth) -> std::optional<std::string> {
+    std::string_view token;
+    if (auth["token"].get_string().get(token)) return not_authorized;
+    auto verified = guard::verify_jwt_hs256(token, options.jwt_secret, std::time(nullptr));
+    if (!verified.ok() || verified.subject.empty() ||
+        verified.subject.size() > options.max_username)
+      return not_authorized;
+    user_of(s, options).verified_name = std::move(verified.subject);
+    return std::nullopt;
+  };
+}
+
 // Binds a handler to the shared state (a plain function, so no capturing coroutine lambdas).
 template <class Handler>
 auto with_state(const state_ptr& state, Handler handler) {
@@ -317,6 +345,8 @@ void register_chat(socketio::application& app, const chat_options& options,
   register_main(app.of("/"), state);
   register_echo_namespace(app.of("/chat"), "response", options);
   register_echo_namespace(app.of("/notifications"), "alert", options);
+  if (!options.jwt_secret.empty())
+    for (const char* nsp : {"/", "/chat", "/notifications"}) app.of(nsp).use(require_jwt(options));
 }
 
 }  // namespace chorus::server::chat

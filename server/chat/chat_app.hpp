@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 #include "server/socketio/application.hpp"
@@ -16,6 +17,9 @@ struct chat_options {
   std::size_t max_message = 2000;      // bytes
   std::size_t max_rooms = 100;         // rooms one connection may be in through join_room
   std::size_t max_listed_users = 200;  // usernames listed in one `users` event
+  // Non-empty: every namespace admits only a CONNECT whose auth carries a valid HS256 JWT
+  // signed with it ({token: "..."}); the token's sub (or name) is then the user's name.
+  std::string jwt_secret;
 };
 
 // Every connection that `join`s as a user is in the room `user_room_prefix + username`, which

@@ -2,6 +2,7 @@
 
 #include "server/engineio/session.hpp"
 #include "server/engineio/sid.hpp"
+#include "server/guard/http_checks.hpp"
 #include "server/http/query.hpp"
 #include "server/http/responses.hpp"
 #include "server/server.hpp"
@@ -51,6 +52,7 @@ awaitable<outcome> run_websocket(http::connection& conn, const http::request& re
       conn.stream.release_socket(),
       std::string_view(static_cast<const char*>(leftover.data()), leftover.size()),
       conn.home.config(), conn.home.read_scratch(), conn.home.flusher(), conn.home.metrics());
+  ws->hold(std::move(conn.slot));
   std::shared_ptr<session> target = existing;
   if (existing) {
     if (!existing->attach_probe(ws)) co_return outcome::close;  // changed while answering
@@ -64,8 +66,16 @@ awaitable<outcome> run_websocket(http::connection& conn, const http::request& re
   co_return outcome::taken;
 }
 
+// The per-address handshake rate, by the address counted at accept. The inner end of a TLS
+// tunnel has none (the tunnel holds the slot): not limited.
+bool handshake_allowed(http::connection& conn) {
+  return !conn.slot || conn.home.owner().guard().allow_handshake(conn.slot.address());
+}
+
 awaitable<outcome> handshake(http::connection& conn, const http::request& req,
                              std::string_view transport) {
+  if (!handshake_allowed(conn))
+    co_return co_await http::write_response(conn, guard::make_handshake_refusal(req));
   if (transport == "websocket") {
     if (!is_valid_websocket_upgrade(req))
       co_return co_await refuse(conn, req, engineio_error::bad_request);
@@ -122,10 +132,21 @@ awaitable<outcome> continue_session(http::connection& conn, const http::request&
   co_return co_await refuse(conn, req, engineio_error::bad_request);
 }
 
+// Refused before the request goes anywhere (no session, no other shard); its body is read
+// first so that closing does not reset the answer away.
+awaitable<outcome> refuse_origin(http::connection& conn, http::request_parser_ptr parser) {
+  auto req = co_await http::read_body(conn, *parser);
+  if (!req) co_return outcome::close;
+  co_await http::write_response(conn, guard::make_origin_refusal(*req));
+  co_return outcome::close;
+}
+
 }  // namespace
 
 awaitable<outcome> handle_request(http::connection& conn, http::request_parser_ptr parser) {
   const http::request& header = parser->get();
+  if (!guard::origin_permitted(header, conn.home.config()))
+    co_return co_await refuse_origin(conn, std::move(parser));
   std::string_view target = header.target();
   std::string_view sid = http::query_param(target, "sid");
   if (!sid.empty() && http::query_param(target, "EIO") == "4") {

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "server/asio.hpp"
+#include "server/guard/connection_guard.hpp"
 #include "server/http/http_types.hpp"
 
 namespace chorus::server {
@@ -18,6 +19,7 @@ struct connection {
   shard& home;
   boost::beast::tcp_stream stream;
   boost::beast::flat_buffer buffer;
+  guard::connection_slot slot;  // travels with the socket: to another shard, into a WebSocket
 };
 
 // What became of a connection after a request.

@@ -64,8 +64,8 @@ awaitable<void> refuse_too_large(connection& conn, const request& header) {
 }
 
 awaitable<void> serve(shard& home, beast::tcp_stream stream, beast::flat_buffer buffer,
-                      request_parser_ptr resumed) {
-  connection conn{home, std::move(stream), std::move(buffer)};
+                      request_parser_ptr resumed, guard::connection_slot slot) {
+  connection conn{home, std::move(stream), std::move(buffer), std::move(slot)};
   const server_config& config = home.config();
   for (;;) {
     request_parser_ptr parser = std::move(resumed);
@@ -118,19 +118,21 @@ void migrate(connection& conn, shard& to, request_parser_ptr parser) {
   auto fd = socket.release(ec);
   if (ec) return;
   asio::post(to.context(), [&to, fd, protocol, buffer = std::move(conn.buffer),
-                            parser = std::move(parser)]() mutable {
+                            parser = std::move(parser), slot = std::move(conn.slot)]() mutable {
     tcp::socket adopted(to.context(), protocol, fd);
     // The request's deadline starts again on the new shard; it is still bounded.
     beast::tcp_stream stream(std::move(adopted));
     stream.expires_after(to.config().http_timeout);
     asio::co_spawn(to.executor(),
-                   serve(to, std::move(stream), std::move(buffer), std::move(parser)),
+                   serve(to, std::move(stream), std::move(buffer), std::move(parser),
+                         std::move(slot)),
                    log_exceptions{"http session"});
   });
 }
 
-awaitable<void> run_http_session(shard& home, tcp::socket socket) {
-  co_await serve(home, beast::tcp_stream(std::move(socket)), beast::flat_buffer(), nullptr);
+awaitable<void> run_http_session(shard& home, tcp::socket socket, guard::connection_slot slot) {
+  co_await serve(home, beast::tcp_stream(std::move(socket)), beast::flat_buffer(), nullptr,
+                 std::move(slot));
 }
 
 }  // namespace chorus::server::http

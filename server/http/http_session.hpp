@@ -1,6 +1,7 @@
 #pragma once
 
 #include "server/asio.hpp"
+#include "server/guard/connection_guard.hpp"
 
 namespace chorus::server {
 class shard;
@@ -9,7 +10,9 @@ class shard;
 namespace chorus::server::http {
 
 // Serves HTTP requests on an accepted connection until it closes, is upgraded to WebSocket or
-// moves to the shard that owns its Engine.IO session.
-awaitable<void> run_http_session(shard& home, tcp::socket socket);
+// moves to the shard that owns its Engine.IO session. `slot` is its place in the connection
+// counts (none for the inner end of a TLS tunnel, counted by the tunnel).
+awaitable<void> run_http_session(shard& home, tcp::socket socket,
+                                 guard::connection_slot slot = {});
 
 }  // namespace chorus::server::http

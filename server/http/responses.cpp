@@ -4,6 +4,8 @@
 
 #include <boost/beast/http/field.hpp>
 
+#include "server/guard/origin_policy.hpp"
+
 namespace chorus::server::http {
 namespace {
 
@@ -23,19 +25,6 @@ std::string_view message_of(engineio_error error) {
       return "Unsupported protocol version";
   }
   return "Bad request";
-}
-
-bool origin_allowed(std::string_view origin, std::string_view allowed) {
-  while (!allowed.empty()) {
-    auto comma = allowed.find(',');
-    std::string_view one = allowed.substr(0, comma);
-    while (!one.empty() && one.front() == ' ') one.remove_prefix(1);
-    while (!one.empty() && one.back() == ' ') one.remove_suffix(1);
-    if (one == origin) return true;
-    if (comma == std::string_view::npos) break;
-    allowed.remove_prefix(comma + 1);
-  }
-  return false;
 }
 
 }  // namespace
@@ -79,7 +68,9 @@ void add_cors_headers(const request& req, response& res, const server_config& co
     res.set(beast_http::field::access_control_allow_origin, "*");
     return;
   }
-  if (!origin.empty() && origin_allowed(origin, config.cors_origin)) {
+  // The same list that lets the request in (guard::origin_permitted) names it here.
+  if (!origin.empty() &&
+      guard::origin_allowed(origin, req[beast_http::field::host], config.cors_origin)) {
     res.set(beast_http::field::access_control_allow_origin, origin);
     res.set(beast_http::field::access_control_allow_credentials, "true");
     res.set(beast_http::field::vary, "Origin");

@@ -21,7 +21,16 @@ class event;
 // Filled in before the server starts; read-only (and so shared by every shard) afterwards.
 class namespace_handlers {
  public:
-  // Runs before a socket joins; returns an error message to refuse it (CONNECT_ERROR).
+  // Connect middleware (socket.io's `io.of(nsp).use(fn)`): runs, in the order added, on each
+  // CONNECT to the namespace, before the socket joins it. `auth` is the CONNECT's auth payload
+  // (`{}` when the client sent none; it may be any JSON value, so check its type). Return
+  // nullopt to let the socket through, or a message to refuse it: the client gets CONNECT_ERROR
+  // {"message": <it>} and nothing more, its Engine.IO connection stays open (connect timeout
+  // still runs) and the later middlewares and on_connection do not run. A middleware that
+  // throws refuses with the exception's what(). The socket is not in the namespace yet: a
+  // middleware may read s.id(), s.auth_json() and set s.data() (it is kept if the socket is let
+  // through), but must not emit or join rooms. Runs on the connection's shard; middlewares are
+  // shared by every shard, so what they capture must be read-only or thread-safe.
   using middleware =
       std::function<std::optional<std::string>(socket&, simdjson::dom::element auth)>;
   using connection_handler = std::function<void(socket&)>;

@@ -59,6 +59,7 @@ void websocket_connection::stop() {
   boost::system::error_code ignored;
   close_deadline_.cancel();
   socket_.close(ignored);  // ends a reader or a blocked writer waiting on the socket
+  slot_.release();
 }
 
 void websocket_connection::finish_if_done() {

@@ -11,6 +11,7 @@
 #include "server/config.hpp"
 #include "server/disconnect_reason.hpp"
 #include "server/engineio/outbound_packet.hpp"
+#include "server/guard/connection_guard.hpp"
 #include "server/metrics/shard_metrics.hpp"
 #include "server/websocket/write_flusher.hpp"
 
@@ -52,6 +53,8 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
   send_result send(engineio::outbound_packet packet, bool is_volatile);
   // Flushes what is queued, sends a close frame and ends the connection (bounded in time).
   void close(protocol::websocket::close_code code, std::string_view reason);
+  // The connection's place in the connection counts, given back when the socket closes.
+  void hold(guard::connection_slot slot) { slot_ = std::move(slot); }
 
  private:
   // A shared, pre-framed packet, or a control frame of this connection's own (pong, close).
@@ -105,6 +108,7 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
   bool close_queued_ = false;
   disconnect_reason end_reason_ = disconnect_reason::transport_close;
   asio::steady_timer close_deadline_;
+  guard::connection_slot slot_;
 };
 
 }  // namespace chorus::server

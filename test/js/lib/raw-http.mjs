@@ -4,21 +4,22 @@
 import net from "node:net";
 
 /**
- * Sends `requests` ({method, target, headers?}) on one connection (the last one asks to close)
+ * Sends `requests` ({method, target, headers?, body?}) on one connection (the last one asks to close)
  * and parses the responses in order; a HEAD request's or a 304's response has no body.
  * Resolves with {responses: [{status, headers, body: Buffer}], closedEarly} where closedEarly
  * says the server closed before answering every request (e.g. it refused a malformed line).
  */
-export function rawHttp(port, requests, { ms = 5_000, host = "127.0.0.1" } = {}) {
-  const chunks = requests.map(({ method, target, headers = {} }, i) => {
+export function rawHttp(port, requests, { ms = 5_000, host = "127.0.0.1", localAddress } = {}) {
+  const chunks = requests.map(({ method, target, headers = {}, body }, i) => {
     const last = i === requests.length - 1;
     const lines = [`${method} ${target} HTTP/1.1`, `Host: ${host}:${port}`];
     for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
+    if (body !== undefined) lines.push(`Content-Length: ${Buffer.byteLength(body)}`);
     if (last) lines.push("Connection: close");
-    return Buffer.from(lines.join("\r\n") + "\r\n\r\n", "latin1");
+    return Buffer.concat([Buffer.from(lines.join("\r\n") + "\r\n\r\n", "latin1"), Buffer.from(body ?? "")]);
   });
   return new Promise((resolve, reject) => {
-    const socket = net.connect(port, host);
+    const socket = net.connect({ port, host, localAddress });
     let data = Buffer.alloc(0);
     const timer = setTimeout(() => {
       socket.destroy();
@@ -40,9 +41,12 @@ export function rawHttp(port, requests, { ms = 5_000, host = "127.0.0.1" } = {})
   });
 }
 
-/** One request on its own connection; resolves with its response (or null if none came). */
-export async function rawRequest(port, method, target, headers = {}, options = {}) {
-  const { responses } = await rawHttp(port, [{ method, target, headers }], options);
+/**
+ * One request on its own connection; resolves with its response (or null if none came).
+ * options: {ms, host, localAddress, body}.
+ */
+export async function rawRequest(port, method, target, headers = {}, { body, ...options } = {}) {
+  const { responses } = await rawHttp(port, [{ method, target, headers, body }], options);
   return responses[0] ?? null;
 }
 
