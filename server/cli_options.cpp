@@ -102,6 +102,11 @@ void add_server_options(CLI::App& app, server_config& config) {
       ->envname("CHORUS_ALLOWED_ORIGINS");
   app.add_option("--cors-origin", config.cors_origin, "The same as --allowed-origins")
       ->envname("CHORUS_CORS_ORIGIN");
+  app.add_option("--tls-cert", config.tls_cert,
+                 "PEM certificate chain; with --tls-key the port serves TLS only (https, wss)")
+      ->envname("CHORUS_TLS_CERT");
+  app.add_option("--tls-key", config.tls_key, "PEM private key (unencrypted) for --tls-cert")
+      ->envname("CHORUS_TLS_KEY");
   add_limit_options(app, config);
 }
 

@@ -28,6 +28,9 @@ struct server_config {
   // same list): "" same origin only, "*" any origin, otherwise a comma-separated list. A request
   // with another Origin is refused (403); the list also decides the CORS headers.
   std::string cors_origin;
+  // PEM files; both set: the listener speaks TLS only (https, wss). See server/tls.
+  std::string tls_cert;
+  std::string tls_key;
   // Connection limits (server/guard/connection_guard.hpp); 0 turns each off, except that
   // max_connections 0 means the open-file limit less a reserve.
   std::size_t max_connections = 0;

@@ -14,6 +14,7 @@
 #include "server/socketio/application.hpp"
 #include "server/socketio/event.hpp"
 #include "server/socketio/socket.hpp"
+#include "server/tls/tls_context.hpp"
 
 using namespace chorus::server;
 
@@ -42,6 +43,13 @@ int main(int argc, char** argv) {
     int code = cli.exit(e);
     return code == 0 ? 0 : 2;
   }
+  std::shared_ptr<boost::asio::ssl::context> tls_context;
+  try {
+    tls_context = tls::make_tls_context(config);
+  } catch (const tls::tls_error& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return 2;
+  }
   raise_open_file_limit();
   block_termination_signals();  // before any thread starts, so only sigwait sees them
   socketio::application app;
@@ -55,6 +63,7 @@ int main(int argc, char** argv) {
   }
   chat::register_chat(app, chat_options, *history);
   server srv(config, app.handler_factory());
+  srv.set_tls_context(tls_context);
   // The page and the client bundle, read once; the bundle sits in the Engine.IO path's
   // directory (/socket.io/socket.io.min.js), as the Node.js server serves it.
   static_sources.bundle_prefix = config.path.substr(1);
@@ -66,8 +75,8 @@ int main(int argc, char** argv) {
     spdlog::critical("cannot start: {}", e.what());
     return 1;
   }
-  spdlog::info("chorus listening on http://{}:{} with {} shards", config.host, srv.port(),
-               srv.shard_count());
+  spdlog::info("chorus listening on {}://{}:{} with {} shards", tls_context ? "https" : "http",
+               config.host, srv.port(), srv.shard_count());
   std::printf("listening on port %u\n", static_cast<unsigned>(srv.port()));  // for test harnesses
   std::fflush(stdout);
   wait_for_termination_signal();

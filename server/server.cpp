@@ -6,19 +6,21 @@
 #include "server/guard/refusal.hpp"
 #include "server/http/http_session.hpp"
 #include "server/http/responses.hpp"
+#include "server/tls/tls_session.hpp"
 
 namespace chorus::server {
 namespace {
 
 // Counts a new connection in the process's limits. One over a limit gets an empty slot and is
-// refused here with a 503.
+// refused here: a 503 in plain HTTP, a bare close under TLS (there is no TLS session to answer in).
 guard::connection_slot admit(shard& home, tcp::socket& socket) {
   boost::system::error_code ec;
   auto peer = socket.remote_endpoint(ec);
   if (ec) return {};  // gone already
   guard::admission verdict{};
   auto slot = home.owner().guard().admit(peer.address(), verdict);
-  if (!slot) guard::refuse_connection(std::move(socket), guard::refusal_message(verdict));
+  if (!slot && !home.owner().tls_context())
+    guard::refuse_connection(std::move(socket), guard::refusal_message(verdict));
   return slot;
 }
 
@@ -38,9 +40,16 @@ awaitable<void> accept_loop(shard& home, tcp::acceptor& acceptor) {
     guard::connection_slot slot = admit(home, socket);
     if (!slot) continue;
     home.metrics().tcp_accepted.add();
-    asio::co_spawn(home.executor(),
-                   http::run_http_session(home, std::move(socket), std::move(slot)),
-                   log_exceptions{"http session"});
+    if (const auto& tls = home.owner().tls_context())
+      // The tunnel holds the outer socket for its whole life: its end gives the slot back.
+      asio::co_spawn(home.executor(), tls::run_tls_session(home, std::move(socket), tls),
+                     [slot = std::move(slot)](std::exception_ptr error) {
+                       if (error) log_coroutine_exception(error, "tls session");
+                     });
+    else
+      asio::co_spawn(home.executor(),
+                     http::run_http_session(home, std::move(socket), std::move(slot)),
+                     log_exceptions{"http session"});
   }
 }
 

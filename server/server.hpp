@@ -13,6 +13,10 @@
 #include "server/http/http_types.hpp"
 #include "server/shard.hpp"
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace chorus::server {
 
 // Makes the handler that runs on top of each new Engine.IO session (Socket.IO, or an echo).
@@ -30,6 +34,9 @@ class server {
 
   // Requests outside the Engine.IO path go here (default: 404).
   void set_http_handler(http::http_handler handler) { http_handler_ = std::move(handler); }
+  // With a context (tls::make_tls_context), every accepted connection speaks TLS. Before start().
+  void set_tls_context(std::shared_ptr<boost::asio::ssl::context> tls) { tls_ = std::move(tls); }
+  const std::shared_ptr<boost::asio::ssl::context>& tls_context() const { return tls_; }
 
   // Binds the acceptors (throws on failure) and starts one thread per shard.
   void start();
@@ -58,6 +65,7 @@ class server {
   server_config config_;
   session_handler_factory factory_;
   http::http_handler http_handler_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;
   std::unique_ptr<guard::connection_guard> guard_;
   std::vector<std::unique_ptr<shard>> shards_;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors_;
