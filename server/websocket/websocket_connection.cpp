@@ -23,16 +23,14 @@ constexpr auto close_linger = std::chrono::seconds(2);
 websocket_connection::websocket_connection(tcp::socket socket, std::string_view leftover,
                                            const server_config& config,
                                            std::span<std::uint8_t> read_scratch,
-                                           write_flusher& flusher,
-                                           metrics::shard_metrics& counters)
+                                           write_flusher& flusher, metrics::shard_metrics& counters)
     : socket_(std::move(socket)),
       config_(config),
       reader_(ws::reader_limits{config.max_payload}),
       read_scratch_(read_scratch),
       pending_input_(leftover),
       flusher_(flusher),
-      metrics_(counters),
-      close_deadline_(socket_.get_executor()) {
+      metrics_(counters) {
   boost::system::error_code ignored;
   socket_.non_blocking(true, ignored);  // reads and writes are tried first, awaited only if blocked
 }
@@ -42,14 +40,18 @@ websocket_connection::~websocket_connection() = default;
 void websocket_connection::start(std::shared_ptr<engineio::session> session) {
   session_ = std::move(session);
   reader_running_ = true;
-  auto reader = [](std::shared_ptr<websocket_connection> self) -> awaitable<void> {
-    co_await self->read_loop();
-    self->reader_running_ = false;
-    self->stop();
-    self->finish_if_done();
-  };
-  asio::co_spawn(socket_.get_executor(), reader(shared_from_this()),
-                 log_exceptions{"websocket reader"});
+  // What came with the upgrade request first; the frame reader then keeps at most a partial
+  // header or control frame unconsumed. Posted, so the session is not re-entered from here.
+  asio::post(socket_.get_executor(), [self = shared_from_this()] {
+    if (!self->pending_input_.empty()) {
+      std::size_t used = self->consume(
+          std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(self->pending_input_.data()),
+                                  self->pending_input_.size()));
+      self->pending_input_.erase(0, used);
+    }
+    // The upgrade's read may have left bytes in the socket: try it at once.
+    self->read_available();
+  });
 }
 
 void websocket_connection::stop() {
@@ -57,8 +59,8 @@ void websocket_connection::stop() {
   stopped_ = true;
   closing_ = true;  // keeps the end_reason_ already chosen
   boost::system::error_code ignored;
-  close_deadline_.cancel();
-  socket_.close(ignored);  // ends a reader or a blocked writer waiting on the socket
+  close_deadline_.reset();  // cancels its wait
+  socket_.close(ignored);   // ends a reader or a blocked writer waiting on the socket
   slot_.release();
 }
 
@@ -137,8 +139,8 @@ void websocket_connection::close(ws::close_code code, std::string_view reason) {
   queue_control(ws::opcode::close, ws::encode_close_payload(code, reason));
   close_queued_ = true;
   // A peer that stops reading must not keep the connection: force it shut after a bound.
-  close_deadline_.expires_after(close_linger);
-  close_deadline_.async_wait([self = weak_from_this()](boost::system::error_code ec) {
+  close_deadline_ = std::make_unique<asio::steady_timer>(socket_.get_executor(), close_linger);
+  close_deadline_->async_wait([self = weak_from_this()](boost::system::error_code ec) {
     if (ec) return;
     if (auto conn = self.lock()) {
       boost::system::error_code ignored;
@@ -195,54 +197,55 @@ std::size_t websocket_connection::consume(std::span<std::uint8_t> data) {
   return begin;
 }
 
-awaitable<void> websocket_connection::read_loop() {
-  // What came with the upgrade request first; the frame reader then keeps at most a partial
-  // header or control frame unconsumed.
-  if (!pending_input_.empty()) {
-    std::size_t used = consume(std::span<std::uint8_t>(
-        reinterpret_cast<std::uint8_t*>(pending_input_.data()), pending_input_.size()));
-    pending_input_.erase(0, used);
+// The reader is callbacks, not a coroutine: an idle connection then holds one pending wait
+// operation (~100 bytes) instead of a coroutine stack of ~1.2 KiB (spawn frames, the loop's
+// frame, the awaitable wait) — see "Server RSS per idle connection" in docs/BENCHMARKS.md.
+void websocket_connection::wait_readable() {
+  // Edge-triggered readiness: called only after a read left the socket empty.
+  socket_.async_wait(tcp::socket::wait_read,
+                     [self = shared_from_this()](boost::system::error_code ec) {
+                       if (ec) {
+                         if (!self->closing_)
+                           self->end_reason_ = disconnect_reason::transport_error;
+                         self->end_reading();
+                         return;
+                       }
+                       self->read_available();
+                     });
+}
+
+void websocket_connection::read_available() {
+  if (stopped_) return end_reading();
+  // The shared scratch buffer: the kept partial frame, then what the socket has. Nothing below
+  // returns to the event loop until the bytes are consumed or copied back into pending_input_.
+  std::size_t kept = closing_ ? 0 : pending_input_.size();
+  std::memcpy(read_scratch_.data(), pending_input_.data(), kept);
+  std::size_t room = read_scratch_.size() - kept;
+  boost::system::error_code ec;
+  std::size_t n = socket_.read_some(asio::buffer(read_scratch_.data() + kept, room), ec);
+  if (ec == asio::error::would_block || ec == asio::error::try_again) return wait_readable();
+  if (ec) {
+    if (!closing_)
+      end_reason_ = ec == asio::error::eof ? disconnect_reason::transport_close
+                                           : disconnect_reason::transport_error;
+    return end_reading();
   }
-  // Edge-triggered readiness: wait only after a read left the socket empty. The upgrade's read
-  // may have left bytes behind, so the first read is tried at once.
-  bool socket_drained = false;
-  for (;;) {
-    if (stopped_) co_return;
-    if (socket_drained) {
-      auto [ec] = co_await socket_.async_wait(tcp::socket::wait_read, use_nothrow_awaitable);
-      if (ec) {
-        if (!closing_) end_reason_ = disconnect_reason::transport_error;
-        co_return;
-      }
-    }
-    // The shared scratch buffer: the kept partial frame, then what the socket has. Nothing
-    // below suspends until the bytes are consumed or copied back into pending_input_.
-    std::size_t kept = closing_ ? 0 : pending_input_.size();
-    std::memcpy(read_scratch_.data(), pending_input_.data(), kept);
-    std::size_t room = read_scratch_.size() - kept;
-    boost::system::error_code ec;
-    std::size_t n = socket_.read_some(asio::buffer(read_scratch_.data() + kept, room), ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again) {
-      socket_drained = true;
-      continue;
-    }
-    if (ec) {
-      if (!closing_)
-        end_reason_ = ec == asio::error::eof ? disconnect_reason::transport_close
-                                             : disconnect_reason::transport_error;
-      co_return;
-    }
-    socket_drained = n < room;
-    metrics_.bytes_in.add(n);
-    if (closing_) continue;  // after a close, what the peer sends is discarded
+  metrics_.bytes_in.add(n);
+  if (!closing_) {  // after a close, what the peer sends is discarded
     std::size_t total = kept + n;
     std::size_t used = consume(read_scratch_.first(total));
     pending_input_.assign(reinterpret_cast<const char*>(read_scratch_.data()) + used, total - used);
-    if (!socket_drained) {
-      // More may be waiting: let the shard's other connections run before reading on.
-      co_await asio::post(socket_.get_executor(), use_nothrow_awaitable);
-    }
   }
+  if (stopped_) return end_reading();
+  if (n < room) return wait_readable();
+  // More may be waiting: let the shard's other connections run before reading on.
+  asio::post(socket_.get_executor(), [self = shared_from_this()] { self->read_available(); });
+}
+
+void websocket_connection::end_reading() {
+  reader_running_ = false;
+  stop();
+  finish_if_done();
 }
 
 websocket_connection::write_status websocket_connection::write_queued() {

@@ -31,7 +31,8 @@ enum class send_result { queued, dropped, over_bound };
 // at most ~131 bytes, is kept per connection between reads), so an idle connection holds no read
 // buffer. Writes are non-blocking sendmsg calls made by the shard's write_flusher, once per
 // event-loop turn for every connection with frames queued; a writer coroutine exists only while
-// the kernel's send buffer is full. An idle connection is thus one suspended reader.
+// the kernel's send buffer is full. An idle connection is thus one pending wait for readability
+// (a callback, not a coroutine frame).
 class websocket_connection : public std::enable_shared_from_this<websocket_connection> {
  public:
   // `leftover`: bytes that arrived after the upgrade request, already read from the socket.
@@ -65,7 +66,12 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
   };
   enum class write_status { done, blocked, closed_sent, failed };
 
-  awaitable<void> read_loop();
+  // Reads what the socket has and hands it on; then waits for more, or posts itself when the
+  // read filled the buffer (others get a turn first).
+  void read_available();
+  void wait_readable();
+  // The reader has ended: the connection closes and the session is told once all is done.
+  void end_reading();
   // While the kernel's send buffer is full: waits for room and writes on until the queue is empty.
   awaitable<void> write_when_writable();
   void schedule_flush();
@@ -107,7 +113,8 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
   bool closing_ = false;
   bool close_queued_ = false;
   disconnect_reason end_reason_ = disconnect_reason::transport_close;
-  asio::steady_timer close_deadline_;
+  // Allocated once a close is queued: an open connection does not carry it (120 bytes).
+  std::unique_ptr<asio::steady_timer> close_deadline_;
   guard::connection_slot slot_;
 };
 
