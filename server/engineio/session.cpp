@@ -39,8 +39,8 @@ session::session(shard& home, std::string sid, transport_kind transport,
       sid_(std::move(sid)),
       transport_(transport),
       handler_(std::move(handler)),
-      heartbeat_timer_(home.executor()),
-      get_wakeup_(home.executor()) {
+      heartbeat_timer_(home.executor()) {
+  if (transport == transport_kind::polling) get_wakeup_ = std::make_unique<wakeup>(home.executor());
   count_open(+1);
 }
 
@@ -117,7 +117,7 @@ void session::send(outbound_packet packet, bool is_volatile) {
     close_later(disconnect_reason::write_queue_full);
     return;
   }
-  get_wakeup_.notify();
+  wake_get();
 }
 
 void session::close_later(disconnect_reason reason) {
@@ -146,7 +146,7 @@ void session::close(disconnect_reason reason) {
   }
   if (get_pending_) {
     heartbeat_timer_.cancel();
-    get_wakeup_.notify();  // poll() answers with the close packet and forgets the session
+    wake_get();  // poll() answers with the close packet and forgets the session
     return;
   }
   heartbeat_timer_.cancel();
@@ -167,6 +167,10 @@ void session::linger_for_next_get() {
   heartbeat_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
     if (!ec) self->forget();
   });
+}
+
+void session::wake_get() {
+  if (get_wakeup_) get_wakeup_->notify();
 }
 
 void session::forget() {
@@ -201,7 +205,7 @@ awaitable<session::poll_result> session::poll() {
   get_pending_ = true;
   while (polling_queue_.empty() && !closed_ && !answer_get_with_noop_ &&
          transport_ == transport_kind::polling)
-    co_await get_wakeup_.wait();
+    co_await get_wakeup_->wait();
   get_pending_ = false;
 
   poll_result result;
@@ -324,7 +328,7 @@ void session::on_probe_packet(websocket_connection& ws, const eio::packet_view& 
   if (packet.type == eio::packet_type::ping && packet.data == "probe") {
     ws.send(make_text_packet("3probe"), false);
     answer_get_with_noop_ = true;
-    get_wakeup_.notify();
+    wake_get();
     return;
   }
   if (packet.type == eio::packet_type::upgrade && answer_get_with_noop_) {
@@ -344,9 +348,9 @@ void session::complete_upgrade() {
   websocket_ = std::move(probe_);
   answer_get_with_noop_ = false;
   for (auto& packet : polling_queue_) websocket_->send(std::move(packet), false);
-  polling_queue_.clear();
+  polling_queue_ = {};  // its capacity too: the session polls no more
   polling_queued_bytes_ = 0;
-  get_wakeup_.notify();  // a GET still waiting ends with a noop
+  wake_get();  // a GET still waiting ends with a noop
 }
 
 void session::on_websocket_closed(websocket_connection& ws, disconnect_reason reason) {

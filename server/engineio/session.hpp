@@ -1,8 +1,8 @@
 #pragma once
 
-#include <deque>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "protocol/engineio/packet.hpp"
 #include "server/asio.hpp"
@@ -83,7 +83,8 @@ class session : public std::enable_shared_from_this<session> {
   void on_probe_packet(websocket_connection& ws, const protocol::engineio::packet_view& packet);
   void complete_upgrade();
   std::string drain_polling_queue();
-  void forget();  // leaves the shard's registry
+  void forget();    // leaves the shard's registry
+  void wake_get();  // a GET waiting for packets re-checks
   // The shard's open-sessions gauge of the current transport.
   void count_open(std::int64_t change);
   // A closed polling session waits (bounded) for the GET that takes its last packets.
@@ -107,12 +108,15 @@ class session : public std::enable_shared_from_this<session> {
   asio::steady_timer heartbeat_timer_;
 
   // Long-polling state: packets wait here until a GET takes them.
-  std::deque<outbound_packet> polling_queue_;
+  // A vector, not a deque: libstdc++'s deque allocates ~600 bytes even when empty, which every
+  // WebSocket session would carry.
+  std::vector<outbound_packet> polling_queue_;
   std::size_t polling_queued_bytes_ = 0;
   bool get_pending_ = false;
   bool post_pending_ = false;
   bool answer_get_with_noop_ = false;  // upgrading: release the client's GET with a noop
-  wakeup get_wakeup_;
+  // Only a session that began on polling has one (a WebSocket session never polls).
+  std::unique_ptr<wakeup> get_wakeup_;
 
   std::shared_ptr<websocket_connection> websocket_;  // active WebSocket transport
   std::shared_ptr<websocket_connection> probe_;      // WebSocket being upgraded to
