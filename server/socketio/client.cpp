@@ -37,12 +37,7 @@ void guarded(const char* what, Call&& call) {
 }  // namespace
 
 client::client(const application& app, shard& home)
-    : app_(app),
-      home_(home),
-      limits_(limits_for(home.config())),
-      reassembler_(limits_),
-      connect_timer_(home.executor()),
-      attachment_timer_(home.executor()) {}
+    : app_(app), home_(home), limits_(limits_for(home.config())), reassembler_(limits_) {}
 
 client::~client() = default;
 
@@ -50,8 +45,9 @@ void client::on_open(engineio::session& session) {
   session_ = &session;
   weak_session_ = session.weak_from_this();
   // A connection that joins no namespace in time is closed (Socket.IO's connectTimeout).
-  connect_timer_.expires_after(home_.config().connect_timeout);
-  connect_timer_.async_wait([this, weak = weak_session_](boost::system::error_code ec) {
+  connect_timer_ =
+      std::make_unique<asio::steady_timer>(home_.executor(), home_.config().connect_timeout);
+  connect_timer_->async_wait([this, weak = weak_session_](boost::system::error_code ec) {
     auto alive = weak.lock();
     if (ec || !alive || alive->closed()) return;
     if (sockets_.empty()) alive->close(disconnect_reason::forced_close);
@@ -66,8 +62,8 @@ void client::on_message(engineio::session&, std::string_view data, bool binary) 
 }
 
 void client::on_close(engineio::session&, disconnect_reason reason) {
-  connect_timer_.cancel();
-  attachment_timer_.cancel();
+  connect_timer_.reset();  // destroying a timer cancels its wait
+  attachment_timer_.reset();
   auto gone = std::move(sockets_);
   sockets_.clear();
   for (auto& s : gone) guarded("disconnect", [&] { s->on_disconnected(reason); });
@@ -125,8 +121,9 @@ void client::on_text(std::string_view text) {
   if (h.attachments > 0) {
     reassembler_.start(std::string(text), h.attachments);
     // Attachments that never arrive must not hold the connection's parser forever.
-    attachment_timer_.expires_after(home_.config().connect_timeout);
-    attachment_timer_.async_wait([this, weak = weak_session_](boost::system::error_code ec) {
+    attachment_timer_ =
+        std::make_unique<asio::steady_timer>(home_.executor(), home_.config().connect_timeout);
+    attachment_timer_->async_wait([this, weak = weak_session_](boost::system::error_code ec) {
       auto alive = weak.lock();
       if (ec || !alive || alive->closed()) return;
       if (reassembler_.active()) fail(sio::parse_error::attachments_too_large);
@@ -141,7 +138,7 @@ void client::on_binary(std::string_view bytes) {
   if (!reassembler_.active()) return fail(sio::parse_error::unexpected_binary);
   if (auto error = reassembler_.add(bytes); error != sio::parse_error::ok) return fail(error);
   if (!reassembler_.complete()) return;
-  attachment_timer_.cancel();
+  attachment_timer_.reset();
   std::string text = reassembler_.take_text();
   std::vector<std::string> buffers = reassembler_.take_buffers();
   sio::header h;
@@ -207,7 +204,7 @@ void client::on_connect(const sio::header& h, const sio::parsed_payload& payload
   }
   sockets_.push_back(joined);
   joined->attach_to_hub();
-  connect_timer_.cancel();
+  connect_timer_.reset();
   sio::append_connect(text, h.nsp, joined->id());
   send(std::move(text), {});
   if (handlers->connection()) guarded("connection", [&] { handlers->connection()(*joined); });

@@ -61,8 +61,9 @@ class client final : public engineio::session_handler {
   std::weak_ptr<engineio::session> weak_session_;
   protocol::socketio::limits limits_;
   protocol::socketio::binary_reassembler reassembler_;
-  asio::steady_timer connect_timer_;
-  asio::steady_timer attachment_timer_;
+  // On the heap and only while they run: an idle connection keeps neither (120 bytes each).
+  std::unique_ptr<asio::steady_timer> connect_timer_;
+  std::unique_ptr<asio::steady_timer> attachment_timer_;
   // Few namespaces per connection: a vector beats a map.
   std::vector<std::shared_ptr<socket>> sockets_;
 };
