@@ -16,17 +16,32 @@ int index_of(char c) {
   return pos == std::string_view::npos ? -1 : static_cast<int>(pos);
 }
 
+// Random bytes drawn from OpenSSL's CSPRNG 4 KiB at a time per thread. RAND_bytes costs about
+// 8,000 instructions a call whatever the size (parameter lookups, locks), and every handshake
+// needs two ids: batching took it off the handshake profile (callgrind, docs/BENCHMARKS.md).
+class random_byte_pool {
+ public:
+  unsigned char next() {
+    if (used_ == bytes_.size()) {
+      if (RAND_bytes(bytes_.data(), static_cast<int>(bytes_.size())) != 1)
+        throw std::runtime_error("RAND_bytes failed");
+      used_ = 0;
+    }
+    return bytes_[used_++];
+  }
+
+ private:
+  std::array<unsigned char, 4096> bytes_{};
+  std::size_t used_ = bytes_.size();
+};
+
+thread_local random_byte_pool random_pool;
+
 }  // namespace
 
 std::string make_random_id(std::size_t length) {
   std::string id(length, '\0');
-  std::array<unsigned char, 64> bytes{};
-  for (std::size_t i = 0; i < length; i += bytes.size()) {
-    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1)
-      throw std::runtime_error("RAND_bytes failed");
-    for (std::size_t j = 0; j < bytes.size() && i + j < length; ++j)
-      id[i + j] = alphabet[bytes[j] & 63];
-  }
+  for (char& c : id) c = alphabet[random_pool.next() & 63];
   return id;
 }
 
