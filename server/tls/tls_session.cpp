@@ -55,16 +55,23 @@ struct tunnel {
   }
 };
 
-// Client to server. At its end the plain side reads end of stream and closes in its own time.
-awaitable<void> pump_in(std::shared_ptr<tunnel> t) {
+// Moves bytes from one side to the other until a read or a write fails (end of stream
+// included). The caller's tunnel keeps both streams alive.
+template <class From, class To>
+awaitable<void> copy_until_closed(From& from, To& to) {
   std::array<char, chunk_size> chunk;
   for (;;) {
-    auto [ec, n] = co_await t->outer.async_read_some(asio::buffer(chunk), use_nothrow_awaitable);
-    if (ec) break;
-    auto write = asio::async_write(t->inner, asio::buffer(chunk.data(), n), use_nothrow_awaitable);
+    auto [ec, n] = co_await from.async_read_some(asio::buffer(chunk), use_nothrow_awaitable);
+    if (ec) co_return;
+    auto write = asio::async_write(to, asio::buffer(chunk.data(), n), use_nothrow_awaitable);
     auto [write_ec, written] = co_await std::move(write);
-    if (write_ec) break;
+    if (write_ec) co_return;
   }
+}
+
+// Client to server. At its end the plain side reads end of stream and closes in its own time.
+awaitable<void> pump_in(std::shared_ptr<tunnel> t) {
+  co_await copy_until_closed(t->outer, t->inner);
   boost::system::error_code ignored;
   t->inner.shutdown(local_socket::shutdown_send, ignored);
 }
@@ -73,14 +80,7 @@ awaitable<void> pump_in(std::shared_ptr<tunnel> t) {
 // closed, the client gets a FIN, and after a grace period the TCP connection is closed, which
 // also ends pump_in if the client never closes its side.
 awaitable<void> pump_out(std::shared_ptr<tunnel> t) {
-  std::array<char, chunk_size> chunk;
-  for (;;) {
-    auto [ec, n] = co_await t->inner.async_read_some(asio::buffer(chunk), use_nothrow_awaitable);
-    if (ec) break;
-    auto write = asio::async_write(t->outer, asio::buffer(chunk.data(), n), use_nothrow_awaitable);
-    auto [write_ec, written] = co_await std::move(write);
-    if (write_ec) break;
-  }
+  co_await copy_until_closed(t->inner, t->outer);
   boost::system::error_code ignored;
   t->inner.close(ignored);
   t->tcp_socket().shutdown(tcp::socket::shutdown_send, ignored);
