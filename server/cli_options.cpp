@@ -85,6 +85,9 @@ void add_server_options(CLI::App& app, server_config& config) {
                    "Drop a WebSocket upgrade that does not complete within this many ms");
   add_milliseconds(app, "--http-timeout", config.http_timeout, "CHORUS_HTTP_TIMEOUT",
                    "Bound on reading one HTTP request or waiting for the next, ms");
+  add_milliseconds(app, "--shutdown-timeout", config.shutdown_timeout, "CHORUS_SHUTDOWN_TIMEOUT",
+                   "On SIGTERM/SIGINT: ms to let clients be told and queues drain before closing "
+                   "hard; a second signal exits at once");
   app.add_option("--max-payload", config.max_payload,
                  "Largest polling body or WebSocket message, bytes")
       ->envname("CHORUS_MAX_PAYLOAD")
@@ -102,12 +105,12 @@ void add_server_options(CLI::App& app, server_config& config) {
       ->envname("CHORUS_ALLOWED_ORIGINS");
   app.add_option("--cors-origin", config.cors_origin, "The same as --allowed-origins")
       ->envname("CHORUS_CORS_ORIGIN");
+  add_limit_options(app, config);
   app.add_option("--tls-cert", config.tls_cert,
                  "PEM certificate chain; with --tls-key the port serves TLS only (https, wss)")
       ->envname("CHORUS_TLS_CERT");
   app.add_option("--tls-key", config.tls_key, "PEM private key (unencrypted) for --tls-cert")
       ->envname("CHORUS_TLS_KEY");
-  add_limit_options(app, config);
 }
 
 void add_static_options(CLI::App& app, http::static_sources& sources) {

@@ -20,6 +20,8 @@ struct server_config {
   std::chrono::milliseconds upgrade_timeout{10'000};
   // Bound on reading one HTTP request (headers and body), and on an idle keep-alive connection.
   std::chrono::milliseconds http_timeout{10'000};
+  // Bound on a graceful shutdown (SIGTERM/SIGINT); past it what is left is closed hard.
+  std::chrono::milliseconds shutdown_timeout{10'000};
   std::size_t max_payload = 1'000'000;  // bytes per polling body / WebSocket message
   std::size_t max_header_bytes = 8 * 1024;
   // Bytes queued for one connection before it is disconnected; a single packet always fits.
@@ -28,14 +30,14 @@ struct server_config {
   // same list): "" same origin only, "*" any origin, otherwise a comma-separated list. A request
   // with another Origin is refused (403); the list also decides the CORS headers.
   std::string cors_origin;
-  // PEM files; both set: the listener speaks TLS only (https, wss). See server/tls.
-  std::string tls_cert;
-  std::string tls_key;
   // Connection limits (server/guard/connection_guard.hpp); 0 turns each off, except that
   // max_connections 0 means the open-file limit less a reserve.
   std::size_t max_connections = 0;
   std::size_t max_connections_per_ip = 0;
   double handshakes_per_second_per_ip = 0;
+  // PEM files; both set: the listener speaks TLS only (https, wss). See server/tls.
+  std::string tls_cert;
+  std::string tls_key;
 };
 
 }  // namespace chorus::server

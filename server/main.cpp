@@ -7,8 +7,10 @@
 #include "server/chat/chat_app.hpp"
 #include "server/chat/history_store.hpp"
 #include "server/cli_options.hpp"
+#include "server/config_file.hpp"
 #include "server/http/static_handler.hpp"
 #include "server/http/static_loader.hpp"
+#include "server/logging.hpp"
 #include "server/server.hpp"
 #include "server/signals.hpp"
 #include "server/socketio/application.hpp"
@@ -37,11 +39,25 @@ int main(int argc, char** argv) {
                  "(':memory:' keeps none across restarts)")
       ->envname("CHORUS_DB")
       ->capture_default_str();
+  logging_options logging;
+  add_logging_options(cli, logging);
+  add_config_file_option(cli);  // last: it checks the file's names against every option
   try {
     cli.parse(argc, argv);
+  } catch (const CLI::FileError& e) {  // CLI11's own words name the file, not the option
+    std::fprintf(stderr, "--config: %s\n", e.what());
+    return 2;
   } catch (const CLI::ParseError& e) {
     int code = cli.exit(e);
     return code == 0 ? 0 : 2;
+  }
+  apply_logging_options(logging);
+  std::shared_ptr<http::access_log> access_log;
+  try {
+    access_log = open_access_log(logging);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return 2;
   }
   std::shared_ptr<boost::asio::ssl::context> tls_context;
   try {
@@ -64,6 +80,7 @@ int main(int argc, char** argv) {
   chat::register_chat(app, chat_options, *history);
   server srv(config, app.handler_factory());
   srv.set_tls_context(tls_context);
+  srv.set_access_log(access_log);
   // The page and the client bundle, read once; the bundle sits in the Engine.IO path's
   // directory (/socket.io/socket.io.min.js), as the Node.js server serves it.
   static_sources.bundle_prefix = config.path.substr(1);
@@ -80,9 +97,17 @@ int main(int argc, char** argv) {
   std::printf("listening on port %u\n", static_cast<unsigned>(srv.port()));  // for test harnesses
   std::fflush(stdout);
   wait_for_termination_signal();
-  spdlog::info("shutting down");
-  srv.stop();
+  // Graceful shutdown, bounded by --shutdown-timeout; a second signal cuts it short.
+  exit_on_next_termination_signal();
+  spdlog::info("shutting down: draining for at most {} ms", config.shutdown_timeout.count());
+  srv.begin_drain();
+  if (!srv.wait_for(config.shutdown_timeout)) {
+    spdlog::warn("shutdown: still draining after {} ms, closing what is left",
+                 config.shutdown_timeout.count());
+    srv.stop_now();
+  }
   srv.wait();
   history->close();  // commits what is queued; its acks go to shards that no longer run
+  spdlog::info("shut down");
   return 0;
 }

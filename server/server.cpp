@@ -11,6 +11,13 @@
 namespace chorus::server {
 namespace {
 
+// After the last session of a draining shard is gone: time for its close frames and last writes
+// to reach the kernel (one event-loop turn is usually enough; a full socket gets this long).
+constexpr auto final_flush = std::chrono::milliseconds(200);
+// Sessions left after every session was closed are polling ones waiting for the client's next
+// GET to hand it the close packet; a live client sends it at once, a gone one is not waited for.
+constexpr auto polling_grace = std::chrono::seconds(2);
+
 // Counts a new connection in the process's limits. One over a limit gets an empty slot and is
 // refused here: a 503 in plain HTTP, a bare close under TLS (there is no TLS session to answer in).
 guard::connection_slot admit(shard& home, tcp::socket& socket) {
@@ -65,6 +72,20 @@ std::unique_ptr<tcp::acceptor> bind_acceptor(asio::io_context& context, const tc
   return acceptor;
 }
 
+// Polls (cheaply, on the shard) until the shard's sessions are gone — each polling client has
+// fetched its close packet, each WebSocket has its close frame queued — or `give_up`, then lets
+// the last writes leave and ends the loop.
+void end_when_drained(shard& s, std::shared_ptr<asio::steady_timer> timer,
+                      std::chrono::steady_clock::time_point give_up) {
+  timer->expires_after(std::chrono::milliseconds(10));
+  timer->async_wait([&s, timer, give_up](boost::system::error_code) {
+    if (s.session_count() > 0 && std::chrono::steady_clock::now() < give_up)
+      return end_when_drained(s, timer, give_up);
+    timer->expires_after(final_flush);
+    timer->async_wait([&s, timer](boost::system::error_code) { s.context().stop(); });
+  });
+}
+
 }  // namespace
 
 server::server(server_config config, session_handler_factory factory)
@@ -96,32 +117,57 @@ void server::start() {
   for (unsigned i = 0; i < shards_.size(); ++i) {
     shard& s = *shards_[i];
     asio::co_spawn(s.executor(), accept_loop(s, *acceptors_[i]), log_exceptions{"accept loop"});
-    threads_.emplace_back([&s] {
+    threads_.emplace_back([this, &s] {
       try {
         s.context().run();
       } catch (const std::exception& e) {
         spdlog::critical("shard {} stopped: {}", s.index(), e.what());
       }
+      std::lock_guard lock(finished_mutex_);
+      ++finished_;
+      finished_changed_.notify_all();
     });
   }
   accepting_.store(true, std::memory_order_release);
 }
 
-void server::stop() {
+void server::close_every_shard(void (*then)(shard&)) {
   draining_.store(true, std::memory_order_release);
   for (unsigned i = 0; i < shards_.size(); ++i) {
     shard& s = *shards_[i];
     tcp::acceptor& acceptor = *acceptors_[i];
-    asio::post(s.context(), [&s, &acceptor] {
+    asio::post(s.context(), [&s, &acceptor, then] {
       boost::system::error_code ignored;
       acceptor.close(ignored);
       s.close_all_sessions();
-      // Give queued writes and close frames a moment, then end the loop for good.
-      auto grace =
-          std::make_shared<asio::steady_timer>(s.context(), std::chrono::milliseconds(500));
-      grace->async_wait([&s, grace](boost::system::error_code) { s.context().stop(); });
+      then(s);
     });
   }
+}
+
+void server::stop() {
+  close_every_shard([](shard& s) {
+    // Give queued writes and close frames a moment, then end the loop for good.
+    auto grace =
+        std::make_shared<asio::steady_timer>(s.context(), std::chrono::milliseconds(500));
+    grace->async_wait([&s, grace](boost::system::error_code) { s.context().stop(); });
+  });
+}
+
+void server::begin_drain() {
+  close_every_shard([](shard& s) {
+    end_when_drained(s, std::make_shared<asio::steady_timer>(s.context()),
+                     std::chrono::steady_clock::now() + polling_grace);
+  });
+}
+
+bool server::wait_for(std::chrono::milliseconds bound) {
+  std::unique_lock lock(finished_mutex_);
+  return finished_changed_.wait_for(lock, bound, [this] { return finished_ == threads_.size(); });
+}
+
+void server::stop_now() {
+  for (auto& s : shards_) s->context().stop();
 }
 
 void server::wait() {

@@ -1,8 +1,11 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -10,6 +13,7 @@
 #include "server/config.hpp"
 #include "server/engineio/session_handler.hpp"
 #include "server/guard/connection_guard.hpp"
+#include "server/http/access_log.hpp"
 #include "server/http/http_types.hpp"
 #include "server/shard.hpp"
 
@@ -45,6 +49,20 @@ class server {
   // Blocks until every shard's thread has ended.
   void wait();
 
+  // Graceful shutdown (SIGTERM), any thread: draining() from now on; every acceptor closes at
+  // once (new connections are refused), every session ends with "server shutting down" (a
+  // WebSocket gets a close frame, a polling client its close packet), and each shard's loop
+  // ends once its sessions are gone and their last frames had a moment to leave.
+  void begin_drain();
+  // Waits at most `bound` for every shard's thread to end; false when some still run.
+  bool wait_for(std::chrono::milliseconds bound);
+  // Ends every shard's loop now, whatever is left (past the drain's bound). Any thread.
+  void stop_now();
+
+  // The HTTP access log (null: off). Before start().
+  void set_access_log(std::shared_ptr<http::access_log> log) { access_log_ = std::move(log); }
+  const http::access_log* access_log() const { return access_log_.get(); }
+
   // Readiness (/readyz): every shard's acceptor listens once start() returned; draining from the
   // moment stop() or begin_drain() is called. Any thread.
   bool accepting() const { return accepting_.load(std::memory_order_acquire); }
@@ -62,6 +80,10 @@ class server {
   const http::http_handler& http_handler() const { return http_handler_; }
 
  private:
+  // Sets draining(), then on every shard's thread closes its acceptor and its sessions and calls
+  // `then` (how the shard's loop is to end).
+  void close_every_shard(void (*then)(shard&));
+
   server_config config_;
   session_handler_factory factory_;
   http::http_handler http_handler_;
@@ -73,6 +95,10 @@ class server {
   std::uint16_t port_ = 0;
   std::atomic<bool> accepting_{false};
   std::atomic<bool> draining_{false};
+  std::shared_ptr<http::access_log> access_log_;
+  std::mutex finished_mutex_;
+  std::condition_variable finished_changed_;
+  std::size_t finished_ = 0;  // shard threads whose loop has ended
 };
 
 // --max-connections 0: the open-file soft limit less a reserve for what is not a client.

@@ -7,5 +7,8 @@ namespace chorus::server {
 void block_termination_signals();
 // Waits until SIGINT or SIGTERM arrives.
 void wait_for_termination_signal();
+// From now on the next SIGINT or SIGTERM ends the process at once (exit code 128 + signal),
+// e.g. during a graceful shutdown that an operator wants cut short.
+void exit_on_next_termination_signal();
 
 }  // namespace chorus::server

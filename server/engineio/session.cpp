@@ -232,7 +232,9 @@ awaitable<session::poll_result> session::poll() {
 }
 
 polling_error session::post(std::string_view body) {
-  if (closed_) return polling_error::unknown_session;
+  // Closed by the server and waiting for the GET that takes the close packet: a POST that was
+  // already on its way is taken and dropped, so the client hears the close, not an error.
+  if (closed_) return forgotten_ ? polling_error::unknown_session : polling_error::none;
   if (transport_ == transport_kind::websocket) return polling_error::transport_mismatch;
   home_.metrics().bytes_in.add(body.size());
   std::string scratch;

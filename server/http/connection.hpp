@@ -2,7 +2,9 @@
 
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <chrono>
 #include <optional>
+#include <string>
 
 #include "server/asio.hpp"
 #include "server/guard/connection_guard.hpp"
@@ -20,6 +22,10 @@ struct connection {
   boost::beast::tcp_stream stream;
   boost::beast::flat_buffer buffer;
   guard::connection_slot slot;  // travels with the socket: to another shard, into a WebSocket
+  // The request being answered, for the access log; noted only while the log is on.
+  std::string log_method;
+  std::string log_target;
+  std::chrono::steady_clock::time_point log_start{};
 };
 
 // What became of a connection after a request.

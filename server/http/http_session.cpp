@@ -1,6 +1,7 @@
 #include "server/http/http_session.hpp"
 
 #include <array>
+#include <fmt/format.h>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
@@ -23,6 +24,32 @@ bool is_engineio_path(std::string_view target, std::string_view engineio_path) {
   if (path == engineio_path) return true;
   // Also without the trailing slash, as the reference server accepts.
   return engineio_path.ends_with('/') && path == engineio_path.substr(0, engineio_path.size() - 1);
+}
+
+// Keeps what the access log needs of a request whose header has been read.
+void note_request(connection& conn, const request& header) {
+  if (!conn.home.owner().access_log()) return;
+  conn.log_method = std::string(header.method_string());
+  conn.log_target = std::string(header.target());
+  conn.log_start = std::chrono::steady_clock::now();
+}
+
+void log_access(const access_log& log, connection& conn, unsigned status, std::size_t bytes) {
+  boost::system::error_code ec;
+  auto remote = conn.stream.socket().remote_endpoint(ec);
+  std::string remote_text = "-";
+  if (!ec)
+    remote_text = remote.address().is_v6()
+                      ? fmt::format("[{}]:{}", remote.address().to_string(), remote.port())
+                      : fmt::format("{}:{}", remote.address().to_string(), remote.port());
+  std::string_view transport = "-";
+  if (is_engineio_path(conn.log_target, conn.home.config().path)) {
+    auto named = query_param(conn.log_target, "transport");
+    if (named == "polling" || named == "websocket") transport = named;
+  }
+  auto took = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - conn.log_start);
+  log.write({remote_text, conn.log_method, conn.log_target, status, bytes, took, transport});
 }
 
 awaitable<outcome> handle(connection& conn, request_parser_ptr parser) {
@@ -81,6 +108,7 @@ awaitable<void> serve(shard& home, beast::tcp_stream stream, beast::flat_buffer 
       }
       if (ec) break;  // closed, timed out or malformed
     }
+    note_request(conn, parser->get());
     if (co_await handle(conn, std::move(parser)) != outcome::keep_alive) co_return;
   }
   boost::system::error_code ignored;
@@ -92,7 +120,10 @@ awaitable<void> serve(shard& home, beast::tcp_stream stream, beast::flat_buffer 
 awaitable<outcome> write_response(connection& conn, response res) {
   conn.stream.expires_after(conn.home.config().http_timeout);
   bool keep_alive = res.keep_alive();
+  unsigned status = res.result_int();
   auto [ec, n] = co_await beast_http::async_write(conn.stream, res, use_nothrow_awaitable);
+  if (const auto* log = conn.home.owner().access_log(); log && !ec)
+    log_access(*log, conn, status, n);
   co_return !ec && keep_alive ? outcome::keep_alive : outcome::close;
 }
 
