@@ -1,10 +1,10 @@
 // The Prometheus text writer: escaping, value spelling, histogram buckets.
-#include "server/metrics/exposition.hpp"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <limits>
+
+#include "server/metrics/exposition.hpp"
 
 namespace chorus::server::metrics {
 namespace {

@@ -1,9 +1,8 @@
 // The per-shard histogram and counters: bucket edges (le is inclusive), sum, negative clamps.
-#include "server/metrics/latency_histogram.hpp"
-
 #include <gtest/gtest.h>
 
 #include "server/metrics/families.hpp"
+#include "server/metrics/latency_histogram.hpp"
 #include "server/metrics/owned_counter.hpp"
 
 namespace chorus::server::metrics {
