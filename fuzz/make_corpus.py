@@ -147,7 +147,8 @@ def http_seeds():
     targets += [b"/socket.io/?EIO=4&transport=polling", b"/socket.io/?EIO=3&transport=polling",
                 b"/socket.io/?EIO=4&transport=websocket&sid=AAAAAAAAAAAAAAAAAAAA",
                 b"/socket.io/?EIO=4&transport=foo", b"/socket.io?EIO=4&transport=polling&sid=",
-                b"/socket.io/?EIO=4&transport=polling&sid=AA%2FAAAAAAAAAAAAAAA&t=1"]
+                b"/socket.io/?EIO=4&transport=polling&sid=AA%2FAAAAAAAAAAAAAAA&t=1",
+                b"/" + b"d" * 1017 + b"/"]  # an index.html beyond the path bound (a finding)
     requests = [b"GET " + t + b" HTTP/1.1\r\nHost: localhost\r\n\r\n" for t in targets]
     requests += [
         b"POST /socket.io/?EIO=4&transport=polling&sid=AAAAAAAAAAAAAAAAAAAA HTTP/1.1\r\n"

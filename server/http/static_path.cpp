@@ -76,6 +76,9 @@ static_path resolve_static_path(std::string_view target) {
     if (target.empty()) return {static_path_error::bad_request, {}};  // "a//": empty segment
   }
   if (directory) relative += relative.empty() ? "index.html" : "/index.html";
+  // The bound holds for the file named too: "/<1017 bytes>/" must not serve an index.html that
+  // its own spelled-out path would not reach (found by fuzz_http_request).
+  if (relative.size() >= max_target_bytes) return {static_path_error::not_found, {}};
   return {static_path_error::none, std::move(relative)};
 }
 

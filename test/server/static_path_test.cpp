@@ -70,6 +70,22 @@ TEST(StaticPath, RefusesEveryWayOutOfTheRoot) {
   }
 }
 
+// Fuzz finding (fuzz_http_request): a directory target just under the bound resolved to an
+// index.html whose spelled-out path was refused as over-long. Both are refused now.
+TEST(StaticPath, BoundsTheResolvedPathLikeItsSpelledOutTarget) {
+  const std::string dir(1017, 'd');  // "/" + dir + "/" is 1019 bytes, within the bound
+  const std::string as_directory = "/" + dir + "/";
+  const std::string spelled_out = "/" + dir + "/index.html";
+  EXPECT_EQ(resolve_static_path(spelled_out).error, static_path_error::not_found);
+  auto path = resolve_static_path(as_directory);
+  EXPECT_EQ(path.error, static_path_error::not_found);
+  EXPECT_EQ(path.relative, "");
+  // The longest that resolves, either way: 1023 bytes of relative path.
+  const std::string fits(1023 - 11, 'f');
+  EXPECT_EQ(resolve_static_path("/" + fits + "/").relative, fits + "/index.html");
+  EXPECT_EQ(resolve_static_path("/" + fits + "/index.html").relative, fits + "/index.html");
+}
+
 TEST(StaticPath, HidesDotfilesAndOverlongTargets) {
   const std::string overlong = "/" + std::string(2000, 'a');
   const std::string_view hidden[] = {"/.git/config", "/.env", "/css/.secret", "/%2egit/HEAD",
