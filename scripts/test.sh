@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Sets up this machine, builds everything under ASan+UBSan and runs every test (unit tests and
-# the JS interop, bad-input, API and rooms suites against the real server); then builds under
-# TSan and runs the concurrency tests (the hub's inbox and the multi-shard suites); then runs
-# every libFuzzer target for a bounded time (scripts/fuzz.sh).
+# Sets up this machine; builds under TSan and runs the concurrency tests (the hub's inbox and the
+# multi-shard suites); runs every libFuzzer target for a bounded time (scripts/fuzz.sh); then
+# builds everything under ASan+UBSan and runs every test (unit tests and the JS interop,
+# bad-input, API, rooms, chat, operations, guard, TLS and metrics suites against the real
+# server). Ends with ctest's summary.
 #   CHORUS_TEST_PRESET=debug|release|asan  the main build (default asan)
 #   CHORUS_TSAN=0                           skip the TSan pass
 #   CHORUS_FUZZ_SECONDS=N                   seconds per fuzz target (default 45; 0 skips fuzzing)
@@ -19,12 +20,13 @@ if [[ ${CHORUS_TSAN:-1} != 0 ]]; then
   ctest --preset tsan --timeout 600 -R 'mpsc|Mpsc|RoomsAcrossShards|_4shards'
 fi
 
+# The fuzz targets, each for a bounded time (before the main suite, so ctest's summary ends CI).
+if [[ ${CHORUS_FUZZ_SECONDS:-45} != 0 ]]; then
+  bash scripts/fuzz.sh
+fi
+
 preset=${CHORUS_TEST_PRESET:-asan}
 cmake --preset "$preset" >/dev/null
 cmake --build --preset "$preset" -j"$(nproc)"
 # Sequential: the interop suites run servers with 300 ms heartbeats and must not starve.
 ctest --preset "$preset" --timeout 600
-
-if [[ ${CHORUS_FUZZ_SECONDS:-45} != 0 ]]; then
-  bash scripts/fuzz.sh
-fi
