@@ -56,6 +56,10 @@ std::vector<std::string> shard_hub::member_ids(std::string_view nsp, std::string
 }
 
 void shard_hub::deliver(const broadcast_job& job) {
+  // Counted once per broadcast on every shard it reaches, whether or not the shard has members
+  // (a shard with no socket in the namespace yet has no table at all).
+  metrics::shard_metrics& counters = home_.metrics();
+  counters.broadcast_passes.add();
   const rooms::room_table* t = find_table(job.nsp);
   if (!t) return;
   // Deliveries only queue bytes and wake writers; they never change the table, which
@@ -67,10 +71,7 @@ void shard_hub::deliver(const broadcast_job& job) {
       ++delivered;
     }
   });
-  // Counted once per broadcast, not per recipient.
-  metrics::shard_metrics& counters = home_.metrics();
-  counters.broadcast_passes.add();
-  counters.broadcast_deliveries.add(delivered);
+  counters.broadcast_deliveries.add(delivered);  // once per broadcast, not per recipient
 }
 
 void shard_hub::post(std::shared_ptr<const broadcast_job> job) {
