@@ -3,9 +3,10 @@
 #include <fmt/format.h>
 #include <sys/socket.h>
 
-#include <array>
 #include <atomic>
 #include <boost/beast/core/tcp_stream.hpp>
+
+#include "server/http/drain.hpp"
 
 namespace chorus::server::guard {
 namespace {
@@ -16,14 +17,7 @@ std::atomic<int> lingering{0};
 constexpr int max_lingering = 1024;
 
 awaitable<void> drain_then_close(boost::beast::tcp_stream stream) {
-  stream.expires_after(std::chrono::seconds(1));
-  std::array<char, 4096> sink;
-  std::size_t budget = 16 * 1024;
-  while (budget > 0) {
-    auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), use_nothrow_awaitable);
-    if (ec) break;
-    budget -= std::min(budget, n);
-  }
+  co_await http::drain_before_close(stream, std::chrono::seconds(1), 16 * 1024);
   lingering.fetch_sub(1, std::memory_order_relaxed);
 }
 

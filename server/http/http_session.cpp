@@ -1,12 +1,12 @@
 #include "server/http/http_session.hpp"
 
-#include <array>
 #include <fmt/format.h>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
 #include "server/engineio/endpoint.hpp"
 #include "server/http/connection.hpp"
+#include "server/http/drain.hpp"
 #include "server/http/ops_endpoint.hpp"
 #include "server/http/query.hpp"
 #include "server/http/responses.hpp"
@@ -72,16 +72,8 @@ request_parser_ptr make_parser(const server_config& config) {
 // answer the unread bytes with a reset that can destroy the response in flight. Read and drop
 // them for a bounded time and amount first.
 awaitable<void> linger(connection& conn) {
-  boost::system::error_code ignored;
-  conn.stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  conn.stream.expires_after(std::chrono::seconds(1));
-  std::array<char, 16 * 1024> sink;
-  std::size_t budget = 2 * conn.home.config().max_payload;
-  while (budget > 0) {
-    auto [ec, n] = co_await conn.stream.async_read_some(asio::buffer(sink), use_nothrow_awaitable);
-    if (ec) break;
-    budget -= std::min(budget, n);
-  }
+  co_await drain_before_close(conn.stream, std::chrono::seconds(1),
+                              2 * conn.home.config().max_payload);
 }
 
 awaitable<void> refuse_too_large(connection& conn, const request& header) {

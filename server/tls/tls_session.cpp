@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 
+#include "server/http/drain.hpp"
 #include "server/http/http_session.hpp"
 #include "server/shard.hpp"
 
@@ -107,15 +108,7 @@ awaitable<void> refuse_plain_http(std::shared_ptr<tunnel> t) {
   auto& stream = beast::get_lowest_layer(t->outer);
   auto write = asio::async_write(stream, asio::buffer(response), use_nothrow_awaitable);
   co_await std::move(write);
-  boost::system::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  // Drain what the client still sends for a moment, so the close does not reset the answer.
-  stream.expires_after(close_grace);
-  std::array<char, 4096> sink;
-  for (int reads = 0; reads < 16; ++reads) {
-    auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), use_nothrow_awaitable);
-    if (ec) break;
-  }
+  co_await http::drain_before_close(stream, close_grace, 64 * 1024);
   t->close_all();
 }
 
