@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config clang clang-format libclang-rt-14-dev
   libboost1.81-dev libsimdjson-dev libfmt-dev libssl-dev libcli11-dev libspdlog-dev libsqlite3-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
+  liburing-dev  # batched socket writes (server/websocket/sendmsg_batch.hpp)
   nodejs npm
   chromium  # the browser test (test/browser), driven by playwright-core: no browser download
 )

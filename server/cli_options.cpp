@@ -41,7 +41,8 @@ void add_limit_options(CLI::App& app, server_config& config) {
 std::string read_secret_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::string secret((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (!in.good() && !in.eof()) throw CLI::ValidationError("--jwt-secret-file", "cannot read " + path);
+  if (!in.good() && !in.eof())
+    throw CLI::ValidationError("--jwt-secret-file", "cannot read " + path);
   if (secret.ends_with('\n')) secret.pop_back();
   if (secret.ends_with('\r')) secret.pop_back();
   if (secret.empty()) throw CLI::ValidationError("--jwt-secret-file", path + " is empty");
@@ -57,7 +58,8 @@ void add_jwt_options(CLI::App& app, std::string& secret) {
                      "auth payload, {token: ...}; its sub (or name) is the chat username")
           ->envname("CHORUS_JWT_SECRET");
   app.add_option_function<std::string>(
-         "--jwt-secret-file", [&secret](const std::string& path) { secret = read_secret_file(path); },
+         "--jwt-secret-file",
+         [&secret](const std::string& path) { secret = read_secret_file(path); },
          "Read the --jwt-secret from this file (keeps it off the command line)")
       ->envname("CHORUS_JWT_SECRET_FILE")
       ->check(CLI::ExistingFile)
@@ -97,6 +99,11 @@ void add_server_options(CLI::App& app, server_config& config) {
                  "Bytes queued for one slow connection before it is disconnected")
       ->envname("CHORUS_MAX_QUEUED_BYTES")
       ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 32))
+      ->capture_default_str();
+  app.add_option("--io-uring", config.io_uring,
+                 "Send each shard's writes of one event-loop turn with one io_uring system call "
+                 "(false: one sendmsg per connection; also used when the kernel refuses io_uring)")
+      ->envname("CHORUS_IO_URING")
       ->capture_default_str();
   app.add_option("--allowed-origins", config.cors_origin,
                  "Browser origins allowed on the Socket.IO endpoint (WebSocket and polling; also "

@@ -35,6 +35,9 @@ struct server_config {
   std::size_t max_connections = 0;
   std::size_t max_connections_per_ip = 0;
   double handshakes_per_second_per_ip = 0;
+  // Each shard's writes of one event-loop turn go out in one io_uring submission; false: one
+  // sendmsg per connection (server/websocket/sendmsg_batch.hpp).
+  bool io_uring = true;
   // PEM files; both set: the listener speaks TLS only (https, wss). See server/tls.
   std::string tls_cert;
   std::string tls_key;

@@ -5,7 +5,8 @@
 
 namespace chorus::server {
 
-shard::shard(unsigned index, server& owner) : index_(index), owner_(owner) {}
+shard::shard(unsigned index, server& owner)
+    : index_(index), owner_(owner), flusher_(context_.get_executor(), owner.config().io_uring) {}
 
 const server_config& shard::config() const {
   return owner_.config();

@@ -63,7 +63,7 @@ class shard {
   simdjson::dom::parser json_parser_;
   static constexpr std::size_t read_scratch_size = 64 * 1024;
   std::unique_ptr<std::uint8_t[]> read_scratch_{new std::uint8_t[read_scratch_size]};
-  write_flusher flusher_{context_.get_executor()};
+  write_flusher flusher_;
   fanout::shard_hub hub_{*this};
   metrics::shard_metrics metrics_;
 };

@@ -76,33 +76,62 @@ void websocket_connection::schedule_flush() {
   flusher_.schedule(shared_from_this());
 }
 
-void websocket_connection::flush() {
+bool websocket_connection::begin_flush() {
   flush_listed_ = false;
+  return !stopped_ && !writer_blocked_ && queue_head_ != queue_.size();
+}
+
+std::size_t websocket_connection::gather(std::span<iovec> frames, std::size_t& bytes) const {
+  std::size_t count = 0;
+  bytes = 0;
+  for (std::size_t i = queue_head_;
+       i < queue_.size() && count < frames.size() && bytes < max_bytes_per_write; ++i) {
+    std::string_view frame = queue_[i].bytes();
+    if (i == queue_head_) frame.remove_prefix(queue_head_offset_);
+    frames[count++] = {const_cast<char*>(frame.data()), frame.size()};
+    bytes += frame.size();
+  }
+  return count;
+}
+
+void websocket_connection::finish_flush(long result, std::size_t attempted_bytes) {
+  after_write(written(result, attempted_bytes));
+}
+
+void websocket_connection::write_all() {
   if (stopped_ || writer_blocked_) return;
   while (queue_head_ != queue_.size()) {
-    switch (write_queued()) {
-      case write_status::done:
-        continue;  // more than one system call's worth was queued
-      case write_status::blocked: {
-        // The kernel's send buffer is full: a writer waits until the peer reads.
-        writer_blocked_ = true;
-        auto writer = [](std::shared_ptr<websocket_connection> self) -> awaitable<void> {
-          co_await self->write_when_writable();
-          self->writer_blocked_ = false;
-          self->finish_if_done();
-        };
-        asio::co_spawn(socket_.get_executor(), writer(shared_from_this()),
-                       log_exceptions{"websocket writer"});
-        return;
-      }
-      case write_status::failed:
-        if (!closing_) end_reason_ = disconnect_reason::transport_error;
-        stop();
-        return;
-      case write_status::closed_sent:
-        shut_down_sending();
-        return;
+    write_status status = write_queued();
+    if (status != write_status::done) return after_write(status);
+  }
+}
+
+void websocket_connection::after_write(write_status status) {
+  if (stopped_) return;
+  switch (status) {
+    case write_status::done:
+      // More than one system call's worth was queued, or more came meanwhile.
+      write_all();
+      return;
+    case write_status::blocked: {
+      // The kernel's send buffer is full: a writer waits until the peer reads.
+      writer_blocked_ = true;
+      auto writer = [](std::shared_ptr<websocket_connection> self) -> awaitable<void> {
+        co_await self->write_when_writable();
+        self->writer_blocked_ = false;
+        self->finish_if_done();
+      };
+      asio::co_spawn(socket_.get_executor(), writer(shared_from_this()),
+                     log_exceptions{"websocket writer"});
+      return;
     }
+    case write_status::failed:
+      if (!closing_) end_reason_ = disconnect_reason::transport_error;
+      stop();
+      return;
+    case write_status::closed_sent:
+      shut_down_sending();
+      return;
   }
 }
 
@@ -250,26 +279,25 @@ void websocket_connection::end_reading() {
 
 websocket_connection::write_status websocket_connection::write_queued() {
   iovec frames[max_frames_per_write];
-  std::size_t count = 0;
   std::size_t bytes = 0;
-  for (std::size_t i = queue_head_;
-       i < queue_.size() && count < max_frames_per_write && bytes < max_bytes_per_write; ++i) {
-    std::string_view frame = queue_[i].bytes();
-    if (i == queue_head_) frame.remove_prefix(queue_head_offset_);
-    frames[count++] = {const_cast<char*>(frame.data()), frame.size()};
-    bytes += frame.size();
-  }
   msghdr message{};
   message.msg_iov = frames;
-  message.msg_iovlen = count;
+  message.msg_iovlen = gather(frames, bytes);
   ssize_t sent;
   do {
     sent = ::sendmsg(socket_.native_handle(), &message, MSG_NOSIGNAL | MSG_DONTWAIT);
   } while (sent < 0 && errno == EINTR);
-  if (sent < 0)
-    return errno == EAGAIN || errno == EWOULDBLOCK ? write_status::blocked : write_status::failed;
+  return written(sent < 0 ? -errno : sent, bytes);
+}
+
+websocket_connection::write_status websocket_connection::written(long result,
+                                                                 std::size_t attempted_bytes) {
+  if (result < 0)
+    return result == -EAGAIN || result == -EWOULDBLOCK ? write_status::blocked
+                                                       : write_status::failed;
+  auto sent = static_cast<std::size_t>(result);
   // Release the frames the kernel took whole; remember how far into the next one it got.
-  auto left = static_cast<std::size_t>(sent);
+  std::size_t left = sent;
   bool close_sent = false;
   std::size_t packets_sent = 0;
   queued_bytes_ -= left;
@@ -290,7 +318,7 @@ websocket_connection::write_status websocket_connection::write_queued() {
     queue_head_offset_ = 0;
   }
   // Once per system call, not per frame.
-  metrics_.bytes_out.add(static_cast<std::size_t>(sent));
+  metrics_.bytes_out.add(sent);
   metrics_.packets_out.add(packets_sent);
   if (queue_head_ == queue_.size()) {
     queue_.clear();
@@ -303,7 +331,7 @@ websocket_connection::write_status websocket_connection::write_queued() {
     queue_head_ = 0;
   }
   if (close_sent) return write_status::closed_sent;
-  return static_cast<std::size_t>(sent) < bytes ? write_status::blocked : write_status::done;
+  return sent < attempted_bytes ? write_status::blocked : write_status::done;
 }
 
 awaitable<void> websocket_connection::write_when_writable() {

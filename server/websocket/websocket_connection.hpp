@@ -1,5 +1,7 @@
 #pragma once
 
+#include <sys/uio.h>
+
 #include <memory>
 #include <span>
 #include <string>
@@ -30,9 +32,9 @@ enum class send_result { queued, dropped, over_bound };
 // Reads go into the shard's shared scratch buffer (only a partial frame header or control frame,
 // at most ~131 bytes, is kept per connection between reads), so an idle connection holds no read
 // buffer. Writes are non-blocking sendmsg calls made by the shard's write_flusher, once per
-// event-loop turn for every connection with frames queued; a writer coroutine exists only while
-// the kernel's send buffer is full. An idle connection is thus one pending wait for readability
-// (a callback, not a coroutine frame).
+// event-loop turn for every connection with frames queued, all in one batch; a writer coroutine
+// exists only while the kernel's send buffer is full. An idle connection is thus one pending wait
+// for readability (a callback, not a coroutine frame).
 class websocket_connection : public std::enable_shared_from_this<websocket_connection> {
  public:
   // `leftover`: bytes that arrived after the upgrade request, already read from the socket.
@@ -46,8 +48,14 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
   // Starts the reader, which runs until the connection ends, delivering what arrives to
   // `session`; the session hears on_websocket_closed once the reader and any writer are done.
   void start(std::shared_ptr<engineio::session> session);
-  // Writes what is queued (the write_flusher calls it).
-  void flush();
+  // The write_flusher's side: it lists a connection once per pass (begin_flush clears the
+  // listing and says whether there is anything to write now), gathers its queued frames into
+  // `frames` and sends them with the shard's other connections' in one batch, and hands back
+  // the result: the bytes sent or −errno.
+  bool begin_flush();
+  std::size_t gather(std::span<iovec> frames, std::size_t& bytes) const;
+  int native_handle() { return socket_.native_handle(); }
+  void finish_flush(long result, std::size_t attempted_bytes);
 
   // Queues one Engine.IO packet as one frame (text or binary). Past the byte bound a volatile
   // packet is dropped; any other is queued and over_bound tells the caller to close.
@@ -75,6 +83,10 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
   // While the kernel's send buffer is full: waits for room and writes on until the queue is empty.
   awaitable<void> write_when_writable();
   void schedule_flush();
+  // Writes with one sendmsg after another until the queue is empty or the socket blocks.
+  void write_all();
+  // Acts on a write's outcome: write on, wait for room, or end the connection.
+  void after_write(write_status status);
   void shut_down_sending();
   // Closes the socket, which ends the reader and a blocked writer.
   void stop();
@@ -84,6 +96,8 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
   std::size_t consume(std::span<std::uint8_t> data);
   // One non-blocking gather write of what is queued.
   write_status write_queued();
+  // Releases the frames a sendmsg of `attempted_bytes` took; `result` is its bytes or −errno.
+  write_status written(long result, std::size_t attempted_bytes);
   void queue_control(protocol::websocket::opcode op, std::string payload);
   // Hands one reader event to the session; false when reading should stop.
   bool dispatch(const protocol::websocket::reader_event& event);

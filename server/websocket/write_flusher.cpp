@@ -1,5 +1,7 @@
 #include "server/websocket/write_flusher.hpp"
 
+#include <algorithm>
+
 #include "server/websocket/websocket_connection.hpp"
 
 namespace chorus::server {
@@ -16,8 +18,35 @@ void write_flusher::flush_all() {
   // A flush may list connections again (a failed write closes a session, which may send):
   // those go to the next pass.
   flushing_.swap(listed_);
-  for (const auto& connection : flushing_) connection->flush();
+  std::size_t next = 0;
+  while (next < flushing_.size()) {
+    next = gather_batch(next);
+    auto results = batch_.run();
+    for (std::size_t i = 0; i < batched_.size(); ++i)
+      batched_[i].connection->finish_flush(results[i], batched_[i].bytes);
+  }
   flushing_.clear();
+}
+
+std::size_t write_flusher::gather_batch(std::size_t next) {
+  batched_.clear();
+  std::size_t frames_used = 0;
+  for (; next < flushing_.size() && !batch_.full() && frames_used < frames_->size(); ++next) {
+    websocket_connection& connection = *flushing_[next];
+    if (!connection.begin_flush()) continue;
+    std::span<iovec> space(frames_->data() + frames_used,
+                           std::min(max_frames_per_connection, frames_->size() - frames_used));
+    std::size_t bytes = 0;
+    std::size_t count = connection.gather(space, bytes);
+    msghdr& message = (*messages_)[batch_.size()];
+    message = {};
+    message.msg_iov = space.data();
+    message.msg_iovlen = count;
+    batch_.add(connection.native_handle(), message);
+    batched_.push_back({&connection, bytes});
+    frames_used += count;
+  }
+  return next;
 }
 
 }  // namespace chorus::server
