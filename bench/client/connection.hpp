@@ -52,6 +52,9 @@ struct connection {
   // Output: framed bytes (WebSocket) or a polling payload (packets joined by 0x1e).
   std::string outbox, writing_buf;
   bool writing = false;
+  // WebSocket after the upgrade: the socket, taken out of asio by the worker's websocket_io.
+  int fd = -1;
+  bool waiting_writable = false;  // outbox bytes wait for the socket to take them
 
   // Polling.
   std::string sid;

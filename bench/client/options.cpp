@@ -74,6 +74,10 @@ void add_common(CLI::App& cmd, bench_options& o) {
                  "Share of connections on Engine.IO long-polling, 0 … 1 (the rest: WebSocket)")
       ->capture_default_str();
   cmd.add_option("--workers", o.workers, "Worker processes")->capture_default_str();
+  cmd.add_option("--io-uring", o.io_uring,
+                 "Read WebSocket connections through io_uring (false: an epoll set; also used "
+                 "when the kernel refuses io_uring)")
+      ->capture_default_str();
   cmd.add_option("--source-ips", o.source_ips, "Spread connections over 127.0.0.1 … 127.0.0.N")
       ->capture_default_str();
   cmd.add_option("--server-pid", o.server_pid, "Server process, for its CPU and RSS");

@@ -36,6 +36,7 @@ struct bench_options {
   double drain_timeout = 10;           // seconds to wait for the last receipts (and stall bound)
   double max_time = 600;               // seconds of the measured phase at most
   unsigned connect_concurrency = 200;  // handshakes in progress per worker
+  bool io_uring = true;                // WebSocket reads through io_uring (else epoll)
 
   // Rooms (fanout, churn; idle joins room c % rooms when rooms > 0).
   unsigned rooms = 1;

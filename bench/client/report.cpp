@@ -145,8 +145,9 @@ std::string format_text(const run_report& r) {
                    us(h.percentile(50)), us(h.percentile(90)), us(h.percentile(99)),
                    us(h.percentile(99.9)), us(h.max())));
   const char* singular = received_singular(o.kind);
-  line("bench CPU", fmt::format("{:.3f} s ({:.3f} µs per {})", r.bench_cpu_us / 1e6,
-                                per_item(r.bench_cpu_us, r.received), singular));
+  line("bench CPU", fmt::format("{:.3f} s ({:.3f} µs per {}; WebSocket reads: {})",
+                                r.bench_cpu_us / 1e6, per_item(r.bench_cpu_us, r.received),
+                                singular, r.client_io.empty() ? "-" : r.client_io));
   if (r.server_cpu_us) {
     line("server CPU", fmt::format("{:.3f} s ({:.3f} µs per {})", *r.server_cpu_us / 1e6,
                                    per_item(*r.server_cpu_us, r.received), singular));
@@ -182,6 +183,7 @@ std::string format_json(const run_report& r) {
   add("scenario", fmt::format("\"{}\"", to_string(o.kind)));
   add("namespace", fmt::format("\"{}\"", o.nsp));
   add("workers", num(o.workers));
+  add("client_io", fmt::format("\"{}\"", r.client_io));
   add("connections", num(r.connections));
   add("polling_share", num(o.polling_share));
   add("polling_connections", num(r.polling_connections));

@@ -32,6 +32,7 @@ struct run_report {
   std::uint64_t cycles = 0;  // churn
   histogram latency_ns;
   double bench_cpu_us = 0;
+  std::string client_io;  // "io_uring" or "epoll" (both, "+"-joined, if workers differed)
   std::optional<double> server_cpu_us;
   std::optional<unsigned long long> rss_start_kib;  // before this run's first connection
   std::optional<unsigned long long> rss_up_kib;     // every connection up (idle: after --hold)

@@ -35,7 +35,8 @@ struct alignas(64) worker_slot {
   char error[240]{};
   // Written once before `finished` is set.
   std::atomic<int> finished{0};
-  double cpu_us = 0;  // during the measured interval
+  double cpu_us = 0;     // during the measured interval
+  char client_io[16]{};  // how the worker read its WebSocket connections (websocket_io::name)
   histogram latency_ns;
 };
 

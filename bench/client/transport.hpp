@@ -17,6 +17,8 @@
 
 namespace chorus::bench {
 
+class websocket_io;
+
 class transport_host {
  public:
   virtual ~transport_host() = default;
@@ -30,6 +32,8 @@ class transport_host {
   virtual void transport_failed(const connection_ptr& c, std::string what) = 0;
   virtual void spawn(boost::asio::awaitable<void> task) = 0;
   virtual ws::masking_key next_mask() = 0;
+  // Reads and writes upgraded WebSocket connections.
+  virtual websocket_io& websockets() = 0;
 };
 
 // Opens `socket` and connects it to the server from 127.0.0.(1 + id % --source-ips).
@@ -37,8 +41,10 @@ boost::asio::awaitable<boost::system::error_code> tcp_connect(transport_host& ho
                                                               boost::asio::ip::tcp::socket& socket,
                                                               std::uint64_t id);
 
-// WebSocket: the upgrade on the connected socket, then frames until the connection ends.
+// WebSocket: the upgrade on the connected socket; then the host's websocket_io reads the frames.
 boost::asio::awaitable<void> run_websocket(transport_host& host, connection_ptr c);
+// Hands every complete frame in c->in to the host and keeps the rest; false: stop reading.
+bool consume_server_frames(transport_host& host, const connection_ptr& c);
 void websocket_send(transport_host& host, const connection_ptr& c, std::string_view packet);
 
 // Long-polling: the handshake GET on the connected socket, then one GET after another; what is

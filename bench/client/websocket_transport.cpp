@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "bench/client/transport.hpp"
+#include "bench/client/websocket_io.hpp"
 
 namespace chorus::bench {
 
@@ -106,6 +107,7 @@ awaitable<void> writer(transport_host& host, connection_ptr c) {
 void send_frame(transport_host& host, const connection_ptr& c, ws::opcode op,
                 std::string_view payload) {
   append_client_frame(c->outbox, op, payload, host.next_mask());
+  if (c->fd >= 0) return host.websockets().write(c);
   if (!c->writing) {
     c->writing = true;
     host.spawn(writer(host, c));
@@ -114,40 +116,33 @@ void send_frame(transport_host& host, const connection_ptr& c, ws::opcode op,
 
 }  // namespace
 
+bool consume_server_frames(transport_host& host, const connection_ptr& c) {
+  std::size_t offset = 0;
+  bool go_on = true;
+  while (go_on) {
+    auto frame =
+        read_server_frame(std::span<const std::uint8_t>(c->in.data() + offset, c->in_len - offset),
+                          max_server_message);
+    if (frame.state == server_frame::status::incomplete) break;
+    if (frame.state == server_frame::status::invalid) {
+      host.transport_failed(c, fmt::format("bad frame from the server: {}", frame.error));
+      return false;
+    }
+    go_on = on_frame(host, c, frame.op, frame.payload);
+    offset += frame.size;
+  }
+  if (offset > 0) {
+    std::memmove(c->in.data(), c->in.data() + offset, c->in_len - offset);
+    c->in_len -= offset;
+  }
+  return go_on;
+}
+
 awaitable<void> run_websocket(transport_host& host, connection_ptr c) {
   auto upgrading = upgrade(host, c);
   if (!co_await std::move(upgrading)) co_return;
   host.transport_up(c);
-  for (;;) {
-    std::size_t offset = 0;
-    for (;;) {
-      auto frame = read_server_frame(
-          std::span<const std::uint8_t>(c->in.data() + offset, c->in_len - offset),
-          max_server_message);
-      if (frame.state == server_frame::status::incomplete) break;
-      if (frame.state == server_frame::status::invalid) {
-        host.transport_failed(c, fmt::format("bad frame from the server: {}", frame.error));
-        co_return;
-      }
-      if (!on_frame(host, c, frame.op, frame.payload)) co_return;
-      offset += frame.size;
-    }
-    if (offset > 0) {
-      std::memmove(c->in.data(), c->in.data() + offset, c->in_len - offset);
-      c->in_len -= offset;
-    }
-    if (c->in_len == c->in.size()) c->in.resize(c->in.size() * 2);
-    auto reading = c->socket.async_read_some(
-        asio::buffer(c->in.data() + c->in_len, c->in.size() - c->in_len), use_nothrow);
-    auto [ec, n] = co_await std::move(reading);
-    if (ec) {
-      host.transport_failed(c, ec == asio::error::eof
-                                   ? std::string("the server closed a connection")
-                                   : fmt::format("read: {}", ec.message()));
-      co_return;
-    }
-    c->in_len += n;
-  }
+  host.websockets().adopt(c);
 }
 
 void websocket_send(transport_host& host, const connection_ptr& c, std::string_view packet) {

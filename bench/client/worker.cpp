@@ -14,6 +14,7 @@
 #include "bench/client/scenario.hpp"
 #include "bench/client/sio_packet.hpp"
 #include "bench/client/transport.hpp"
+#include "bench/client/websocket_io.hpp"
 
 namespace chorus::bench {
 
@@ -92,6 +93,7 @@ class worker final : public worker_api, public transport_host {
     if (!c->closing) fail(what);
   }
   ws::masking_key next_mask() override;
+  websocket_io& websockets() override { return *websockets_; }
 
  private:
   awaitable<void> launch_all(std::vector<connection_ptr> list);
@@ -110,6 +112,7 @@ class worker final : public worker_api, public transport_host {
   pid_t parent_;
 
   asio::io_context ioc_{1};  // declared before the scenario and connections: destroyed after
+  std::unique_ptr<websocket_io> websockets_ = make_websocket_io(ioc_, *this, o_.io_uring);
   tcp::endpoint server_;
   std::unique_ptr<scenario_logic> scenario_;
   std::string connect_packet_;  // "40" or "40/nsp,"
@@ -248,6 +251,7 @@ void worker::close(const connection_ptr& c) {
     polling_close(*this, c);
     return;
   }
+  if (c->fd >= 0) return websockets_->close(c);
   boost::system::error_code ignored;
   c->socket.close(ignored);
 }
@@ -334,6 +338,7 @@ void worker::fail(std::string_view what) {
 void worker::finish() {
   stopping_ = true;
   slot_.cpu_us = started_ ? self_cpu_us() - cpu_start_ : 0;
+  std::strncpy(slot_.client_io, websockets_->name(), sizeof slot_.client_io - 1);
   slot_.latency_ns = latency_;
   slot_.finished.store(1, std::memory_order_release);
   ioc_.stop();

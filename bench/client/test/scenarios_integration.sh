@@ -106,6 +106,19 @@ check "fanout, polling share" "$REPLY" polling_connections 12
 check "fanout, polling share" "$REPLY" deliveries 4000
 check "fanout, polling share" "$REPLY" lost 0
 
+# The client's two ways of reading WebSocket connections (bench/client/websocket_io.hpp): io_uring
+# by default, an epoll set with --io-uring false; the same counts either way.
+for io in true false; do
+  want=$([[ $io == true ]] && echo io_uring || echo epoll)
+  run "fanout, reads via $want" fanout --rooms 2 --subscribers 30 --publishers 2 --messages 300 \
+    --in-flight 20 --workers 2 --io-uring "$io"
+  [[ $REPLY == *"\"client_io\":\"$want\""* ]] ||
+    { echo "FAIL fanout, reads via $want: client_io is not $want"; echo "$REPLY"; exit 1; }
+  check "fanout, reads via $want" "$REPLY" deliveries 9000
+  check "fanout, reads via $want" "$REPLY" lost 0
+  check "fanout, reads via $want" "$REPLY" out_of_order 0
+done
+
 # Every subscriber on polling, paced: the long-polling GET loop carries every broadcast.
 run "fanout, all polling" fanout --subscribers 10 --messages 100 --rate 200 --polling-share 1
 check "fanout, all polling" "$REPLY" polling_connections 11

@@ -1,0 +1,195 @@
+// websocket_io over io_uring: one multishot receive per socket into a ring of provided buffers,
+// collected in batches when the ring's eventfd fires (see websocket_io.hpp).
+#include <liburing.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "bench/client/adopted_sockets.hpp"
+#include "bench/client/transport.hpp"
+
+namespace chorus::bench {
+
+namespace {
+
+constexpr unsigned buffer_count = 4096;  // a power of two (the buffer ring's size)
+constexpr std::size_t buffer_size = 2048;
+constexpr unsigned short buffer_group = 0;
+// user_data: a connection id, with this bit for "the socket has room to write".
+constexpr std::uint64_t writable_tag = std::uint64_t{1} << 63;
+
+class uring_websocket_io final : public adopted_sockets {
+ public:
+  uring_websocket_io(boost::asio::io_context& io, transport_host& host)
+      : adopted_sockets(host), wakeups_(io) {}
+
+  ~uring_websocket_io() override {
+    if (ring_ready_) io_uring_queue_exit(&ring_);
+    std::free(buffer_ring_);
+    std::free(buffers_);
+  }
+
+  // False (and nothing left open) when the kernel refuses any of it.
+  bool set_up() {
+    io_uring_params params{};
+    // SINGLE_ISSUER + DEFER_TASKRUN: the worker's thread alone uses the ring, and receives run
+    // only when it asks for completions — in a batch, never interrupting it.
+    params.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_CQSIZE;
+    params.cq_entries = 16384;
+    if (io_uring_queue_init_params(1024, &ring_, &params) < 0) return false;
+    ring_ready_ = true;
+    int efd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (efd < 0) return false;
+    wakeups_.assign(efd);  // closes it when destroyed
+    if (io_uring_register_eventfd(&ring_, efd) < 0) return false;
+    void* ring_memory = nullptr;
+    if (posix_memalign(&ring_memory, 4096, buffer_count * sizeof(io_uring_buf)) != 0) return false;
+    buffer_ring_ = static_cast<io_uring_buf_ring*>(ring_memory);
+    buffers_ = static_cast<char*>(std::malloc(buffer_count * buffer_size));
+    if (!buffers_) return false;
+    io_uring_buf_ring_init(buffer_ring_);
+    io_uring_buf_reg registration{};
+    registration.ring_addr = reinterpret_cast<std::uintptr_t>(buffer_ring_);
+    registration.ring_entries = buffer_count;
+    registration.bgid = buffer_group;
+    if (io_uring_register_buf_ring(&ring_, &registration, 0) < 0) return false;
+    for (unsigned id = 0; id < buffer_count; ++id)
+      io_uring_buf_ring_add(buffer_ring_, buffers_ + id * buffer_size, buffer_size, id,
+                            io_uring_buf_ring_mask(buffer_count), static_cast<int>(id));
+    io_uring_buf_ring_advance(buffer_ring_, buffer_count);
+    return true;
+  }
+
+  const char* name() const override { return "io_uring"; }
+
+ private:
+  bool start_reading(const connection_ptr& c) override {
+    arm_receive(*c);
+    if (!waiting_) wait_ready();
+    return true;
+  }
+  void stop_reading(const connection& c) override {
+    // Ends the multishot receive (it completes with 0; the id is gone by then), which holds the
+    // socket open in the kernel until it ends.
+    ::shutdown(c.fd, SHUT_RDWR);
+  }
+  void wait_writable(const connection& c) override {
+    io_uring_sqe* sqe = next_sqe();
+    io_uring_prep_poll_add(sqe, c.fd, POLLOUT);
+    io_uring_sqe_set_data64(sqe, c.id | writable_tag);
+    io_uring_submit(&ring_);
+  }
+  void writable_again(const connection&) override {}  // the poll was one-shot
+
+  io_uring_sqe* next_sqe() {
+    io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
+    if (!sqe) {  // the submission queue is full: hand it over and take a fresh entry
+      io_uring_submit(&ring_);
+      sqe = io_uring_get_sqe(&ring_);
+    }
+    return sqe;
+  }
+
+  void arm_receive(const connection& c) {
+    io_uring_sqe* sqe = next_sqe();
+    io_uring_prep_recv_multishot(sqe, c.fd, nullptr, 0, 0);
+    sqe->flags |= IOSQE_BUFFER_SELECT;
+    sqe->buf_group = buffer_group;
+    io_uring_sqe_set_data64(sqe, c.id);
+    io_uring_submit(&ring_);
+  }
+
+  void wait_ready() {
+    waiting_ = true;
+    wakeups_.async_wait(boost::asio::posix::descriptor_base::wait_read,
+                        [this](boost::system::error_code ec) {
+                          waiting_ = false;
+                          if (!ec) on_ready();
+                        });
+  }
+
+  void on_ready() {
+    // Clear the eventfd first: whatever arrives after this signals it again.
+    std::uint64_t signals = 0;
+    [[maybe_unused]] auto cleared = ::read(wakeups_.native_handle(), &signals, sizeof signals);
+    io_uring_get_events(&ring_);  // runs the receives the kernel deferred to now
+    for (;;) {
+      // Copied out first: handling one may submit (re-arm, close) or close another connection.
+      completions_.clear();
+      unsigned head;
+      io_uring_cqe* cqe;
+      io_uring_for_each_cqe(&ring_, head, cqe) completions_.push_back(*cqe);
+      if (completions_.empty()) break;
+      io_uring_cq_advance(&ring_, static_cast<unsigned>(completions_.size()));
+      for (const io_uring_cqe& completion : completions_) handle(completion);
+    }
+    if (!empty()) wait_ready();
+  }
+
+  void handle(const io_uring_cqe& cqe) {
+    if (cqe.user_data & writable_tag) {
+      connection_ptr c = find(cqe.user_data & ~writable_tag);
+      if (!c || c->fd < 0) return;
+      c->waiting_writable = false;  // the one-shot poll is spent: flush waits anew if need be
+      flush(c);
+      return;
+    }
+    connection_ptr c = find(cqe.user_data);
+    bool open = c && c->fd >= 0;
+    if (cqe.flags & IORING_CQE_F_BUFFER) {
+      unsigned id = cqe.flags >> IORING_CQE_BUFFER_SHIFT;
+      if (open && cqe.res > 0) append(*c, buffers_ + id * buffer_size, cqe.res);
+      recycle(id);
+      if (open && cqe.res > 0) {
+        received(c);
+        open = c->fd >= 0;
+      }
+    }
+    if (!open || (cqe.flags & IORING_CQE_F_MORE)) return;
+    // The multishot receive ended: out of buffers (or the kernel's choice) — receive on; the
+    // server closed the socket (0) or an error — the connection ends.
+    if (cqe.res > 0 || cqe.res == -ENOBUFS)
+      arm_receive(*c);
+    else
+      read_failed(c, cqe.res);
+  }
+
+  static void append(connection& c, const char* data, int n) {
+    auto size = static_cast<std::size_t>(n);
+    if (c.in.size() - c.in_len < size) c.in.resize(std::max(c.in.size() * 2, c.in_len + size));
+    std::memcpy(c.in.data() + c.in_len, data, size);
+    c.in_len += size;
+  }
+
+  void recycle(unsigned id) {
+    io_uring_buf_ring_add(buffer_ring_, buffers_ + id * buffer_size, buffer_size, id,
+                          io_uring_buf_ring_mask(buffer_count), 0);
+    io_uring_buf_ring_advance(buffer_ring_, 1);
+  }
+
+  io_uring ring_{};
+  bool ring_ready_ = false;
+  boost::asio::posix::stream_descriptor wakeups_;  // the ring's eventfd
+  bool waiting_ = false;
+  io_uring_buf_ring* buffer_ring_ = nullptr;
+  char* buffers_ = nullptr;
+  std::vector<io_uring_cqe> completions_;
+};
+
+}  // namespace
+
+std::unique_ptr<websocket_io> make_uring_websocket_io(boost::asio::io_context& io,
+                                                      transport_host& host) {
+  auto uring = std::make_unique<uring_websocket_io>(io, host);
+  if (!uring->set_up()) return nullptr;
+  return uring;
+}
+
+}  // namespace chorus::bench
