@@ -67,7 +67,8 @@ std::span<const long> sendmsg_batch::run() {
   // An entry whose completion is lost (the ring failed under it) is a failed send: sending it
   // again could duplicate bytes in the stream.
   results_.assign(entries_.size(), -EIO);
-  std::size_t handled = ring_ ? send_through_ring() : 0;
+  // A single send is one system call either way, and a plain sendmsg is the cheaper one.
+  std::size_t handled = ring_ && entries_.size() > 1 ? send_through_ring() : 0;
   send_one_by_one(handled);
   entries_.clear();
   return results_;

@@ -38,7 +38,8 @@ class sendmsg_batch {
   // until the next add().
   std::span<const long> run();
 
-  // Whether the last run() went through io_uring; why not, if it did not.
+  // Whether batches of two or more go through io_uring (the ring is set up by the first run());
+  // why not, if they do not.
   bool using_io_uring() const { return ring_ != nullptr; }
   const std::string& io_uring_unavailable_reason() const { return unavailable_reason_; }
 
