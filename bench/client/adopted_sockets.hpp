@@ -1,8 +1,11 @@
 #pragma once
 
-// What both websocket_io backends share: the adopted connections by id, handing received bytes
-// to the frame reader, and direct non-blocking writes.
+// What both websocket_io backends share: the adopted connections by id, the wait on the one
+// descriptor that says "something is ready" (the epoll set, or the io_uring eventfd), handing
+// received bytes to the frame reader, and direct non-blocking writes.
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <cstdint>
 #include <string>
 #include <unordered_map>
@@ -13,7 +16,7 @@ namespace chorus::bench {
 
 class adopted_sockets : public websocket_io {
  public:
-  explicit adopted_sockets(transport_host& host) : host_(host) {}
+  adopted_sockets(boost::asio::io_context& io, transport_host& host) : host_(host), ready_(io) {}
   ~adopted_sockets() override;
 
   void adopt(const connection_ptr& c) override;
@@ -21,6 +24,11 @@ class adopted_sockets : public websocket_io {
   void close(const connection_ptr& c) override;
 
  protected:
+  // Takes `fd`, readable when the backend has something ready (closed with this object).
+  void watch_ready(int fd) { ready_.assign(fd); }
+  int ready_fd() { return ready_.native_handle(); }
+  // Something is ready: the backend handles it (the wait is renewed afterwards).
+  virtual void on_ready() = 0;
   // The backend starts reading `c` (its fd is set); false: it could not.
   virtual bool start_reading(const connection_ptr& c) = 0;
   // The backend stops reading `c` before its fd is closed.
@@ -42,11 +50,15 @@ class adopted_sockets : public websocket_io {
     auto it = adopted_.find(id);
     return it == adopted_.end() ? nullptr : it->second;
   }
-  bool empty() const { return adopted_.empty(); }
 
   transport_host& host_;
 
  private:
+  // Waits on ready_ while any connection is adopted.
+  void wait_ready();
+
+  boost::asio::posix::stream_descriptor ready_;
+  bool waiting_ = false;
   std::unordered_map<std::uint64_t, connection_ptr> adopted_;
 };
 

@@ -50,7 +50,9 @@ struct connection {
   std::vector<std::uint8_t> in = std::vector<std::uint8_t>(4096);
   std::size_t in_len = 0;
   // Output: framed bytes (WebSocket) or a polling payload (packets joined by 0x1e).
-  std::string outbox, writing_buf;
+  std::string outbox;
+  // Polling: the POST in progress.
+  std::string writing_buf;
   bool writing = false;
   // WebSocket after the upgrade: the socket, taken out of asio by the worker's websocket_io.
   int fd = -1;

@@ -47,8 +47,20 @@ void adopted_sockets::adopt(const connection_ptr& c) {
     return;
   }
   adopted_.emplace(c->id, c);
+  if (!waiting_) wait_ready();
   // The upgrade's read may have taken frames too (the open packet).
   received(c);
+}
+
+void adopted_sockets::wait_ready() {
+  waiting_ = true;
+  ready_.async_wait(boost::asio::posix::descriptor_base::wait_read,
+                    [this](boost::system::error_code ec) {
+                      waiting_ = false;
+                      if (ec) return;
+                      on_ready();
+                      if (!adopted_.empty()) wait_ready();
+                    });
 }
 
 void adopted_sockets::close(const connection_ptr& c) {

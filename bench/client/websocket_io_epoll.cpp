@@ -4,7 +4,6 @@
 #include <sys/socket.h>
 
 #include <array>
-#include <boost/asio/posix/stream_descriptor.hpp>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -19,21 +18,18 @@ namespace {
 class epoll_websocket_io final : public adopted_sockets {
  public:
   epoll_websocket_io(boost::asio::io_context& io, transport_host& host)
-      : adopted_sockets(host), epoll_fd_(::epoll_create1(EPOLL_CLOEXEC)), readiness_(io) {
+      : adopted_sockets(io, host), epoll_fd_(::epoll_create1(EPOLL_CLOEXEC)) {
     if (epoll_fd_ < 0)
       throw std::runtime_error(fmt::format("epoll_create1: {}", std::strerror(errno)));
-    readiness_.assign(epoll_fd_);  // closes it when destroyed
+    watch_ready(epoll_fd_);  // readable when a socket in the set is
   }
   const char* name() const override { return "epoll"; }
 
  private:
   bool start_reading(const connection_ptr& c) override {
-    if (!watch(*c, EPOLL_CTL_ADD, EPOLLIN)) {
-      host_.transport_failed(c, fmt::format("epoll_ctl: {}", std::strerror(errno)));
-      return false;
-    }
-    if (!waiting_) wait_ready();
-    return true;
+    if (watch(*c, EPOLL_CTL_ADD, EPOLLIN)) return true;
+    host_.transport_failed(c, fmt::format("epoll_ctl: {}", std::strerror(errno)));
+    return false;
   }
   void stop_reading(const connection& c) override {
     ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c.fd, nullptr);
@@ -48,16 +44,7 @@ class epoll_websocket_io final : public adopted_sockets {
     return ::epoll_ctl(epoll_fd_, op, c.fd, &event) == 0;
   }
 
-  void wait_ready() {
-    waiting_ = true;
-    readiness_.async_wait(boost::asio::posix::descriptor_base::wait_read,
-                          [this](boost::system::error_code ec) {
-                            waiting_ = false;
-                            if (!ec) on_ready();
-                          });
-  }
-
-  void on_ready() {
+  void on_ready() override {
     int ready = ::epoll_wait(epoll_fd_, events_.data(), static_cast<int>(events_.size()), 0);
     for (int i = 0; i < ready; ++i) {
       // Looked up, not carried as a pointer: handling one event may close another connection.
@@ -66,7 +53,6 @@ class epoll_websocket_io final : public adopted_sockets {
       if (events_[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP)) read(c);
       if (c->fd >= 0 && (events_[i].events & EPOLLOUT)) flush(c);
     }
-    if (!empty()) wait_ready();
   }
 
   void read(const connection_ptr& c) {
@@ -80,9 +66,7 @@ class epoll_websocket_io final : public adopted_sockets {
     received(c);
   }
 
-  int epoll_fd_;
-  boost::asio::posix::stream_descriptor readiness_;  // the set: readable when a socket is ready
-  bool waiting_ = false;
+  int epoll_fd_;  // owned by the base's ready descriptor
   std::array<epoll_event, 512> events_{};
 };
 

@@ -6,7 +6,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <boost/asio/posix/stream_descriptor.hpp>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -28,7 +27,7 @@ constexpr std::uint64_t writable_tag = std::uint64_t{1} << 63;
 class uring_websocket_io final : public adopted_sockets {
  public:
   uring_websocket_io(boost::asio::io_context& io, transport_host& host)
-      : adopted_sockets(host), wakeups_(io) {}
+      : adopted_sockets(io, host) {}
 
   ~uring_websocket_io() override {
     if (ring_ready_) io_uring_queue_exit(&ring_);
@@ -47,7 +46,7 @@ class uring_websocket_io final : public adopted_sockets {
     ring_ready_ = true;
     int efd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (efd < 0) return false;
-    wakeups_.assign(efd);  // closes it when destroyed
+    watch_ready(efd);  // the kernel signals it when receives are waiting
     if (io_uring_register_eventfd(&ring_, efd) < 0) return false;
     void* ring_memory = nullptr;
     if (posix_memalign(&ring_memory, 4096, buffer_count * sizeof(io_uring_buf)) != 0) return false;
@@ -72,7 +71,6 @@ class uring_websocket_io final : public adopted_sockets {
  private:
   bool start_reading(const connection_ptr& c) override {
     arm_receive(*c);
-    if (!waiting_) wait_ready();
     return true;
   }
   void stop_reading(const connection& c) override {
@@ -106,19 +104,10 @@ class uring_websocket_io final : public adopted_sockets {
     io_uring_submit(&ring_);
   }
 
-  void wait_ready() {
-    waiting_ = true;
-    wakeups_.async_wait(boost::asio::posix::descriptor_base::wait_read,
-                        [this](boost::system::error_code ec) {
-                          waiting_ = false;
-                          if (!ec) on_ready();
-                        });
-  }
-
-  void on_ready() {
+  void on_ready() override {
     // Clear the eventfd first: whatever arrives after this signals it again.
     std::uint64_t signals = 0;
-    [[maybe_unused]] auto cleared = ::read(wakeups_.native_handle(), &signals, sizeof signals);
+    [[maybe_unused]] auto cleared = ::read(ready_fd(), &signals, sizeof signals);
     io_uring_get_events(&ring_);  // runs the receives the kernel deferred to now
     for (;;) {
       // Copied out first: handling one may submit (re-arm, close) or close another connection.
@@ -130,7 +119,6 @@ class uring_websocket_io final : public adopted_sockets {
       io_uring_cq_advance(&ring_, static_cast<unsigned>(completions_.size()));
       for (const io_uring_cqe& completion : completions_) handle(completion);
     }
-    if (!empty()) wait_ready();
   }
 
   void handle(const io_uring_cqe& cqe) {
@@ -176,8 +164,6 @@ class uring_websocket_io final : public adopted_sockets {
 
   io_uring ring_{};
   bool ring_ready_ = false;
-  boost::asio::posix::stream_descriptor wakeups_;  // the ring's eventfd
-  bool waiting_ = false;
   io_uring_buf_ring* buffer_ring_ = nullptr;
   char* buffers_ = nullptr;
   std::vector<io_uring_cqe> completions_;

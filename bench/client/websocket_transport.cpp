@@ -89,29 +89,12 @@ bool on_frame(transport_host& host, const connection_ptr& c, ws::opcode op,
   return true;
 }
 
-awaitable<void> writer(transport_host& host, connection_ptr c) {
-  while (!c->outbox.empty() && !c->closing) {
-    std::swap(c->outbox, c->writing_buf);
-    auto writing = asio::async_write(c->socket, asio::buffer(c->writing_buf), use_nothrow);
-    auto [ec, n] = co_await std::move(writing);
-    c->writing_buf.clear();
-    if (ec) {
-      c->writing = false;
-      host.transport_failed(c, fmt::format("write: {}", ec.message()));
-      co_return;
-    }
-  }
-  c->writing = false;
-}
-
 void send_frame(transport_host& host, const connection_ptr& c, ws::opcode op,
                 std::string_view payload) {
+  // Frames go out only once the upgrade is done and websocket_io owns the socket (it drops
+  // them once the connection is closed).
   append_client_frame(c->outbox, op, payload, host.next_mask());
-  if (c->fd >= 0) return host.websockets().write(c);
-  if (!c->writing) {
-    c->writing = true;
-    host.spawn(writer(host, c));
-  }
+  host.websockets().write(c);
 }
 
 }  // namespace

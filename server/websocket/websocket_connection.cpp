@@ -13,9 +13,6 @@ namespace chorus::server {
 namespace ws = protocol::websocket;
 
 namespace {
-// Linux's IOV_MAX: one sendmsg takes up to this many frames. asio's own socket calls pass at
-// most 64 buffers per system call, hence the direct sendmsg (bench/io measures the difference).
-constexpr std::size_t max_frames_per_write = 1024;
 constexpr std::size_t max_bytes_per_write = 4 * 1024 * 1024;
 constexpr auto close_linger = std::chrono::seconds(2);
 }  // namespace

@@ -34,8 +34,9 @@ std::size_t write_flusher::gather_batch(std::size_t next) {
   for (; next < flushing_.size() && !batch_.full() && frames_used < frames_->size(); ++next) {
     websocket_connection& connection = *flushing_[next];
     if (!connection.begin_flush()) continue;
-    std::span<iovec> space(frames_->data() + frames_used,
-                           std::min(max_frames_per_connection, frames_->size() - frames_used));
+    std::span<iovec> space(
+        frames_->data() + frames_used,
+        std::min(websocket_connection::max_frames_per_write, frames_->size() - frames_used));
     std::size_t bytes = 0;
     std::size_t count = connection.gather(space, bytes);
     msghdr& message = (*messages_)[batch_.size()];

@@ -42,7 +42,6 @@ class write_flusher {
     websocket_connection* connection;
     std::size_t bytes;
   };
-  static constexpr std::size_t max_frames_per_connection = 1024;  // Linux's IOV_MAX
   static constexpr std::size_t frame_space = 16 * 1024;
 
   asio::any_io_executor executor_;
