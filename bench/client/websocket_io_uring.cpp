@@ -21,6 +21,7 @@ namespace {
 constexpr unsigned buffer_count = 4096;  // a power of two (the buffer ring's size)
 constexpr std::size_t buffer_size = 2048;
 constexpr unsigned short buffer_group = 0;
+constexpr int max_rounds = 16;
 // user_data: a connection id, with this bit for "the socket has room to write".
 constexpr std::uint64_t writable_tag = std::uint64_t{1} << 63;
 
@@ -40,7 +41,9 @@ class uring_websocket_io final : public adopted_sockets {
     io_uring_params params{};
     // SINGLE_ISSUER + DEFER_TASKRUN: the worker's thread alone uses the ring, and receives run
     // only when it asks for completions — in a batch, never interrupting it.
-    params.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_CQSIZE;
+    // TASKRUN_FLAG: the kernel says in the ring's flags when receives are still deferred.
+    params.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN |
+                   IORING_SETUP_TASKRUN_FLAG | IORING_SETUP_CQSIZE;
     params.cq_entries = 16384;
     if (io_uring_queue_init_params(1024, &ring_, &params) < 0) return false;
     ring_ready_ = true;
@@ -108,17 +111,35 @@ class uring_websocket_io final : public adopted_sockets {
     // Clear the eventfd first: whatever arrives after this signals it again.
     std::uint64_t signals = 0;
     [[maybe_unused]] auto cleared = ::read(ready_fd(), &signals, sizeof signals);
-    io_uring_get_events(&ring_);  // runs the receives the kernel deferred to now
-    for (;;) {
+    // The kernel runs at most a few dozen deferred receives per io_uring_enter and keeps the
+    // rest for the next one without signalling the eventfd again. Asking again at once takes
+    // them without a round through the eventfd and epoll (three more system calls per batch:
+    // ~5% of the client's CPU in a 1,000-subscriber fan-out). Bounded, so that timers (a
+    // publisher's next send) are not held up; what is left then signals the eventfd ourselves.
+    for (int round = 0;; ++round) {
+      if (round == max_rounds) {
+        if (receives_deferred()) signal_ready();
+        return;
+      }
+      io_uring_get_events(&ring_);  // runs the receives the kernel deferred to now
       // Copied out first: handling one may submit (re-arm, close) or close another connection.
       completions_.clear();
       unsigned head;
       io_uring_cqe* cqe;
       io_uring_for_each_cqe(&ring_, head, cqe) completions_.push_back(*cqe);
-      if (completions_.empty()) break;
+      if (completions_.empty() && !receives_deferred()) return;
       io_uring_cq_advance(&ring_, static_cast<unsigned>(completions_.size()));
       for (const io_uring_cqe& completion : completions_) handle(completion);
     }
+  }
+
+  // The kernel holds receives to run at the next io_uring_enter (IORING_SETUP_TASKRUN_FLAG).
+  bool receives_deferred() const {
+    return (IO_URING_READ_ONCE(*ring_.sq.kflags) & IORING_SQ_TASKRUN) != 0;
+  }
+  void signal_ready() {
+    std::uint64_t one = 1;
+    [[maybe_unused]] auto written = ::write(ready_fd(), &one, sizeof one);
   }
 
   void handle(const io_uring_cqe& cqe) {
