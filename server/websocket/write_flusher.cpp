@@ -22,8 +22,13 @@ void write_flusher::flush_all() {
   while (next < flushing_.size()) {
     next = gather_batch(next);
     auto results = batch_.run();
-    for (std::size_t i = 0; i < batched_.size(); ++i)
+    for (std::size_t i = 0; i < batched_.size(); ++i) {
+      if (i + prefetch_distance < batched_.size()) {
+        const batched_write& ahead = batched_[i + prefetch_distance];
+        ahead.connection->prefetch_for_finish(ahead.first_queued);
+      }
       batched_[i].connection->finish_flush(results[i], batched_[i].bytes);
+    }
   }
   flushing_.clear();
 }
@@ -44,7 +49,7 @@ std::size_t write_flusher::gather_batch(std::size_t next) {
     message.msg_iov = space.data();
     message.msg_iovlen = count;
     batch_.add(connection.native_handle(), message);
-    batched_.push_back({&connection, bytes});
+    batched_.push_back({&connection, bytes, connection.first_queued()});
     frames_used += count;
   }
   return next;

@@ -41,7 +41,10 @@ class write_flusher {
   struct batched_write {
     websocket_connection* connection;
     std::size_t bytes;
+    const void* first_queued;  // for websocket_connection::prefetch_for_finish
   };
+  // How many connections ahead the results pass asks for their state to be loaded.
+  static constexpr std::size_t prefetch_distance = 4;
   static constexpr std::size_t frame_space = 16 * 1024;
 
   asio::any_io_executor executor_;
