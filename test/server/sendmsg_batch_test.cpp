@@ -6,11 +6,18 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <netinet/in.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -174,6 +181,54 @@ TEST_P(SendmsgBatch, FillsToCapacityAndRunsAgain) {
 
 TEST_P(SendmsgBatch, AnEmptyBatchRuns) {
   EXPECT_TRUE(run().empty());
+}
+
+// From now on io_uring_enter fails with EPERM in this process (a seccomp filter cannot be
+// lifted: the test runs it in a child, see below).
+bool refuse_io_uring_enter() {
+  sock_filter filter[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_io_uring_enter, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  sock_fprog program{static_cast<unsigned short>(std::size(filter)), filter};
+  return ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
+         ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &program) == 0;
+}
+
+// The ring works for one batch, then the kernel refuses every submission: the batch gives the
+// ring up and makes the same sends one by one, each result in its place, nothing sent twice.
+// Exits 0 when all of that held; otherwise says what did not on stderr and exits 1.
+void ring_refused_mid_run() {
+  auto fail = [](const std::string& what) {
+    std::fprintf(stderr, "%s\n", what.c_str());
+    std::exit(1);
+  };
+  sendmsg_batch batch(true);
+  std::vector<socket_pair> sockets(3);
+  message_of first({"one"}), second({"two", "!"});
+  for (auto& pair : sockets) batch.add(pair.writer, first.header);
+  for (long result : batch.run())
+    if (result != 3) fail("first batch: a send returned " + std::to_string(result));
+  if (!batch.using_io_uring()) fail("no io_uring here: " + batch.io_uring_unavailable_reason());
+  if (!refuse_io_uring_enter()) fail("could not install the seccomp filter");
+  for (auto& pair : sockets) batch.add(pair.writer, second.header);
+  auto results = batch.run();
+  if (results.size() != sockets.size()) fail("results: " + std::to_string(results.size()));
+  for (long result : results)
+    if (result != 4) fail("refused batch: a send returned " + std::to_string(result));
+  if (batch.using_io_uring()) fail("the ring was kept after the kernel refused it");
+  if (batch.io_uring_unavailable_reason().find("took 0 of 3") == std::string::npos)
+    fail("reason: " + batch.io_uring_unavailable_reason());
+  for (auto& pair : sockets)
+    if (pair.drain() != "onetwo!") fail("a socket got something else than onetwo!");
+  std::exit(0);
+}
+
+TEST(SendmsgBatchRingLost, SendsOneByOneOnceTheKernelRefusesTheRing) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(ring_refused_mid_run(), ::testing::ExitedWithCode(0), "");
 }
 
 INSTANTIATE_TEST_SUITE_P(Ways, SendmsgBatch, ::testing::Values(true, false),
