@@ -8,8 +8,8 @@
 // (docs/BENCHMARKS.md, "Latency"). Two ways, both awaited through asio so that timers and the
 // polling transport run on the same io_context:
 // - io_uring (kernel ≥ 6.1): one multishot receive per socket into a ring of provided buffers;
-//   the kernel signals an eventfd and one io_uring_enter collects every socket's new data — no
-//   system call per message;
+//   the kernel signals an eventfd and io_uring_enter collects the sockets' new data, 20 receives
+//   per call on this kernel — no system call per message;
 // - epoll: a level-triggered set of the worker's own, one read per ready socket per batch.
 // Writes are direct non-blocking sends; what a full socket does not take waits for room.
 

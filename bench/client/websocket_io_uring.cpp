@@ -113,7 +113,9 @@ class uring_websocket_io final : public adopted_sockets {
     // (three more system calls per batch: ~5% of the client's CPU in a 1,000-subscriber
     // fan-out). The eventfd is cleared only once nothing is left, and checked once more after:
     // what arrives later signals it anew. Bounded, so that timers (a publisher's next send) are
-    // not held up: then the eventfd is signalled to come back after them.
+    // not held up: then the eventfd is signalled to come back after them. (The kernel's own
+    // signals, for receives added and completions posted in the last round, normally have it
+    // set already; signalling here keeps the loop from depending on that.)
     for (int round = 0; round < max_rounds; ++round) {
       if (take_completions()) continue;
       std::uint64_t signals = 0;
