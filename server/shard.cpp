@@ -6,7 +6,9 @@
 namespace chorus::server {
 
 shard::shard(unsigned index, server& owner)
-    : index_(index), owner_(owner), flusher_(context_.get_executor(), owner.config().io_uring) {}
+    : index_(index),
+      owner_(owner),
+      flusher_(context_.get_executor(), owner.config().io_uring, metrics_.fanout_write_latency) {}
 
 const server_config& shard::config() const {
   return owner_.config();

@@ -63,9 +63,9 @@ class shard {
   simdjson::dom::parser json_parser_;
   static constexpr std::size_t read_scratch_size = 64 * 1024;
   std::unique_ptr<std::uint8_t[]> read_scratch_{new std::uint8_t[read_scratch_size]};
+  metrics::shard_metrics metrics_;  // before flusher_, which records into it
   write_flusher flusher_;
   fanout::shard_hub hub_{*this};
-  metrics::shard_metrics metrics_;
 };
 
 }  // namespace chorus::server

@@ -72,6 +72,7 @@ void shard_hub::deliver(const broadcast_job& job) {
     }
   });
   counters.broadcast_deliveries.add(delivered);  // once per broadcast, not per recipient
+  if (delivered) home_.flusher().note_broadcast(job.issued);
 }
 
 void shard_hub::post(std::shared_ptr<const broadcast_job> job) {

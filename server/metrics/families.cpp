@@ -174,6 +174,10 @@ std::vector<family> make_families(std::span<const shard_metrics* const> shards,
                           "Time from a broadcast being issued to its delivery pass on another "
                           "shard (the cross-shard inbox wait)",
                           shards, &shard_metrics::fanout_latency));
+  all.push_back(histogram("chorus_fanout_write_latency_seconds",
+                          "Time from a broadcast being issued to the end of the write pass that "
+                          "sent it to this shard's WebSocket recipients (one per shard reached)",
+                          shards, &shard_metrics::fanout_write_latency));
   return all;
 }
 

@@ -32,8 +32,9 @@ struct alignas(64) shard_metrics {
   owned_counter queue_over_bound;      // connections closed because their queue passed the bound
   std::array<owned_counter, disconnect_reason_count> session_closes;      // Engine.IO, by reason
   std::array<owned_counter, disconnect_reason_count> socket_disconnects;  // Socket.IO, by reason
-  latency_histogram handler_latency;  // running one event handler
-  latency_histogram fanout_latency;   // a broadcast's wait in this shard's inbox
+  latency_histogram handler_latency;       // running one event handler
+  latency_histogram fanout_latency;        // a broadcast's wait in this shard's inbox
+  latency_histogram fanout_write_latency;  // a broadcast's issue to the end of the pass sending it
 };
 
 inline std::size_t index_of(disconnect_reason reason) {

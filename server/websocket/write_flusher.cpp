@@ -1,6 +1,7 @@
 #include "server/websocket/write_flusher.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "server/websocket/websocket_connection.hpp"
 
@@ -13,11 +14,17 @@ void write_flusher::schedule(std::shared_ptr<websocket_connection> connection) {
   asio::post(executor_, [this] { flush_all(); });
 }
 
+void write_flusher::note_broadcast(std::chrono::steady_clock::time_point issued) {
+  if (!pass_posted_) return;
+  if (!pending_broadcast_ || issued < *pending_broadcast_) pending_broadcast_ = issued;
+}
+
 void write_flusher::flush_all() {
   pass_posted_ = false;
   // A flush may list connections again (a failed write closes a session, which may send):
   // those go to the next pass.
   flushing_.swap(listed_);
+  auto broadcast_issued = std::exchange(pending_broadcast_, std::nullopt);
   std::size_t next = 0;
   while (next < flushing_.size()) {
     next = gather_batch(next);
@@ -31,6 +38,8 @@ void write_flusher::flush_all() {
     }
   }
   flushing_.clear();
+  if (broadcast_issued)
+    broadcast_latency_.observe(std::chrono::steady_clock::now() - *broadcast_issued);
 }
 
 std::size_t write_flusher::gather_batch(std::size_t next) {

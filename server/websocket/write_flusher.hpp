@@ -4,10 +4,13 @@
 #include <sys/uio.h>
 
 #include <array>
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "server/asio.hpp"
+#include "server/metrics/latency_histogram.hpp"
 #include "server/websocket/sendmsg_batch.hpp"
 
 namespace chorus::server {
@@ -22,12 +25,21 @@ class websocket_connection;
 // and no system call per connection (bench/compare.sh measures the path).
 class write_flusher {
  public:
-  // `use_io_uring`: see sendmsg_batch.
-  write_flusher(asio::any_io_executor executor, bool use_io_uring)
-      : executor_(std::move(executor)), batch_(use_io_uring) {}
+  // `use_io_uring`: see sendmsg_batch. `broadcast_latency`: where a pass that carries a
+  // broadcast records how long after its issue the pass ended.
+  write_flusher(asio::any_io_executor executor, bool use_io_uring,
+                metrics::latency_histogram& broadcast_latency)
+      : executor_(std::move(executor)),
+        batch_(use_io_uring),
+        broadcast_latency_(broadcast_latency) {}
 
   // Lists `connection` for the next pass (the caller lists each connection at most once).
   void schedule(std::shared_ptr<websocket_connection> connection);
+  // Says that a broadcast issued at `issued` has just queued frames here: the coming pass, if
+  // one is pending, records its end against the earliest such broadcast. Nothing is recorded
+  // when no pass is pending (the recipients were all polling or already waiting for room in
+  // their sockets); sockets the pass finds full finish later and are not waited for.
+  void note_broadcast(std::chrono::steady_clock::time_point issued);
 
   const sendmsg_batch& batch() const { return batch_; }
 
@@ -51,7 +63,10 @@ class write_flusher {
   std::vector<std::shared_ptr<websocket_connection>> listed_;
   std::vector<std::shared_ptr<websocket_connection>> flushing_;
   bool pass_posted_ = false;
+  // The earliest broadcast whose frames the pending pass carries.
+  std::optional<std::chrono::steady_clock::time_point> pending_broadcast_;
   sendmsg_batch batch_;
+  metrics::latency_histogram& broadcast_latency_;
   std::vector<batched_write> batched_;
   // The batch's messages and their frames: kept until the batch has run.
   std::unique_ptr<std::array<msghdr, sendmsg_batch::capacity>> messages_ =

@@ -385,6 +385,52 @@ describe("/metrics after a known workload", () => {
     assert.equal(m.types.get("chorus_connections_open"), "gauge");
   });
 
+  it("times one write pass per broadcast on each shard it reaches over WebSocket", async (t) => {
+    // Heartbeats far apart: a ping is a write pass of its own, and one pending when a broadcast
+    // reaches a shard with polling recipients only would carry the timing there.
+    const fx = await startFixture(["--ping-interval", "60000", "--ping-timeout", "60000"], {
+      binaryEnv: "CHORUS_API_FIXTURE",
+    });
+    t.after(() => fx.stop());
+    const auth = { join: ["r"] };
+    const ws = [];
+    for (let i = 0; i < 4; ++i) ws.push(await connect(t, fx, { transports: ["websocket"], auth }));
+    const polling = [];
+    for (let i = 0; i < 2; ++i) polling.push(await connect(t, fx, { transports: ["polling"], auth }));
+    const everyone = [...ws, ...polling];
+    const before = await scrape(fx);
+    assert.equal(value(before, "chorus_fanout_write_latency_seconds_count"), 0, "hellos and joins are not broadcasts");
+
+    // Two broadcasts, each reaching every WebSocket client: one from a WebSocket client, one
+    // from a polling client (its shard may hold no WebSocket recipient).
+    let received = everyone.map((s) => next(s, "room-event"));
+    ws[0].emit("room-all", "r", 1);
+    await Promise.all(received);
+    received = everyone.filter((s) => s !== polling[0]).map((s) => next(s, "broadcast-event"));
+    polling[0].emit("broadcast", 2);
+    await Promise.all(received);
+
+    const shards = value(before, "chorus_shards");
+    let wsShards = 0;
+    for (let i = 0; i < shards; ++i)
+      if (value(before, "chorus_connections_open", { transport: "websocket", shard: String(i) }) > 0) ++wsShards;
+    assert.ok(wsShards >= 1);
+    // A pass records its timing after its sends, which may be after the clients read them.
+    const m = await eventually(
+      async () => {
+        const s = await scrape(fx);
+        return value(s, "chorus_fanout_write_latency_seconds_count") === 2 * wsShards ? s : null;
+      },
+      5_000,
+      `two write-pass timings on each of ${wsShards} shards with WebSocket recipients`,
+    ).catch(async (err) => {
+      const got = value(await scrape(fx), "chorus_fanout_write_latency_seconds_count");
+      throw new Error(`${err.message}: got ${got}`);
+    });
+    assert.ok(value(m, "chorus_fanout_write_latency_seconds_sum") > 0);
+    assert.equal(m.types.get("chorus_fanout_write_latency_seconds"), "histogram");
+  });
+
   it("counts a slow reader's overflow and the volatile packets dropped for it", async (t) => {
     const fx = await start();
     t.after(() => fx.stop());
