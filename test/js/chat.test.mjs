@@ -963,7 +963,12 @@ describe("chat history, presence, typing, acks and private messages", () => {
         const carol = await open(t, "carol");
         const [an, bn, cn] = [uniq("alice"), uniq("bob"), uniq("carol")];
         await join(alice, an);
-        for (const bob of bobs) await join(bob, bn);
+        for (const bob of bobs) {
+          await join(bob, bn);
+          // The first bob's "joined!" reaches the others too and satisfies join()'s wait before
+          // their own join has been handled; the lobby history goes to the joiner alone.
+          await historyOf(bob, undefined);
+        }
         await join(carol, cn);
         const text = uniq("psst");
         const ack = await emitWithAck(alice, "private_message", { to: bn, message: text });
