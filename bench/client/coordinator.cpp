@@ -344,6 +344,7 @@ bool coordinator::collect() {
     auto& slot = shared_.worker(i);
     report_.latency_ns.merge(slot.latency_ns);
     report_.bench_cpu_us += slot.cpu_us;
+    report_.receives_out_of_buffers += slot.receives_out_of_buffers;
     std::string io(slot.client_io, strnlen(slot.client_io, sizeof slot.client_io));
     if (report_.client_io.find(io) == std::string::npos)
       report_.client_io += report_.client_io.empty() ? io : "+" + io;

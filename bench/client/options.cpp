@@ -78,6 +78,10 @@ void add_common(CLI::App& cmd, bench_options& o) {
                  "Read WebSocket connections through io_uring (false: an epoll set; also used "
                  "when the kernel refuses io_uring)")
       ->capture_default_str();
+  cmd.add_option("--recv-buffers", o.recv_buffers,
+                 "io_uring reads: 2 KiB buffers per worker that the kernel receives into, a power "
+                 "of two 1 … 32768 (too few only costs re-armed receives; the report counts them)")
+      ->capture_default_str();
   cmd.add_option("--source-ips", o.source_ips, "Spread connections over 127.0.0.1 … 127.0.0.N")
       ->capture_default_str();
   cmd.add_option("--server-pid", o.server_pid, "Server process, for its CPU and RSS");
@@ -189,6 +193,9 @@ std::optional<std::string> validate_common(const bench_options& o) {
   if (!(o.polling_share >= 0 && o.polling_share <= 1)) return "--polling-share must be 0 … 1";
   if (o.workers < 1 || o.workers > 64) return "--workers must be 1 … 64";
   if (o.source_ips < 1 || o.source_ips > 254) return "--source-ips must be 1 … 254";
+  // io_uring's provided-buffer rings hold a power of two entries, 32768 at most.
+  if (o.recv_buffers < 1 || o.recv_buffers > 32768 || (o.recv_buffers & (o.recv_buffers - 1)))
+    return "--recv-buffers must be a power of two 1 … 32768";
   if (o.connect_concurrency < 1) return "--connect-concurrency must be at least 1";
   if (!(o.connect_timeout > 0 && o.handshake_timeout > 0 && o.drain_timeout > 0 &&
         o.max_time > 0)) {

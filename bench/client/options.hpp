@@ -37,6 +37,7 @@ struct bench_options {
   double max_time = 600;               // seconds of the measured phase at most
   unsigned connect_concurrency = 200;  // handshakes in progress per worker
   bool io_uring = true;                // WebSocket reads through io_uring (else epoll)
+  unsigned recv_buffers = 4096;        // io_uring: 2 KiB receive buffers per worker (a power of 2)
 
   // Rooms (fanout, churn; idle joins room c % rooms when rooms > 0).
   unsigned rooms = 1;

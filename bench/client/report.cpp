@@ -148,6 +148,11 @@ std::string format_text(const run_report& r) {
   line("bench CPU", fmt::format("{:.3f} s ({:.3f} µs per {}; WebSocket reads: {})",
                                 r.bench_cpu_us / 1e6, per_item(r.bench_cpu_us, r.received),
                                 singular, r.client_io.empty() ? "-" : r.client_io));
+  if (r.receives_out_of_buffers > 0) {
+    line("out of buffers", fmt::format("{} receives found every buffer in use and were re-armed "
+                                       "(more --recv-buffers would spare them)",
+                                       r.receives_out_of_buffers));
+  }
   if (r.server_cpu_us) {
     line("server CPU", fmt::format("{:.3f} s ({:.3f} µs per {})", *r.server_cpu_us / 1e6,
                                    per_item(*r.server_cpu_us, r.received), singular));
@@ -184,6 +189,7 @@ std::string format_json(const run_report& r) {
   add("namespace", fmt::format("\"{}\"", o.nsp));
   add("workers", num(o.workers));
   add("client_io", fmt::format("\"{}\"", r.client_io));
+  add("receives_out_of_buffers", num(r.receives_out_of_buffers));
   add("connections", num(r.connections));
   add("polling_share", num(o.polling_share));
   add("polling_connections", num(r.polling_connections));

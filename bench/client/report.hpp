@@ -33,6 +33,7 @@ struct run_report {
   histogram latency_ns;
   double bench_cpu_us = 0;
   std::string client_io;  // "io_uring" or "epoll" (both, "+"-joined, if workers differed)
+  std::uint64_t receives_out_of_buffers = 0;  // io_uring receives re-armed for want of buffers
   std::optional<double> server_cpu_us;
   std::optional<unsigned long long> rss_start_kib;  // before this run's first connection
   std::optional<unsigned long long> rss_up_kib;     // every connection up (idle: after --hold)

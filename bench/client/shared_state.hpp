@@ -37,6 +37,7 @@ struct alignas(64) worker_slot {
   std::atomic<int> finished{0};
   double cpu_us = 0;     // during the measured interval
   char client_io[16]{};  // how the worker read its WebSocket connections (websocket_io::name)
+  std::uint64_t receives_out_of_buffers = 0;  // websocket_io::receives_out_of_buffers
   histogram latency_ns;
 };
 

@@ -16,12 +16,12 @@ std::unique_ptr<websocket_io> make_epoll_websocket_io(boost::asio::io_context& i
                                                       transport_host& host);
 // Null when the kernel refuses what it needs.
 std::unique_ptr<websocket_io> make_uring_websocket_io(boost::asio::io_context& io,
-                                                      transport_host& host);
+                                                      transport_host& host, unsigned buffers);
 
 std::unique_ptr<websocket_io> make_websocket_io(boost::asio::io_context& io, transport_host& host,
-                                                bool prefer_io_uring) {
+                                                bool prefer_io_uring, unsigned recv_buffers) {
   if (prefer_io_uring) {
-    if (auto uring = make_uring_websocket_io(io, host)) return uring;
+    if (auto uring = make_uring_websocket_io(io, host, recv_buffers)) return uring;
   }
   return make_epoll_websocket_io(io, host);
 }

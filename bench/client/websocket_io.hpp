@@ -14,6 +14,7 @@
 // Writes are direct non-blocking sends; what a full socket does not take waits for room.
 
 #include <boost/asio/io_context.hpp>
+#include <cstdint>
 #include <memory>
 
 #include "bench/client/connection.hpp"
@@ -34,10 +35,13 @@ class websocket_io {
   virtual void close(const connection_ptr& c) = 0;
   // "io_uring" or "epoll".
   virtual const char* name() const = 0;
+  // Receives that found every buffer in use and were armed again (io_uring only).
+  virtual std::uint64_t receives_out_of_buffers() const { return 0; }
 };
 
-// io_uring when `prefer_io_uring` and the kernel allows it, else epoll.
+// io_uring when `prefer_io_uring` and the kernel allows it, with `recv_buffers` provided
+// buffers (a power of two); else epoll.
 std::unique_ptr<websocket_io> make_websocket_io(boost::asio::io_context& io, transport_host& host,
-                                                bool prefer_io_uring);
+                                                bool prefer_io_uring, unsigned recv_buffers);
 
 }  // namespace chorus::bench

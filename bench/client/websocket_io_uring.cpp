@@ -18,7 +18,6 @@ namespace chorus::bench {
 
 namespace {
 
-constexpr unsigned buffer_count = 4096;  // a power of two (the buffer ring's size)
 constexpr std::size_t buffer_size = 2048;
 constexpr unsigned short buffer_group = 0;
 constexpr int max_rounds = 16;
@@ -27,8 +26,9 @@ constexpr std::uint64_t writable_tag = std::uint64_t{1} << 63;
 
 class uring_websocket_io final : public adopted_sockets {
  public:
-  uring_websocket_io(boost::asio::io_context& io, transport_host& host)
-      : adopted_sockets(io, host) {}
+  // `buffer_count`: the provided buffers, a power of two (the buffer ring's size).
+  uring_websocket_io(boost::asio::io_context& io, transport_host& host, unsigned buffer_count)
+      : adopted_sockets(io, host), buffer_count_(buffer_count) {}
 
   ~uring_websocket_io() override {
     if (ring_ready_) io_uring_queue_exit(&ring_);
@@ -52,24 +52,25 @@ class uring_websocket_io final : public adopted_sockets {
     watch_ready(efd);  // the kernel signals it when receives are waiting
     if (io_uring_register_eventfd(&ring_, efd) < 0) return false;
     void* ring_memory = nullptr;
-    if (posix_memalign(&ring_memory, 4096, buffer_count * sizeof(io_uring_buf)) != 0) return false;
+    if (posix_memalign(&ring_memory, 4096, buffer_count_ * sizeof(io_uring_buf)) != 0) return false;
     buffer_ring_ = static_cast<io_uring_buf_ring*>(ring_memory);
-    buffers_ = static_cast<char*>(std::malloc(buffer_count * buffer_size));
+    buffers_ = static_cast<char*>(std::malloc(buffer_count_ * buffer_size));
     if (!buffers_) return false;
     io_uring_buf_ring_init(buffer_ring_);
     io_uring_buf_reg registration{};
     registration.ring_addr = reinterpret_cast<std::uintptr_t>(buffer_ring_);
-    registration.ring_entries = buffer_count;
+    registration.ring_entries = buffer_count_;
     registration.bgid = buffer_group;
     if (io_uring_register_buf_ring(&ring_, &registration, 0) < 0) return false;
-    for (unsigned id = 0; id < buffer_count; ++id)
+    for (unsigned id = 0; id < buffer_count_; ++id)
       io_uring_buf_ring_add(buffer_ring_, buffers_ + id * buffer_size, buffer_size, id,
-                            io_uring_buf_ring_mask(buffer_count), static_cast<int>(id));
-    io_uring_buf_ring_advance(buffer_ring_, buffer_count);
+                            io_uring_buf_ring_mask(buffer_count_), static_cast<int>(id));
+    io_uring_buf_ring_advance(buffer_ring_, buffer_count_);
     return true;
   }
 
   const char* name() const override { return "io_uring"; }
+  std::uint64_t receives_out_of_buffers() const override { return out_of_buffers_; }
 
  private:
   bool start_reading(const connection_ptr& c) override {
@@ -169,8 +170,10 @@ class uring_websocket_io final : public adopted_sockets {
       }
     }
     if (!open || (cqe.flags & IORING_CQE_F_MORE)) return;
-    // The multishot receive ended: out of buffers (or the kernel's choice) — receive on; the
-    // server closed the socket (0) or an error — the connection ends.
+    // The multishot receive ended: out of buffers (every one was in use when data came; they
+    // are back once this batch is handled) or the kernel's choice — receive on; the server
+    // closed the socket (0) or an error — the connection ends.
+    if (cqe.res == -ENOBUFS) ++out_of_buffers_;
     if (cqe.res > 0 || cqe.res == -ENOBUFS)
       arm_receive(*c);
     else
@@ -186,10 +189,12 @@ class uring_websocket_io final : public adopted_sockets {
 
   void recycle(unsigned id) {
     io_uring_buf_ring_add(buffer_ring_, buffers_ + id * buffer_size, buffer_size, id,
-                          io_uring_buf_ring_mask(buffer_count), 0);
+                          io_uring_buf_ring_mask(buffer_count_), 0);
     io_uring_buf_ring_advance(buffer_ring_, 1);
   }
 
+  const unsigned buffer_count_;
+  std::uint64_t out_of_buffers_ = 0;
   io_uring ring_{};
   bool ring_ready_ = false;
   io_uring_buf_ring* buffer_ring_ = nullptr;
@@ -200,8 +205,8 @@ class uring_websocket_io final : public adopted_sockets {
 }  // namespace
 
 std::unique_ptr<websocket_io> make_uring_websocket_io(boost::asio::io_context& io,
-                                                      transport_host& host) {
-  auto uring = std::make_unique<uring_websocket_io>(io, host);
+                                                      transport_host& host, unsigned buffers) {
+  auto uring = std::make_unique<uring_websocket_io>(io, host, buffers);
   if (!uring->set_up()) return nullptr;
   return uring;
 }

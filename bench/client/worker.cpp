@@ -112,7 +112,8 @@ class worker final : public worker_api, public transport_host {
   pid_t parent_;
 
   asio::io_context ioc_{1};  // declared before the scenario and connections: destroyed after
-  std::unique_ptr<websocket_io> websockets_ = make_websocket_io(ioc_, *this, o_.io_uring);
+  std::unique_ptr<websocket_io> websockets_ =
+      make_websocket_io(ioc_, *this, o_.io_uring, o_.recv_buffers);
   tcp::endpoint server_;
   std::unique_ptr<scenario_logic> scenario_;
   std::string connect_packet_;  // "40" or "40/nsp,"
@@ -339,6 +340,7 @@ void worker::finish() {
   stopping_ = true;
   slot_.cpu_us = started_ ? self_cpu_us() - cpu_start_ : 0;
   std::strncpy(slot_.client_io, websockets_->name(), sizeof slot_.client_io - 1);
+  slot_.receives_out_of_buffers = websockets_->receives_out_of_buffers();
   slot_.latency_ns = latency_;
   slot_.finished.store(1, std::memory_order_release);
   ioc_.stop();

@@ -61,6 +61,16 @@ run "600 subscribers, one in flight" --rooms 1 --subscribers 600 --publishers 1 
 check "600 subscribers" "$REPLY" deliveries 30000
 check "600 subscribers" "$REPLY" lost 0
 
+# Eight receive buffers for 100 subscribers: a broadcast's receives find every buffer in use,
+# their multishot receives end with ENOBUFS and are armed again; the data waits in the sockets,
+# so nothing may be lost, and the report counts the re-armed receives.
+run "8 receive buffers" --rooms 1 --subscribers 100 --publishers 1 --messages 50 --in-flight 5 \
+  --io-uring true --recv-buffers 8
+check "8 receive buffers" "$REPLY" deliveries 5000
+check "8 receive buffers" "$REPLY" lost 0
+rearmed=$(sed -n 's/.*"receives_out_of_buffers":\([0-9]*\).*/\1/p' <<<"$REPLY")
+if ! (( rearmed > 0 )); then echo "FAIL 8 receive buffers: no receive ran out of buffers"; exit 1; fi
+
 # Messages that never arrive (an event the server ignores): the window stalls, the sending stops
 # after --drain-timeout without progress, the loss is reported, exit 1.
 set +e

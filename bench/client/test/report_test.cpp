@@ -76,5 +76,15 @@ TEST(Report, TextNamesWhatWasCounted) {
   EXPECT_FALSE(has(connect, "RSS/connection")) << connect;
 }
 
+TEST(Report, SaysWhenReceivesRanOutOfBuffers) {
+  auto r = sample_report(scenario::fanout);
+  EXPECT_TRUE(has(format_json(r), R"("receives_out_of_buffers":0)"));
+  EXPECT_FALSE(has(format_text(r), "out of buffers"));
+  r.receives_out_of_buffers = 37;
+  EXPECT_TRUE(has(format_json(r), R"("receives_out_of_buffers":37)"));
+  auto text = format_text(r);
+  EXPECT_TRUE(has(text, "out of buffers    37 receives found every buffer in use")) << text;
+}
+
 }  // namespace
 }  // namespace chorus::bench
