@@ -52,11 +52,17 @@ parse_error decode_header(std::string_view text, header& out, const limits& lim)
     ++i;
   }
 
+  // The namespace runs to the first ',' or, as socket.io-parser reads it, to the end of the
+  // packet: "40/custom" connects to "/custom".
   if (i < text.size() && text[i] == '/') {
     const std::size_t comma = text.find(',', i);
-    if (comma == std::string_view::npos) return parse_error::bad_namespace;
-    out.nsp = text.substr(i, comma - i);
-    i = comma + 1;
+    if (comma == std::string_view::npos) {
+      out.nsp = text.substr(i);
+      i = text.size();
+    } else {
+      out.nsp = text.substr(i, comma - i);
+      i = comma + 1;
+    }
   }
 
   if (carries_ack_id(out.type) && i < text.size() && is_digit(text[i])) {

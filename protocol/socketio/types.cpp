@@ -14,8 +14,6 @@ const char* to_string(parse_error error) {
       return "bad attachment count";
     case parse_error::too_many_attachments:
       return "too many attachments";
-    case parse_error::bad_namespace:
-      return "bad namespace";
     case parse_error::bad_ack_id:
       return "bad ack id";
     case parse_error::invalid_json:

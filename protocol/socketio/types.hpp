@@ -24,7 +24,6 @@ enum class parse_error {
   unknown_type,
   bad_attachment_count,
   too_many_attachments,
-  bad_namespace,
   bad_ack_id,
   invalid_json,
   too_deep,

@@ -87,7 +87,7 @@ INSTANTIATE_TEST_SUITE_P(
     testing::Values(
         payload_case{R"(4"Not authorized")", ok},  // CONNECT_ERROR may be a string
         payload_case{"0{}", ok}, payload_case{"312[1,{\"a\":[]},null]", ok},
-        payload_case{R"(2["Connect"])", ok},  // reserved names are case-sensitive
+        payload_case{R"(2["Connect"])", ok},                    // reserved names are case-sensitive
         payload_case{R"(2["m","lone \ud800 surrogate"])", ok},  // as JSON.stringify writes it
         payload_case{R"(2["connect "])", ok},
         payload_case{R"(2["message",{"x":{"y":[1,2,3]}}])", ok},
@@ -187,7 +187,7 @@ INSTANTIATE_TEST_SUITE_P(
         payload_case{R"(599999991-["hello",{"_placeholder":true,"num":0}])",
                      parse_error::too_many_attachments},
         payload_case{R"(511-["a"])", parse_error::too_many_attachments},
-        payload_case{R"(2/admin["a"])", parse_error::bad_namespace},
+        payload_case{R"(2/admin["a"])", parse_error::invalid_payload},
         payload_case{R"(3["a"])", parse_error::bad_ack_id}));
 
 // Nesting bound (lim.max_depth = 32 nested arrays/objects, the root included).
