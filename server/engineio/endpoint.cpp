@@ -1,5 +1,8 @@
 #include "server/engineio/endpoint.hpp"
 
+#include <boost/asio/write.hpp>
+
+#include "protocol/websocket/frame.hpp"
 #include "server/engineio/session.hpp"
 #include "server/engineio/sid.hpp"
 #include "server/guard/http_checks.hpp"
@@ -66,6 +69,21 @@ awaitable<outcome> run_websocket(http::connection& conn, const http::request& re
   co_return outcome::taken;
 }
 
+// A WebSocket for a session that has already upgraded, or is upgrading: as the reference server
+// does, the WebSocket handshake completes and the new connection is closed at once (a client
+// sees a close, not an HTTP error); the session's own transport is not touched.
+awaitable<outcome> close_extra_websocket(http::connection& conn, const http::request& req) {
+  if (co_await http::write_response(conn, make_websocket_accept(req)) == outcome::close)
+    co_return outcome::close;
+  const std::string frame = protocol::websocket::encode_frame(
+      protocol::websocket::opcode::close,
+      protocol::websocket::encode_close_payload(protocol::websocket::close_code::policy_violation,
+                                                "transport already upgraded"));
+  // Under the deadline write_response set.
+  co_await asio::async_write(conn.stream, asio::buffer(frame), use_nothrow_awaitable);
+  co_return outcome::close;
+}
+
 // The per-address handshake rate, by the address counted at accept. The inner end of a TLS
 // tunnel has none (the tunnel holds the slot): not limited.
 bool handshake_allowed(http::connection& conn) {
@@ -117,8 +135,9 @@ awaitable<outcome> post_to_session(http::connection& conn, http::request_parser&
 awaitable<outcome> continue_session(http::connection& conn, const http::request& req,
                                     std::string_view transport, std::shared_ptr<session> found) {
   if (transport == "websocket") {
-    if (!is_valid_websocket_upgrade(req) || !found->can_upgrade())
+    if (!is_valid_websocket_upgrade(req) || found->closed())
       co_return co_await refuse(conn, req, engineio_error::bad_request);
+    if (!found->can_upgrade()) co_return co_await close_extra_websocket(conn, req);
     co_return co_await run_websocket(conn, req, std::move(found));
   }
   if (found->transport() != transport_kind::polling)

@@ -146,7 +146,8 @@ void session::close(disconnect_reason reason) {
   }
   if (get_pending_) {
     heartbeat_timer_.cancel();
-    wake_get();  // poll() answers with the close packet and forgets the session
+    closed_by_client_ = reason == disconnect_reason::transport_close;
+    wake_get();  // poll() answers (a noop or the close packet) and forgets the session
     return;
   }
   heartbeat_timer_.cancel();
@@ -211,7 +212,15 @@ awaitable<session::poll_result> session::poll() {
   poll_result result;
   std::size_t packets = polling_queue_.size();
   result.body = drain_polling_queue();
-  if (closed_) {
+  if (closed_by_client_) {
+    // The client's own close packet: its pending GET ends with a noop, as the reference's
+    // polling transport answers it, and the session is gone.
+    if (result.body.empty()) {
+      eio::append_payload_packet(result.body, {eio::packet_type::noop, false, ""});
+      ++packets;
+    }
+    forget();
+  } else if (closed_) {
     if (result.body.empty()) {
       eio::append_payload_packet(result.body, {eio::packet_type::close, false, ""});
       ++packets;

@@ -115,6 +115,7 @@ class session : public std::enable_shared_from_this<session> {
   bool get_pending_ = false;
   bool post_pending_ = false;
   bool answer_get_with_noop_ = false;  // upgrading: release the client's GET with a noop
+  bool closed_by_client_ = false;      // a close packet came while a GET was held
   // Only a session that began on polling has one (a WebSocket session never polls).
   std::unique_ptr<wakeup> get_wakeup_;
 

@@ -290,6 +290,23 @@ describe("polling payloads", () => {
     await assertSessionGone(s);
   });
 
+  for (const [name, fixture] of [["engine.io echo", () => echoFx], ["socket.io", () => sioFx]]) {
+    it(`${name}: a close packet while a GET is held: the GET gets a noop, the POST ok, the next GET 400`, async () => {
+      const s = await PollingSession.open(fixture());
+      const held = s.get({ ms: 5_000 });
+      await sleep(50); // let the GET be held first, as in the public suite
+      const post = await s.post("1");
+      assert.equal(post.status, 200);
+      assert.equal(post.text, "ok");
+      const res = await held;
+      assert.equal(res.status, 200);
+      assert.equal(res.text, "6");
+      const after = await s.get();
+      assert.equal(after.status, 400);
+      assert.deepEqual(JSON.parse(after.text), { code: 1, message: "Session ID unknown" });
+    });
+  }
+
   it("an undecodable packet closes the session", async () => {
     const s = await PollingSession.open(echoFx);
     await s.post("abc").catch(() => {}); // 200, 400 or a reset connection are all acceptable
@@ -348,10 +365,14 @@ describe("upgrade", () => {
     }
   });
 
-  it("a second WebSocket for an upgraded sid is refused", async () => {
+  it("a second WebSocket for an upgraded sid completes its handshake and is closed; the first goes on", async () => {
     const { s, raw } = await upgrade();
     try {
-      await assertWsRefused(`${echoFx.wsUrl}${echoFx.path}?EIO=4&transport=websocket&sid=${s.sid}`);
+      const second = await RawWs.connect(`${echoFx.wsUrl}${echoFx.path}?EIO=4&transport=websocket&sid=${s.sid}`, {
+        autoPong: false,
+      });
+      await second.waitClose();
+      assert.deepEqual(second.messages, [], "the second WebSocket must carry nothing");
       raw.send("4first-still-works");
       assert.equal(await raw.nextText(), "4first-still-works");
     } finally {
