@@ -144,13 +144,20 @@ void session::close(disconnect_reason reason) {
     forget();
     return;
   }
+  // A polling session only hears of a close from the client in its close packet.
+  closed_by_client_ = reason == disconnect_reason::transport_close;
+  heartbeat_timer_.cancel();
   if (get_pending_) {
-    heartbeat_timer_.cancel();
-    closed_by_client_ = reason == disconnect_reason::transport_close;
     wake_get();  // poll() answers (a noop or the close packet) and forgets the session
     return;
   }
-  heartbeat_timer_.cancel();
+  // The client's own close: a GET it sent before the close may still reach us after it (the
+  // two travel on different connections, and on another shard a GET takes a hop more); it gets
+  // the noop a held GET would have, not an error. Within one pingTimeout, then the sid is gone.
+  if (closed_by_client_) {
+    linger_for_next_get(config().ping_timeout);
+    return;
+  }
   // After an error the session is gone at once (later requests: "Session ID unknown"). A close
   // the server chose waits a little for the client's next GET, which then gets what was queued
   // and the close packet, as the reference server does.
@@ -160,11 +167,11 @@ void session::close(disconnect_reason reason) {
     forget();
     return;
   }
-  linger_for_next_get();
+  linger_for_next_get(config().ping_interval + config().ping_timeout);
 }
 
-void session::linger_for_next_get() {
-  heartbeat_timer_.expires_after(config().ping_interval + config().ping_timeout);
+void session::linger_for_next_get(std::chrono::milliseconds bound) {
+  heartbeat_timer_.expires_after(bound);
   heartbeat_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
     if (!ec) self->forget();
   });
@@ -213,8 +220,8 @@ awaitable<session::poll_result> session::poll() {
   std::size_t packets = polling_queue_.size();
   result.body = drain_polling_queue();
   if (closed_by_client_) {
-    // The client's own close packet: its pending GET ends with a noop, as the reference's
-    // polling transport answers it, and the session is gone.
+    // The client's own close packet: its GET ends with a noop, as the reference's polling
+    // transport answers a held one, and the session is gone.
     if (result.body.empty()) {
       eio::append_payload_packet(result.body, {eio::packet_type::noop, false, ""});
       ++packets;
@@ -228,7 +235,7 @@ awaitable<session::poll_result> session::poll() {
     } else {
       // What was queued before the close goes first, alone, as the reference server does: the
       // client must see e.g. a DISCONNECT before the close. The next GET gets the close.
-      linger_for_next_get();
+      linger_for_next_get(config().ping_interval + config().ping_timeout);
     }
   } else if (result.body.empty()) {
     // Released for an upgrade: the client's GET ends with a noop.

@@ -87,8 +87,8 @@ class session : public std::enable_shared_from_this<session> {
   void wake_get();  // a GET waiting for packets re-checks
   // The shard's open-sessions gauge of the current transport.
   void count_open(std::int64_t change);
-  // A closed polling session waits (bounded) for the GET that takes its last packets.
-  void linger_for_next_get();
+  // A closed polling session waits, at most `bound`, for the GET that takes its last packets.
+  void linger_for_next_get(std::chrono::milliseconds bound);
   // The heartbeat: plain timer callbacks rather than a coroutine, so an idle session keeps one
   // small pending handler, not a coroutine frame and its spawn state.
   void wait_ping_interval();
@@ -115,7 +115,7 @@ class session : public std::enable_shared_from_this<session> {
   bool get_pending_ = false;
   bool post_pending_ = false;
   bool answer_get_with_noop_ = false;  // upgrading: release the client's GET with a noop
-  bool closed_by_client_ = false;      // a close packet came while a GET was held
+  bool closed_by_client_ = false;      // closed by the client's close packet
   // Only a session that began on polling has one (a WebSocket session never polls).
   std::unique_ptr<wakeup> get_wakeup_;
 
