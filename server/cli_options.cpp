@@ -1,5 +1,6 @@
 #include "server/cli_options.hpp"
 
+#include <boost/asio/ip/address.hpp>
 #include <fstream>
 #include <iterator>
 
@@ -49,6 +50,16 @@ std::string read_secret_file(const std::string& path) {
   return secret;
 }
 
+// The listener binds an address, not a name: a bad one is a bad flag (exit 2), not a failure to
+// start.
+const CLI::Validator ip_address(
+    [](std::string& value) -> std::string {
+      boost::system::error_code ec;
+      boost::asio::ip::make_address(value, ec);
+      return ec ? "not an IP address: '" + value + "' (e.g. 0.0.0.0, 127.0.0.1, ::)" : "";
+    },
+    "IP");
+
 }  // namespace
 
 void add_jwt_options(CLI::App& app, std::string& secret) {
@@ -67,8 +78,9 @@ void add_jwt_options(CLI::App& app, std::string& secret) {
 }
 
 void add_server_options(CLI::App& app, server_config& config) {
-  app.add_option("--host", config.host, "Address to listen on")
+  app.add_option("--host", config.host, "IP address to listen on")
       ->envname("CHORUS_HOST")
+      ->check(ip_address)
       ->capture_default_str();
   app.add_option("--port", config.port, "TCP port (0: any free port)")
       ->envname("CHORUS_PORT")

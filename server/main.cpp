@@ -88,6 +88,9 @@ int main(int argc, char** argv) {
       std::make_shared<const http::static_content>(http::load_static_content(static_sources))));
   try {
     srv.start();
+  } catch (const listen_error& e) {
+    spdlog::critical("{}", e.what());
+    return 1;
   } catch (const std::exception& e) {
     spdlog::critical("cannot start: {}", e.what());
     return 1;

@@ -1,7 +1,10 @@
 #include "server/server.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
+
+#include <cctype>
 
 #include "server/guard/refusal.hpp"
 #include "server/http/http_session.hpp"
@@ -60,16 +63,46 @@ awaitable<void> accept_loop(shard& home, tcp::acceptor& acceptor) {
   }
 }
 
+std::string endpoint_text(const tcp::endpoint& at) {
+  if (at.address().is_v6()) return fmt::format("[{}]:{}", at.address().to_string(), at.port());
+  return fmt::format("{}:{}", at.address().to_string(), at.port());
+}
+
+// "cannot listen on 0.0.0.0:3000: address already in use": no error category, no source location.
+[[noreturn]] void fail_to_listen(const tcp::endpoint& at, const boost::system::error_code& ec) {
+  std::string reason = ec.message();
+  if (!reason.empty()) reason[0] = static_cast<char>(std::tolower(reason[0]));
+  throw listen_error(fmt::format("cannot listen on {}: {}", endpoint_text(at), reason));
+}
+
 std::unique_ptr<tcp::acceptor> bind_acceptor(asio::io_context& context, const tcp::endpoint& at) {
   auto acceptor = std::make_unique<tcp::acceptor>(context);
-  acceptor->open(at.protocol());
-  acceptor->set_option(tcp::acceptor::reuse_address(true));
+  boost::system::error_code ec;
+  acceptor->open(at.protocol(), ec);
+  if (!ec) acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
   int one = 1;
-  if (::setsockopt(acceptor->native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
-    throw std::system_error(errno, std::generic_category(), "SO_REUSEPORT");
-  acceptor->bind(at);
-  acceptor->listen(asio::socket_base::max_listen_connections);
+  if (!ec &&
+      ::setsockopt(acceptor->native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
+    ec.assign(errno, boost::system::system_category());
+  if (!ec) acceptor->bind(at, ec);
+  if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) fail_to_listen(at, ec);
   return acceptor;
+}
+
+// SO_REUSEPORT lets the shards share the port, but it also lets any other process of the same
+// user bind it: a second chorus would start and take a share of the connections. A socket bound
+// without SO_REUSEPORT conflicts with every socket on the port, so binding one first tells
+// whether the port is taken (SO_REUSEADDR: a port left in TIME_WAIT is free). It must be closed
+// again before the shards bind, so a process that binds in the moment between the two (another
+// chorus starting at the very same time) still gets in; that window is a few system calls long.
+void check_port_free(asio::io_context& context, const tcp::endpoint& at) {
+  tcp::acceptor probe(context);
+  boost::system::error_code ec;
+  probe.open(at.protocol(), ec);
+  if (!ec) probe.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) probe.bind(at, ec);
+  if (ec) fail_to_listen(at, ec);
 }
 
 // Polls (cheaply, on the shard) until the shard's sessions are gone — each polling client has
@@ -108,7 +141,12 @@ server::~server() {
 }
 
 void server::start() {
-  tcp::endpoint at(asio::ip::make_address(config_.host), config_.port);
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(config_.host, ec);
+  if (ec) throw listen_error(fmt::format("cannot listen on {}: not an IP address", config_.host));
+  tcp::endpoint at(address, config_.port);
+  // With port 0 the first shard picks a free port: nobody else has it.
+  if (at.port() != 0) check_port_free(shards_.front()->context(), at);
   for (auto& s : shards_) {
     acceptors_.push_back(bind_acceptor(s->context(), at));
     if (at.port() == 0) at.port(acceptors_.front()->local_endpoint().port());
@@ -148,8 +186,7 @@ void server::close_every_shard(void (*then)(shard&)) {
 void server::stop() {
   close_every_shard([](shard& s) {
     // Give queued writes and close frames a moment, then end the loop for good.
-    auto grace =
-        std::make_shared<asio::steady_timer>(s.context(), std::chrono::milliseconds(500));
+    auto grace = std::make_shared<asio::steady_timer>(s.context(), std::chrono::milliseconds(500));
     grace->async_wait([&s, grace](boost::system::error_code) { s.context().stop(); });
   });
 }

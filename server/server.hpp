@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -22,6 +23,12 @@ class context;
 }
 
 namespace chorus::server {
+
+// start() could not listen; what() says where and why, in the user's words ("cannot listen on
+// 0.0.0.0:3000: address already in use").
+struct listen_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 // Makes the handler that runs on top of each new Engine.IO session (Socket.IO, or an echo).
 using session_handler_factory =
@@ -42,7 +49,7 @@ class server {
   void set_tls_context(std::shared_ptr<boost::asio::ssl::context> tls) { tls_ = std::move(tls); }
   const std::shared_ptr<boost::asio::ssl::context>& tls_context() const { return tls_; }
 
-  // Binds the acceptors (throws on failure) and starts one thread per shard.
+  // Binds the acceptors (throws listen_error on failure) and starts one thread per shard.
   void start();
   // Graceful: stop accepting, close every session, let queued writes drain, then stop.
   void stop();

@@ -1,5 +1,6 @@
 #include "server/chat/history_store.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
@@ -52,13 +53,13 @@ void run_callback(const Callback& callback, Args&&... args) {
 // The connection and its prepared statements; the schema exists before they are prepared.
 struct history_store::sql {
   struct setup {
-    setup(sqlite::database& db, const std::string& path) {
+    explicit setup(sqlite::database& db) {
       sqlite3_busy_timeout(db.handle(), 2000);
-      db.exec(setup_sql, path);
+      db.exec(setup_sql, {});  // "file is not a database" says enough
     }
   };
 
-  explicit sql(const std::string& path) : db(path), ready(db, path) {}
+  explicit sql(const std::string& path) : db(path), ready(db) {}
 
   sqlite::database db;
   setup ready;
@@ -84,8 +85,12 @@ history_store::history_store(history_options options) : options_(std::move(optio
   options_.per_room = std::max<std::size_t>(options_.per_room, 1);
   options_.max_cached_rooms = std::max<std::size_t>(options_.max_cached_rooms, 1);
   options_.max_batch = std::max<std::size_t>(options_.max_batch, 1);
-  open_database();
-  preload();
+  try {
+    open_database();
+    preload();
+  } catch (const sqlite::error& e) {  // at start-up, in the words of the one who chose the file
+    throw sqlite::error(fmt::format("{}: {}", options_.path, e.what()));
+  }
   if (options_.start_writer) start();
 }
 

@@ -6,8 +6,10 @@
 namespace chorus::server::chat::sqlite {
 namespace {
 
+// `what` (may be empty) says which call failed; the caller names the file.
 [[noreturn]] void fail(sqlite3* db, std::string_view what) {
-  throw error(fmt::format("{}: {}", what, db ? sqlite3_errmsg(db) : "out of memory"));
+  std::string_view message = db ? sqlite3_errmsg(db) : "out of memory";
+  throw error(what.empty() ? std::string(message) : fmt::format("{}: {}", what, message));
 }
 
 }  // namespace
@@ -15,8 +17,7 @@ namespace {
 database::database(const std::string& path) {
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
-    std::string message =
-        fmt::format("cannot open {}: {}", path, db_ ? sqlite3_errmsg(db_) : "out of memory");
+    std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
     throw error(message);
   }

@@ -34,12 +34,12 @@ function scratchFile(name, text) {
 }
 
 /**
- * Runs chorus with `args` and `env` until it prints "listening on port N" (then it is stopped
+ * Runs chorus (or `command`) with `args` and `env` until it prints "listening on port N" (then it is stopped
  * with SIGTERM) or exits. Resolves {code, stdout, stderr, port}.
  */
-function runChorus(args, env = {}) {
+function runChorus(args, env = {}, command = binary) {
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     let port;
@@ -199,6 +199,90 @@ describe("configuration file", () => {
     const server = await startChorus(["--config", example, "--port", "0", "--db", ":memory:"]);
     await handshake(server.port);
     await server.stop();
+  });
+});
+
+describe("start-up", () => {
+  const repo = path.join(path.dirname(new URL(import.meta.url).pathname), "..", "..");
+  const runSh = path.join(repo, "scripts", "run.sh");
+
+  it("scripts/run.sh --port N serves on N (the user's flag wins)", async () => {
+    const port = await freePort();
+    const run = await runChorus([runSh, ...base, "--port", `${port}`], { CHORUS_RUN_BINARY: path.resolve(binary) }, "bash");
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.port, port);
+  });
+
+  it("CHORUS_PORT=N scripts/run.sh serves on N", async () => {
+    const port = await freePort();
+    const run = await runChorus([runSh, ...base], { CHORUS_RUN_BINARY: path.resolve(binary), CHORUS_PORT: `${port}` }, "bash");
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.port, port);
+  });
+
+  it("--host that is not an IP address exits 2 naming --host", async () => {
+    for (const [args, env] of [[["--host", "not-an-ip"], {}], [[], { CHORUS_HOST: "example" }]]) {
+      const run = await runChorus(["--db", ":memory:", "--port", "0", ...args], env);
+      assert.equal(run.code, 2, `exit code; stderr:\n${run.stderr}`);
+      assert.equal(run.port, undefined, "it must not listen");
+      assert.ok(run.stderr.includes("--host"), `stderr names --host:\n${run.stderr}`);
+      assert.ok(run.stderr.trim().split("\n").length <= 2, `one message:\n${run.stderr}`);
+    }
+  });
+
+  it("a port another chorus listens on: exit 1 naming the port, and the first keeps serving", async () => {
+    const port = await freePort();
+    const first = await startChorus([...base, "--port", `${port}`, "--threads", "2"]);
+    try {
+      for (const threads of ["1", "2"]) {
+        const second = await runChorus([...base, "--port", `${port}`, "--threads", threads]);
+        assert.equal(second.port, undefined, `the second must not listen:\n${second.stdout}`);
+        assert.equal(second.code, 1, second.stderr);
+        assert.ok(second.stderr.includes(`cannot listen on 127.0.0.1:${port}: address already in use`), second.stderr);
+        assert.doesNotMatch(second.stderr, /system:|\/usr\/include/, "no Boost error codes or source locations");
+      }
+      for (let i = 0; i < 4; ++i) {
+        const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+        assert.equal(res.status, 200);
+        await res.text();
+      }
+    } finally {
+      await first.stop();
+    }
+  });
+
+  it("a port another program listens on: exit 1 with the address in the user's words", async () => {
+    const other = net.createServer();
+    await new Promise((r) => other.listen(0, "127.0.0.1", r));
+    try {
+      const { port } = other.address();
+      const run = await runChorus([...base, "--port", `${port}`]);
+      assert.equal(run.code, 1, run.stderr);
+      assert.ok(run.stderr.includes(`cannot listen on 127.0.0.1:${port}: address already in use`), run.stderr);
+      assert.doesNotMatch(run.stderr, /system:|\/usr\/include/, "no Boost error codes or source locations");
+    } finally {
+      await new Promise((r) => other.close(r));
+    }
+  });
+
+  it("a database that is not one, or is corrupt: exit 1 and the message names the file", async () => {
+    const notOne = scratchFile("not-one.db", "this is not an SQLite database\n".repeat(200));
+    // A real history whose messages table (page 2, after the schema) is overwritten: the header
+    // and schema read fine, the first query finds the damage.
+    const corrupt = path.join(scratch, "corrupt.db");
+    const made = await runChorus(["--host", "127.0.0.1", "--port", "0", "--db", corrupt]);
+    assert.equal(made.code, 0, made.stderr);
+    const bytes = fs.readFileSync(corrupt);
+    const pageSize = bytes.readUInt16BE(16);
+    bytes.fill(0xff, pageSize, 2 * pageSize);
+    fs.writeFileSync(corrupt, bytes);
+    for (const db of [notOne, corrupt]) {
+      const run = await runChorus(["--host", "127.0.0.1", "--port", "0", "--db", db]);
+      assert.equal(run.code, 1, run.stderr);
+      assert.equal(run.port, undefined);
+      assert.ok(run.stderr.includes(`${db}: `), `stderr names ${db}:\n${run.stderr}`);
+      assert.ok(run.stderr.trim().split("\n").length <= 2, `one message:\n${run.stderr}`);
+    }
   });
 });
 
