@@ -8,6 +8,7 @@
 
 #include "server/guard/refusal.hpp"
 #include "server/http/http_session.hpp"
+#include "server/http/over_limit.hpp"
 #include "server/http/responses.hpp"
 #include "server/tls/tls_session.hpp"
 
@@ -23,15 +24,27 @@ constexpr auto polling_grace = std::chrono::seconds(2);
 
 // Counts a new connection in the process's limits. One over a limit gets an empty slot and is
 // refused here: a 503 in plain HTTP, a bare close under TLS (there is no TLS session to answer in).
+// Over --max-connections a few are read first, so that the operator's endpoints still answer.
 guard::connection_slot admit(shard& home, tcp::socket& socket) {
   boost::system::error_code ec;
   auto peer = socket.remote_endpoint(ec);
   if (ec) return {};  // gone already
   guard::admission verdict{};
-  auto slot = home.owner().guard().admit(peer.address(), verdict);
-  if (!slot && !home.owner().tls_context())
-    guard::refuse_connection(std::move(socket), guard::refusal_message(verdict));
-  return slot;
+  server& owner = home.owner();
+  auto slot = owner.guard().admit(peer.address(), verdict);
+  if (slot || owner.tls_context()) return slot;
+  auto message = guard::refusal_message(verdict);
+  guard::admission reserved{};
+  guard::connection_slot reserve;
+  if (verdict == guard::admission::too_many_connections)
+    reserve = owner.over_limit_reserve().admit(peer.address(), reserved);
+  if (reserve)
+    asio::co_spawn(home.executor(),
+                   http::answer_over_limit(home, std::move(socket), std::move(reserve), message),
+                   log_exceptions{"over-limit connection"});
+  else
+    guard::refuse_connection(std::move(socket), message);
+  return {};
 }
 
 awaitable<void> accept_loop(shard& home, tcp::acceptor& acceptor) {
@@ -130,6 +143,8 @@ server::server(server_config config, session_handler_factory factory)
   guard_ = std::make_unique<guard::connection_guard>(guard::connection_limits{
       config_.max_connections ? config_.max_connections : default_max_connections(),
       config_.max_connections_per_ip, config_.handshakes_per_second_per_ip});
+  over_limit_reserve_ = std::make_unique<guard::connection_guard>(
+      guard::connection_limits{.max_connections = http::over_limit_reserve});
   for (unsigned i = 0; i < count; ++i) shards_.push_back(std::make_unique<shard>(i, *this));
 }
 

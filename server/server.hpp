@@ -81,6 +81,8 @@ class server {
   const server_config& config() const { return config_; }
   // The process's connection counts and per-address limits, shared by every shard.
   guard::connection_guard& guard() { return *guard_; }
+  // Places for connections over --max-connections that are still read (http/over_limit.hpp).
+  guard::connection_guard& over_limit_reserve() { return *over_limit_reserve_; }
   std::unique_ptr<engineio::session_handler> make_handler(shard& home) const {
     return factory_(home);
   }
@@ -96,6 +98,7 @@ class server {
   http::http_handler http_handler_;
   std::shared_ptr<boost::asio::ssl::context> tls_;
   std::unique_ptr<guard::connection_guard> guard_;
+  std::unique_ptr<guard::connection_guard> over_limit_reserve_;
   std::vector<std::unique_ptr<shard>> shards_;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors_;
   std::vector<std::thread> threads_;

@@ -310,6 +310,22 @@ function openRaw(fx, localAddress = "127.0.0.1", listenMs = 300) {
   });
 }
 
+// Connections over --max-connections that the server reads a request from (server/http/over_limit.hpp).
+const OVER_LIMIT_RESERVE = 8;
+
+/** Sends a request on an open raw connection; resolves with the status of its answer (NaN: none). */
+async function answerOn(raw, target = "/nope-404") {
+  const from = raw.data.length;
+  raw.socket.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+  await eventually(() => raw.closed || raw.data.indexOf("\r\n\r\n", from) >= 0, 2_000).catch(() => {});
+  return Number(/^HTTP\/1\.1 (\d{3})/.exec(raw.data.slice(from))?.[1]);
+}
+
+/** A rawRequest's response as refusalOf() reads a raw connection's. */
+function responseRefusal(res) {
+  return { status: res?.status, body: res?.body.toString(), retryAfter: res?.headers["retry-after"] };
+}
+
 function refusalOf(raw) {
   const [head, body] = raw.data.split("\r\n\r\n");
   return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]), body, retryAfter: /\r\nRetry-After: (\d+)/i.exec(head)?.[1] };
@@ -334,16 +350,57 @@ describe("connection limits", () => {
       assert.equal(raw.data, "", `connection ${i + 2} is admitted`);
       held.push(raw);
     }
-    const over = await openRaw(fx);
-    assert.deepEqual(refusalOf(over), { status: 503, body: "Too many connections", retryAfter: "1" });
+    // Over the limit a request is read (an operator's endpoint would be answered) and refused.
+    const over = await rawRequest(fx.port, "GET", "/nope-404");
+    assert.deepEqual(responseRefusal(over), { status: 503, body: "Too many connections", retryAfter: "1" });
     await roundTrip(witness, "while full");
     // Closing one makes room (the count goes down once the server sees the close).
     held.pop().socket.destroy();
-    await eventually(async () => {
-      const probe = await openRaw(fx);
-      probe.socket.destroy();
-      return probe.data === "";
-    }, WAIT_MS, "a place to free up", 100);
+    await eventually(async () => (await admitted(fx)) === 404, WAIT_MS, "a place to free up", 100);
+  });
+
+  it("at --max-connections /healthz, /readyz and /metrics still answer; anything else gets 503", async (t) => {
+    const fx = await startChorus(["--max-connections", "2"]);
+    t.after(() => fx.stop());
+    const held = [];
+    t.after(() => held.forEach((r) => r.socket.destroy()));
+    for (let i = 0; i < 2; ++i) held.push(await openRaw(fx));
+    for (const raw of held) assert.equal(await answerOn(raw), 404, "the limit's connections are admitted");
+    for (const target of ["/healthz", "/readyz", "/metrics"]) {
+      const res = await rawRequest(fx.port, "GET", target);
+      assert.equal(res?.status, 200, target);
+    }
+    assert.equal((await rawRequest(fx.port, "GET", "/healthz")).body.toString(), "ok");
+    assert.equal((await rawRequest(fx.port, "HEAD", "/readyz")).status, 200);
+    assert.deepEqual(responseRefusal(await pollingHandshake(fx, {})), { status: 503, body: "Too many connections", retryAfter: "1" });
+    assert.equal((await upgradeRequest(fx, {})).status, 503, "a WebSocket handshake");
+    assert.equal((await rawRequest(fx.port, "GET", "/")).status, 503, "the page");
+    const error = await refused(t, fx, { transports: ["polling"] }, "/chat");
+    assert.match(String(error?.message), /xhr poll error/);
+    for (const raw of held) assert.equal(await answerOn(raw), 404, "the held connections still work");
+  });
+
+  it(`the reserve that reads over-limit requests holds ${OVER_LIMIT_RESERVE}; past it the refusal goes out unread`, async (t) => {
+    const fx = await startChorus(["--max-connections", "1"]);
+    t.after(() => fx.stop());
+    const held = [];
+    t.after(() => held.forEach((r) => r.socket.destroy()));
+    held.push(await openRaw(fx));
+    assert.equal(await answerOn(held[0]), 404);
+    // Over the limit, each waits (silent) for its request, up to --http-timeout.
+    for (let i = 0; i < OVER_LIMIT_RESERVE; ++i) {
+      const raw = await openRaw(fx);
+      assert.equal(raw.data, "", `over-limit connection ${i + 1} waits for its request`);
+      held.push(raw);
+    }
+    const over = await openRaw(fx);
+    assert.deepEqual(refusalOf(over), { status: 503, body: "Too many connections", retryAfter: "1" });
+    over.socket.destroy();
+    // A reserved connection's request is answered, and its place comes back when it closes.
+    const reserved = held.pop();
+    assert.equal(await answerOn(reserved, "/healthz"), 200);
+    reserved.socket.destroy();
+    await eventually(async () => (await rawRequest(fx.port, "GET", "/healthz"))?.status === 200, WAIT_MS, "a reserve place to free up", 100);
   });
 
   it("every way a connection ends gives its place back exactly once", async (t) => {
@@ -369,22 +426,20 @@ describe("connection limits", () => {
       (await openRaw(fx, "127.0.0.1", 50)).socket.resetAndDestroy();
     }
     // Now exactly `max` fit again, and one more is refused: no place leaked, none given back twice.
-    await eventually(async () => {
-      const probe = await openRaw(fx);
-      probe.socket.destroy();
-      return probe.data === "";
-    }, 3 * WAIT_MS, "the churn's places to come back", 100);
+    await eventually(async () => (await admitted(fx)) === 404, 3 * WAIT_MS, "the churn's places to come back", 100);
     const held = [];
     t.after(() => held.forEach((r) => r.socket.destroy()));
     await eventually(async () => {
       held.forEach((r) => r.socket.destroy());
       held.length = 0;
       for (let i = 0; i < max; ++i) held.push(await openRaw(fx, "127.0.0.1", 20));
-      return held.every((r) => r.data === "");
+      // An over-limit connection is silent too until it sends a request: ask on each.
+      for (const raw of held) if ((await answerOn(raw)) !== 404) return false;
+      return true;
     }, 3 * WAIT_MS, `${max} places`, 200);
-    const over = await openRaw(fx);
+    const over = await rawRequest(fx.port, "GET", "/nope-404");
     assert.ok(held.every((r) => !r.closed), "the held connections are still open");
-    assert.equal(refusalOf(over).status, 503, `one more connection over --max-connections ${max}`);
+    assert.equal(over.status, 503, `one more connection over --max-connections ${max}`);
   });
 
   it("--max-connections-per-ip: one address is capped, another is not", async (t) => {
