@@ -144,6 +144,8 @@ awaitable<outcome> continue_session(http::connection& conn, const http::request&
     co_return co_await refuse(conn, req, engineio_error::bad_request);
   if (req.method() == beast_http::verb::get) {
     auto result = co_await found->poll();
+    if (result.error == polling_error::unknown_session)
+      co_return co_await refuse(conn, req, engineio_error::unknown_sid);
     if (result.error != polling_error::none)
       co_return co_await refuse(conn, req, engineio_error::bad_request);
     co_return co_await answer_polling(conn, req, polling_content_type, std::move(result.body));

@@ -75,20 +75,29 @@ void session::wait_ping_interval() {
   heartbeat_timer_.expires_after(config().ping_interval);
   heartbeat_timer_.async_wait([self = shared_from_this()](boost::system::error_code) {
     if (self->closed_) return;
-    self->pong_received_ = false;
+    self->awaiting_pong_ = true;
     self->send(ping_packet());
     self->wait_pong();
   });
 }
 
 void session::wait_pong() {
-  heartbeat_timer_.expires_after(config().ping_timeout);
+  // From when the ping was due, not when a busy loop got to send it: a late timer must not
+  // stretch the grace of a client that is gone (and poll() holds a GET to the same deadline).
+  heartbeat_timer_.expires_at(heartbeat_timer_.expiry() + config().ping_timeout);
   // A pong cancels the wait.
   heartbeat_timer_.async_wait([self = shared_from_this()](boost::system::error_code) {
     if (self->closed_) return;
-    if (!self->pong_received_) return self->close(disconnect_reason::ping_timeout);
+    if (self->awaiting_pong_) return self->close(disconnect_reason::ping_timeout);
     self->wait_ping_interval();
   });
+}
+
+bool session::heartbeat_overdue() const {
+  // The timer expires when the pong is due, or, between pings, when the next ping is due.
+  auto pong_due = heartbeat_timer_.expiry();
+  if (!awaiting_pong_) pong_due += config().ping_timeout;
+  return !closed_ && std::chrono::steady_clock::now() >= pong_due;
 }
 
 void session::send(outbound_packet packet, bool is_volatile) {
@@ -210,6 +219,13 @@ awaitable<session::poll_result> session::poll() {
     close(disconnect_reason::transport_error);
     co_return poll_result{polling_error::concurrent_get, {}};
   }
+  // Past the pong deadline, though a busy loop has not run its timers yet: the session is over
+  // for this GET as it would be a moment later (the client, too, gives a server up after
+  // pingInterval + pingTimeout without a ping).
+  if (heartbeat_overdue()) {
+    close(disconnect_reason::ping_timeout);
+    co_return poll_result{polling_error::unknown_session, {}};
+  }
   get_pending_ = true;
   while (polling_queue_.empty() && !closed_ && !answer_get_with_noop_ &&
          transport_ == transport_kind::polling)
@@ -273,8 +289,10 @@ void session::on_packet(const eio::packet_view& packet) {
       handler_->on_message(*this, packet.data, packet.binary);
       break;
     case eio::packet_type::pong:
-      pong_received_ = true;
-      heartbeat_timer_.cancel();
+      if (awaiting_pong_) {
+        awaiting_pong_ = false;
+        heartbeat_timer_.cancel();
+      }
       break;
     case eio::packet_type::ping: {
       std::string pong = "3";

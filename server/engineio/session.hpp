@@ -93,6 +93,8 @@ class session : public std::enable_shared_from_this<session> {
   // small pending handler, not a coroutine frame and its spawn state.
   void wait_ping_interval();
   void wait_pong();
+  // The heartbeat's pong deadline has passed, though its timers may not have run yet.
+  bool heartbeat_overdue() const;
   awaitable<void> expire_probe(std::shared_ptr<session> self,
                                std::shared_ptr<websocket_connection> ws);
 
@@ -104,7 +106,7 @@ class session : public std::enable_shared_from_this<session> {
   bool closed_ = false;
   bool close_posted_ = false;
   bool forgotten_ = false;
-  bool pong_received_ = false;
+  bool awaiting_pong_ = false;  // a ping went out; its pong has not come
   asio::steady_timer heartbeat_timer_;
 
   // Long-polling state: packets wait here until a GET takes them.

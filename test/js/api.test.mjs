@@ -8,7 +8,7 @@ import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { io } from "socket.io-client";
 import { startFixture, fixtureThreads } from "./lib/fixture.mjs";
-import { PollingSession, manager, openEngineWs, upgraded, waitEvent, within } from "./lib/util.mjs";
+import { PollingSession, manager, openEngineWs, sleep, upgraded, waitEvent, within } from "./lib/util.mjs";
 
 let fx;
 before(async () => {
@@ -360,6 +360,27 @@ describe("application API, disconnect reasons on raw connections", () => {
       raw.terminate();
     }
   });
+});
+
+describe("heartbeat deadlines on a busy shard", () => {
+  // One shard: the handler that stalls it must share it with the polling session.
+  it(
+    "a GET that reaches a stalled shard after pingInterval + pingTimeout finds the session over (400), not a ping",
+    { skip: fixtureThreads !== 1 && "needs one shard" },
+    async (t) => {
+      const session = await PollingSession.open(fx);
+      const staller = makeSocket(t, { transports: ["websocket"] });
+      staller.connect();
+      await staller.hello;
+      // The shard sleeps through the ping (due at 300 ms) and its pong deadline (500 ms); the
+      // GET sent at 550 ms is read when it wakes, with the timers that ran late.
+      staller.emit("stall", 600);
+      await sleep(550);
+      const res = await session.get();
+      assert.equal(res.status, 400, `expected the session to be over, got ${res.status} ${res.text}`);
+      assert.deepEqual(JSON.parse(res.text), { code: 1, message: "Session ID unknown" });
+    },
+  );
 });
 
 describe("application API, acks and sockets that go away", () => {
