@@ -39,7 +39,9 @@ std::vector<oracle_case> load_cases() {
   simdjson::dom::element root =
       parser.load(CHORUS_SOURCE_DIR "/test/data/socketio_decoder_oracle.json").value();
   std::vector<oracle_case> cases;
-  for (simdjson::dom::object entry : root["cases"].get_array().value()) {
+  // A named array: iterating the temporary result would leave the loop a dangling reference.
+  const simdjson::dom::array entries = root["cases"].get_array().value();
+  for (simdjson::dom::object entry : entries) {
     oracle_case c;
     c.packet = std::string(entry["packet"].get_string().value());
     c.oracle_error = optional_string(entry, "oracle_error");
