@@ -4,7 +4,6 @@
 
 #include "server/fanout/ask_every_shard.hpp"
 #include "server/server.hpp"
-#include "server/socketio/socket.hpp"
 
 namespace chorus::server::fanout {
 

@@ -1,7 +1,6 @@
 #include "server/fanout/shard_hub.hpp"
 
 #include "server/shard.hpp"
-#include "server/socketio/socket.hpp"
 
 namespace chorus::server::fanout {
 
@@ -9,25 +8,25 @@ shard_hub::shard_hub(shard& home) : home_(home) {}
 
 shard_hub::~shard_hub() = default;
 
-rooms::member_id shard_hub::add(socketio::socket& s) {
+rooms::member_id shard_hub::add(participant& p) {
   rooms::member_id id;
   if (!free_slots_.empty()) {
     id = free_slots_.back();
     free_slots_.pop_back();
-    members_[id] = &s;
+    members_[id] = &p;
   } else {
     id = static_cast<rooms::member_id>(members_.size());
-    members_.push_back(&s);
+    members_.push_back(&p);
   }
-  rooms::room_table& t = table(s.nsp());
+  rooms::room_table& t = table(p.nsp());
   t.add_member(id);
-  t.join(id, s.id());
+  t.join(id, p.id());
   return id;
 }
 
-void shard_hub::remove(socketio::socket& s, rooms::member_id id) {
-  if (id >= members_.size() || members_[id] != &s) return;
-  auto it = tables_.find(s.nsp());
+void shard_hub::remove(participant& p, rooms::member_id id) {
+  if (id >= members_.size() || members_[id] != &p) return;
+  auto it = tables_.find(p.nsp());
   if (it != tables_.end()) {
     it->second.remove_member(id);
     if (it->second.member_count() == 0) tables_.erase(it);
@@ -64,10 +63,11 @@ void shard_hub::deliver(const broadcast_job& job) {
   if (!t) return;
   // Deliveries only queue bytes and wake writers; they never change the table, which
   // for_each_recipient requires. A socket whose queue overflows is closed later, not here.
+  // One indirect call per recipient, with a reference to the shared packets: no copy.
   std::uint64_t delivered = 0;
   t->for_each_recipient(job.target, [&](rooms::member_id id) {
-    if (socketio::socket* s = members_[id]) {
-      s->deliver(job.packets, job.flags.is_volatile);
+    if (participant* p = members_[id]) {
+      p->deliver(job.packets, job.flags.is_volatile);
       ++delivered;
     }
   });

@@ -10,29 +10,28 @@
 #include "rooms/mpsc_queue.hpp"
 #include "rooms/room_table.hpp"
 #include "server/fanout/broadcast_job.hpp"
+#include "server/fanout/participant.hpp"
 #include "server/string_hash.hpp"
 
 namespace chorus::server {
 class shard;
-namespace socketio {
-class socket;
 }
-}  // namespace chorus::server
 
 namespace chorus::server::fanout {
 
-// A shard's part of the fan-out hub: the room tables of the sockets that live on this shard
-// (one per namespace) and the inbox through which other shards hand it broadcasts — one entry
-// per broadcast per shard, not per recipient. Everything but post() runs on the shard's thread.
+// A shard's part of the fan-out hub: the room tables of the participants (sockets) that live on
+// this shard (one per namespace) and the inbox through which other shards hand it broadcasts —
+// one entry per broadcast per shard, not per recipient. Everything but post() runs on the
+// shard's thread.
 class shard_hub {
  public:
   explicit shard_hub(shard& home);
   ~shard_hub();
 
-  // A socket joins its namespace's table, and its own room (named by its id).
-  rooms::member_id add(socketio::socket& s);
-  // It leaves every room and the table.
-  void remove(socketio::socket& s, rooms::member_id id);
+  // A participant joins its namespace's table, and its own room (named by its id).
+  rooms::member_id add(participant& p);
+  // It leaves every room and the table; a broadcast still in the inbox no longer reaches it.
+  void remove(participant& p, rooms::member_id id);
   rooms::room_table& table(std::string_view nsp);
   const rooms::room_table* find_table(std::string_view nsp) const;
   // The ids of this shard's sockets in a room.
@@ -43,7 +42,7 @@ class shard_hub {
   void for_each_table(Visit&& visit) const {
     for (const auto& [nsp, t] : tables_) visit(std::string_view(nsp), t);
   }
-  const socketio::socket* member(rooms::member_id id) const {
+  const participant* member(rooms::member_id id) const {
     return id < members_.size() ? members_[id] : nullptr;
   }
 
@@ -56,7 +55,7 @@ class shard_hub {
   void drain();
 
   shard& home_;
-  std::vector<socketio::socket*> members_;  // by member_id; null for a free slot
+  std::vector<participant*> members_;  // by member_id; null for a free slot
   std::vector<rooms::member_id> free_slots_;
   std::unordered_map<std::string, rooms::room_table, string_hash, std::equal_to<>> tables_;
   rooms::mpsc_inbox<std::shared_ptr<const broadcast_job>> inbox_;

@@ -1,7 +1,6 @@
 #include "server/metrics/shard_census.hpp"
 
 #include "server/shard.hpp"
-#include "server/socketio/socket.hpp"
 
 namespace chorus::server::metrics {
 
@@ -15,7 +14,7 @@ shard_census take_census(shard& home) {
     table.for_each_room([&](std::string_view name, std::span<const rooms::member_id> members) {
       // A socket's own room has it as sole member and its id as name.
       if (members.size() == 1) {
-        const socketio::socket* only = hub.member(members.front());
+        const fanout::participant* only = hub.member(members.front());
         if (only && only->id() == name) return;
       }
       entry.rooms.emplace_back(name);

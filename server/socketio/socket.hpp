@@ -14,6 +14,7 @@
 #include "server/disconnect_reason.hpp"
 #include "server/engineio/outbound_packet.hpp"
 #include "server/fanout/broadcast_operator.hpp"
+#include "server/fanout/participant.hpp"
 #include "server/socketio/ack.hpp"
 
 namespace chorus::server::engineio {
@@ -26,15 +27,15 @@ class client;
 class namespace_handlers;
 
 // One client's connection to one namespace. Lives on its session's shard; every call must come
-// from that shard's thread (handlers always do).
-class socket : public std::enable_shared_from_this<socket> {
+// from that shard's thread (handlers always do). The hub reaches it as a participant.
+class socket final : public std::enable_shared_from_this<socket>, public fanout::participant {
  public:
   socket(client& owner, const namespace_handlers& handlers, std::string nsp, std::string id,
          std::string auth_json);
   ~socket();
 
-  const std::string& id() const { return id_; }
-  const std::string& nsp() const { return nsp_; }
+  const std::string& id() const override { return id_; }
+  const std::string& nsp() const override { return nsp_; }
   // The CONNECT packet's auth payload as JSON ("{}" when the client sent none).
   const std::string& auth_json() const { return auth_json_; }
   bool connected() const { return connected_; }
@@ -78,7 +79,7 @@ class socket : public std::enable_shared_from_this<socket> {
   // Registers with the shard's hub once connected.
   void attach_to_hub();
   // A broadcast reaching this socket.
-  void deliver(const std::vector<engineio::outbound_packet>& packets, bool is_volatile);
+  void deliver(const std::vector<engineio::outbound_packet>& packets, bool is_volatile) override;
 
  private:
   struct pending_ack {
