@@ -6,6 +6,7 @@
 
 #include <cctype>
 
+#include "server/fanout/local_adapter.hpp"
 #include "server/guard/refusal.hpp"
 #include "server/http/http_session.hpp"
 #include "server/http/over_limit.hpp"
@@ -146,6 +147,11 @@ server::server(server_config config, session_handler_factory factory)
   over_limit_reserve_ = std::make_unique<guard::connection_guard>(
       guard::connection_limits{.max_connections = http::over_limit_reserve});
   for (unsigned i = 0; i < count; ++i) shards_.push_back(std::make_unique<shard>(i, *this));
+  adapter_ = std::make_unique<fanout::local_adapter>(*this);
+}
+
+void server::set_adapter(std::unique_ptr<fanout::adapter> adapter) {
+  adapter_ = std::move(adapter);
 }
 
 server::~server() {

@@ -22,6 +22,10 @@ namespace boost::asio::ssl {
 class context;
 }
 
+namespace chorus::server::fanout {
+class adapter;
+}
+
 namespace chorus::server {
 
 // start() could not listen; what() says where and why, in the user's words ("cannot listen on
@@ -78,6 +82,10 @@ class server {
   std::uint16_t port() const { return port_; }
   unsigned shard_count() const { return static_cast<unsigned>(shards_.size()); }
   shard& shard_at(unsigned index) { return *shards_[index]; }
+  // Carries broadcasts and room questions: fanout::local_adapter (every shard of this process)
+  // unless another was set. set_adapter: before start() (a cluster adapter, or a test's stub).
+  fanout::adapter& adapter() { return *adapter_; }
+  void set_adapter(std::unique_ptr<fanout::adapter> adapter);
   const server_config& config() const { return config_; }
   // The process's connection counts and per-address limits, shared by every shard.
   guard::connection_guard& guard() { return *guard_; }
@@ -100,6 +108,7 @@ class server {
   std::unique_ptr<guard::connection_guard> guard_;
   std::unique_ptr<guard::connection_guard> over_limit_reserve_;
   std::vector<std::unique_ptr<shard>> shards_;
+  std::unique_ptr<fanout::adapter> adapter_;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors_;
   std::vector<std::thread> threads_;
   std::uint16_t port_ = 0;

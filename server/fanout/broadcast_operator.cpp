@@ -1,7 +1,7 @@
 #include "server/fanout/broadcast_operator.hpp"
 
 #include "protocol/socketio/packet.hpp"
-#include "server/fanout/shard_hub.hpp"
+#include "server/fanout/adapter.hpp"
 #include "server/server.hpp"
 
 namespace chorus::server::fanout {
@@ -42,14 +42,7 @@ void broadcast_operator::emit(std::string_view event_name, std::string_view args
   job->packets.push_back(engineio::make_text_packet(text));
   for (const auto& bytes : attachments) job->packets.push_back(engineio::make_binary_packet(bytes));
   job->issued = std::chrono::steady_clock::now();
-  std::shared_ptr<const broadcast_job> shared = std::move(job);
-  for (unsigned i = 0; i < server_.shard_count(); ++i) {
-    shard& target = server_.shard_at(i);
-    if (&target == origin_)
-      target.hub().deliver(*shared);
-    else
-      target.hub().post(shared);
-  }
+  server_.adapter().broadcast(std::move(job), origin_);
 }
 
 }  // namespace chorus::server::fanout

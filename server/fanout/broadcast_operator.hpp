@@ -13,10 +13,10 @@ class shard;
 
 namespace chorus::server::fanout {
 
-// Emits one event to many sockets of a namespace, across every shard: to rooms (each recipient
-// once), to the whole namespace when no room is named, except rooms or socket ids (every socket
-// is in a room named by its id). The packet is encoded once; each other shard gets one inbox
-// entry; the calling shard delivers at once, so one sender's messages keep their order.
+// Emits one event to many sockets of a namespace, through the server's adapter: to rooms (each
+// recipient once), to the whole namespace when no room is named, except rooms or socket ids
+// (every socket is in a room named by its id). The packet is encoded once, here; the calling
+// shard delivers at once, so one sender's messages keep their order.
 class broadcast_operator {
  public:
   // `origin`: the shard the caller runs on, or nullptr from any other thread.

@@ -11,8 +11,9 @@ class server;
 
 namespace chorus::server::fanout {
 
-// Questions about a room across every shard: each shard answers for the sockets it owns, on its
-// own thread, and the answers are gathered. Awaitable from a coroutine on any executor.
+// Questions about a room, asked of the server's adapter (every shard, and later every node):
+// each shard answers for the sockets it owns, on its own thread, and the answers are gathered.
+// Awaitable from a coroutine on any executor.
 
 // The ids of the sockets in `room` of namespace `nsp`.
 awaitable<std::vector<std::string>> room_members(server& srv, std::string nsp, std::string room);

@@ -3,13 +3,20 @@
 // shard does and when is deterministic.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <boost/asio/use_future.hpp>
+#include <chrono>
+#include <future>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "server/fanout/adapter.hpp"
 #include "server/fanout/broadcast_operator.hpp"
+#include "server/fanout/local_adapter.hpp"
 #include "server/fanout/participant.hpp"
+#include "server/fanout/room_queries.hpp"
 #include "server/server.hpp"
 
 namespace chorus::server {
@@ -46,6 +53,33 @@ class stub_participant final : public fanout::participant {
   std::string nsp_;
 };
 
+// Stands in for a cluster adapter: records what reaches it and delivers nothing.
+class recording_adapter final : public fanout::adapter {
+ public:
+  struct broadcast_call {
+    std::shared_ptr<const fanout::broadcast_job> job;
+    shard* origin;
+  };
+
+  void broadcast(std::shared_ptr<const fanout::broadcast_job> job, shard* origin) override {
+    broadcasts.push_back({std::move(job), origin});
+  }
+  awaitable<std::vector<std::string>> room_members(std::string, std::string room) override {
+    co_return std::vector<std::string>{"member of " + room};
+  }
+  awaitable<std::size_t> room_size(std::string, std::string) override { co_return 7; }
+  awaitable<std::vector<std::string>> room_names(std::string nsp) override {
+    co_return std::vector<std::string>{"rooms of " + nsp};
+  }
+  awaitable<void> close_room(std::string, std::string room) override {
+    closed.push_back(room);
+    co_return;
+  }
+
+  std::vector<broadcast_call> broadcasts;
+  std::vector<std::string> closed;
+};
+
 class FanoutHub : public testing::Test {
  protected:
   FanoutHub() : server_(config(), [](shard&) { return nullptr; }) {}
@@ -78,6 +112,18 @@ class FanoutHub : public testing::Test {
       server_.shard_at(i).context().restart();
       server_.shard_at(i).context().poll();
     }
+  }
+  // Runs a query to its end: the caller's loop and every shard's, in turn.
+  template <class T>
+  T run(awaitable<T> query) {
+    asio::io_context caller;
+    auto result = asio::co_spawn(caller, std::move(query), asio::use_future);
+    while (result.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+      caller.restart();
+      caller.poll();
+      drain();
+    }
+    return result.get();
   }
   std::vector<std::string> texts_of(const std::string& id) { return participants_.at(id)->texts(); }
 
@@ -195,6 +241,74 @@ TEST_F(FanoutHub, FromOutsideEveryShardGetsAnInboxEntry) {
   drain();
   EXPECT_EQ(texts_of("a"), texts{R"(42["o"])"});
   EXPECT_EQ(texts_of("b"), texts{R"(42["o"])"});
+}
+
+TEST_F(FanoutHub, LocalAdapterAnswersForEveryShard) {
+  add("a", 0, {"r"});
+  add("b", 1, {"r"});
+  add("c", 1, {"s"});
+  fanout::local_adapter adapter(server_);
+  auto members = run(adapter.room_members("/", "r"));
+  std::sort(members.begin(), members.end());
+  EXPECT_EQ(members, (texts{"a", "b"}));
+  EXPECT_EQ(run(adapter.room_size("/", "r")), 2u);
+  EXPECT_EQ(run(adapter.room_size("/", "nobody")), 0u);
+  EXPECT_EQ(run(adapter.room_size("/other", "r")), 0u);
+  EXPECT_EQ(run(adapter.room_names("/")), (texts{"a", "b", "c", "r", "s"}));
+  run(adapter.close_room("/", "r"));
+  EXPECT_EQ(run(adapter.room_size("/", "r")), 0u);
+  EXPECT_EQ(run(adapter.room_names("/")), (texts{"a", "b", "c", "s"}));
+}
+
+TEST_F(FanoutHub, RoomQueriesGoThroughTheServersAdapter) {
+  add("a", 0, {"r"});
+  add("b", 1, {"r"});
+  EXPECT_EQ(run(fanout::room_size(server_, "/", "r")), 2u);
+  run(fanout::close_room(server_, "/", "r"));
+  EXPECT_EQ(run(fanout::room_members(server_, "/", "r")), texts{});
+}
+
+TEST_F(FanoutHub, LocalAdapterBroadcastDeliversAJobAsIs) {
+  auto& a = add("a", 0, {"r"});
+  auto& b = add("b", 1, {"r"});
+  auto job = std::make_shared<fanout::broadcast_job>();
+  job->nsp = "/";
+  job->target.rooms = {"r"};
+  job->target.except_rooms = {"a"};
+  job->flags.is_volatile = true;
+  job->packets.push_back(engineio::make_text_packet(R"(42["j"])"));
+  fanout::local_adapter(server_).broadcast(job, &server_.shard_at(0));
+  drain();
+  EXPECT_TRUE(a.deliveries.empty());
+  ASSERT_EQ(b.deliveries.size(), 1u);
+  EXPECT_TRUE(b.deliveries[0].is_volatile);
+  EXPECT_EQ(b.deliveries[0].packets.front().get(), job->packets.front().get());
+}
+
+TEST_F(FanoutHub, BroadcastsAndQueriesGoThroughTheServersAdapter) {
+  auto owned = std::make_unique<recording_adapter>();
+  recording_adapter& adapter = *owned;
+  server_.set_adapter(std::move(owned));
+  add("a", 0, {"r"});
+  from_shard0().to("r").except("a").as_volatile().local().emit("e", "1", {"bin"});
+  ASSERT_EQ(adapter.broadcasts.size(), 1u);  // encoded once, handed over once
+  const auto& [job, origin] = adapter.broadcasts.front();
+  EXPECT_EQ(origin, &server_.shard_at(0));
+  EXPECT_EQ(job->nsp, "/");
+  EXPECT_EQ(job->target.rooms, texts{"r"});
+  EXPECT_EQ(job->target.except_rooms, texts{"a"});
+  EXPECT_TRUE(job->flags.is_volatile);
+  EXPECT_TRUE(job->flags.local);
+  ASSERT_EQ(job->packets.size(), 2u);
+  EXPECT_EQ(job->packets[0]->payload(), R"(451-["e",1])");
+  EXPECT_EQ(job->packets[1]->payload(), "bin");
+  drain();
+  EXPECT_TRUE(texts_of("a").empty());  // delivering is the adapter's business
+  EXPECT_EQ(run(fanout::room_members(server_, "/", "r")), texts{"member of r"});
+  EXPECT_EQ(run(fanout::room_size(server_, "/", "r")), 7u);
+  EXPECT_EQ(run(fanout::room_names(server_, "/chat")), texts{"rooms of /chat"});
+  run(fanout::close_room(server_, "/", "r"));
+  EXPECT_EQ(adapter.closed, texts{"r"});
 }
 
 }  // namespace

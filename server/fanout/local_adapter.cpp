@@ -1,0 +1,73 @@
+#include "server/fanout/local_adapter.hpp"
+
+#include <algorithm>
+
+#include "server/fanout/ask_every_shard.hpp"
+#include "server/server.hpp"
+
+namespace chorus::server::fanout {
+
+void local_adapter::broadcast(std::shared_ptr<const broadcast_job> job, shard* origin) {
+  for (unsigned i = 0; i < server_.shard_count(); ++i) {
+    shard& target = server_.shard_at(i);
+    if (&target == origin)
+      target.hub().deliver(*job);
+    else
+      target.hub().post(job);
+  }
+}
+
+awaitable<std::vector<std::string>> local_adapter::room_members(std::string nsp, std::string room) {
+  std::vector<std::string> ids;
+  auto asked = ask_every_shard(
+      server_, [nsp, room](shard& s) { return s.hub().member_ids(nsp, room); },
+      [&ids](std::vector<std::string> part) {
+        ids.insert(ids.end(), std::make_move_iterator(part.begin()),
+                   std::make_move_iterator(part.end()));
+      });
+  co_await std::move(asked);
+  co_return ids;
+}
+
+awaitable<std::size_t> local_adapter::room_size(std::string nsp, std::string room) {
+  std::size_t total = 0;
+  auto asked = ask_every_shard(
+      server_,
+      [nsp, room](shard& s) {
+        const rooms::room_table* table = s.hub().find_table(nsp);
+        return table ? table->size(room) : std::size_t{0};
+      },
+      [&total](std::size_t part) { total += part; });
+  co_await std::move(asked);
+  co_return total;
+}
+
+awaitable<std::vector<std::string>> local_adapter::room_names(std::string nsp) {
+  std::vector<std::string> names;
+  auto asked = ask_every_shard(
+      server_,
+      [nsp](shard& s) {
+        const rooms::room_table* table = s.hub().find_table(nsp);
+        return table ? table->room_names() : std::vector<std::string>{};
+      },
+      [&names](std::vector<std::string> part) {
+        names.insert(names.end(), part.begin(), part.end());
+      });
+  co_await std::move(asked);
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  co_return names;
+}
+
+awaitable<void> local_adapter::close_room(std::string nsp, std::string room) {
+  auto asked = ask_every_shard(
+      server_,
+      [nsp, room](shard& s) {
+        if (s.hub().find_table(nsp)) s.hub().table(nsp).close_room(room);
+        return true;
+      },
+      [](bool) {});
+  co_await std::move(asked);
+}
+
+}  // namespace chorus::server::fanout
