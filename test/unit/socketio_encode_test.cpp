@@ -172,9 +172,7 @@ TEST(socketio_encode, appends_after_the_engineio_message_prefix) {
   std::string out = "4";
   append_event(out, "/", "foo", "");
   EXPECT_EQ(out, R"(42["foo"])");
-  // clear + push_back, not `= "4"`: g++ 12 -O3 warns (-Wrestrict) falsely on the assignment.
-  out.clear();
-  out.push_back('4');
+  out = "4";
   append_connect(out, "/", "wZX3oN0bSVIhsaknAAAI");
   EXPECT_EQ(out, R"(40{"sid":"wZX3oN0bSVIhsaknAAAI"})");
 }
