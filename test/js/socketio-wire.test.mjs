@@ -78,6 +78,15 @@ async function openSuiteStyle() {
   return ws;
 }
 
+/** openSuiteStyle, then CONNECT to "/" and read its reply and the greeting, as the suite does. */
+async function connectSuiteStyle() {
+  const ws = await openSuiteStyle();
+  ws.send("40");
+  await nextMessageSuiteStyle(ws, "the CONNECT reply");
+  await nextMessageSuiteStyle(ws, "the auth event");
+  return ws;
+}
+
 const ownRace = isReference && "the reference writes its greeting with the CONNECT reply: it loses this race itself";
 
 describe("the greeting comes in a later read than the CONNECT reply", { skip: ownRace }, () => {
@@ -102,11 +111,8 @@ describe("the greeting comes in a later read than the CONNECT reply", { skip: ow
   }
 
   it("41 after the greeting: the next message is the ping", async () => {
-    const ws = await openSuiteStyle();
+    const ws = await connectSuiteStyle();
     try {
-      ws.send("40");
-      await nextMessageSuiteStyle(ws, "the CONNECT reply");
-      await nextMessageSuiteStyle(ws, "the auth event");
       ws.send("41");
       assert.equal(await nextMessageSuiteStyle(ws, "the ping"), "2");
     } finally {
@@ -115,11 +121,8 @@ describe("the greeting comes in a later read than the CONNECT reply", { skip: ow
   });
 
   it("connect to /custom after a ping, then leave it: '/' still answers", async () => {
-    const ws = await openSuiteStyle();
+    const ws = await connectSuiteStyle();
     try {
-      ws.send("40");
-      await nextMessageSuiteStyle(ws, "the CONNECT reply");
-      await nextMessageSuiteStyle(ws, "the auth event");
       assert.equal(await nextMessageSuiteStyle(ws, "the ping"), "2");
       ws.send("3");
       ws.send("40/custom");
