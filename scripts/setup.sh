@@ -8,6 +8,8 @@ packages=(
   libboost1.81-dev libsimdjson-dev libfmt-dev libssl-dev libcli11-dev libspdlog-dev libsqlite3-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   liburing-dev  # batched socket writes (server/websocket/sendmsg_batch.hpp)
+  libhiredis-dev libmsgpack-dev  # the Redis cluster link: RESP and notepack via the libraries
+  redis-server nginx  # started by the cluster tests on free ports (never the system services)
   nodejs npm
   chromium  # the browser test (test/browser), driven by playwright-core: no browser download
 )
