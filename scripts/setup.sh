@@ -10,6 +10,7 @@ packages=(
   liburing-dev  # batched socket writes (server/websocket/sendmsg_batch.hpp)
   libhiredis-dev libmsgpack-dev  # the Redis cluster link: RESP and notepack via the libraries
   redis-server nginx  # started by the cluster tests on free ports (never the system services)
+  haproxy  # test/js/sticky.test.mjs runs deploy/haproxy/chorus.cfg on a free port (the service is not used)
   nodejs npm
   chromium  # the browser test (test/browser), driven by playwright-core: no browser download
 )
