@@ -16,7 +16,8 @@
 //   (d) no session ever reached the wrong node: no client error or disconnect, no 400 in the
 //       balancer's log, and every request of one client (handshake, polls, posts, the upgrade)
 //       went to one node.
-// and for HAProxy, that its SERVERID cookie sends a session to the node it names.
+// Then that the browser's Host reaches chorus with its port (its same-origin check), and for
+// HAProxy, that its SERVERID cookie sends a session to the node it names.
 //
 // Spreading the clients: both files hash on the client's address, and a test whose clients all
 // come from 127.0.0.1 would put them all on one node and prove nothing about (c). Each client
@@ -501,6 +502,19 @@ for (const kind of balancers) {
       // "Over many requests": each polling client's session took at least one request per round.
       for (const c of clients.filter((x) => x.label.startsWith("polling")))
         assert.ok(bySid.get(c.sid).requests >= POLLING_ROUNDS, `${c.label}: ${bySid.get(c.sid).requests} requests`);
+    });
+
+    it("passes the browser's Host through, port included: a page on the balancer's origin gets in, another origin does not", async () => {
+      // chorus's default Origin policy compares the Origin with the Host it sees; the balancer
+      // listens on a non-default port, which nginx's $host would drop. (After (c) and (d): this
+      // makes a session and a 403 of its own.)
+      const handshake = (origin) => rawRequest(balancer.port, "GET", "/socket.io/?EIO=4&transport=polling", { Origin: origin }, { ms: WAIT_MS });
+      const same = await handshake(balancer.url);
+      assert.equal(same.status, 200, same.body.toString());
+      const { sid } = JSON.parse(same.body.toString().slice(1));
+      const closed = await rawRequest(balancer.port, "POST", `/socket.io/?EIO=4&transport=polling&sid=${sid}`, { Origin: balancer.url }, { body: "1", ms: WAIT_MS });
+      assert.equal(closed.status, 200);
+      assert.equal((await handshake("http://elsewhere.example")).status, 403);
     });
 
     if (kind.name === "HAProxy")
