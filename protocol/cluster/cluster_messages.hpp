@@ -1,0 +1,78 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocol/cluster/types.hpp"
+
+// The ClusterAdapter envelope (socket.io-adapter 2.5 cluster-adapter.ts, SCALEOUT.md §2) as
+// @socket.io/redis-adapter 8.3's sharded adapter publishes it (§1b): JSON text of the whole
+// message, except that a BROADCAST, FETCH_SOCKETS_RESPONSE, SERVER_SIDE_EMIT,
+// SERVER_SIDE_EMIT_RESPONSE or BROADCAST_ACK whose data holds binary is notepack msgpack of the
+// whole message. Receivers read a payload whose first byte is '{' as JSON, any other as msgpack.
+// Decoding refuses wrong shapes as redis_messages.hpp does, with the same bounds.
+namespace chorus::protocol::cluster {
+
+namespace cluster_type {
+inline constexpr int initial_heartbeat = 1;
+inline constexpr int heartbeat = 2;
+inline constexpr int broadcast = 3;
+inline constexpr int sockets_join = 4;
+inline constexpr int sockets_leave = 5;
+inline constexpr int disconnect_sockets = 6;
+inline constexpr int fetch_sockets = 7;
+inline constexpr int fetch_sockets_response = 8;
+inline constexpr int server_side_emit = 9;
+inline constexpr int server_side_emit_response = 10;
+inline constexpr int broadcast_client_count = 11;
+inline constexpr int broadcast_ack = 12;
+inline constexpr int adapter_close = 13;
+}  // namespace cluster_type
+
+// {uid, nsp, type, data?}; which fields of data a type has:
+//   1, 2, 13  —
+//   3   packet, opts, request_id ("" : no acks; else a broadcast with acks)
+//   4, 5  opts, rooms          6  opts, close          7  opts, request_id
+//   8   request_id, sockets_json (+ attachments)
+//   9   data_json = the packet [event, ...args] (+ attachments), request_id ("" : no ack)
+//   10, 12  request_id, data_json = the ack argument ("" : none) (+ attachments)
+//   11  request_id, client_count
+struct cluster_message {
+  std::string uid;  // 16 hex chars; "emitter" from an emitter
+  std::string nsp;
+  int type = 0;
+  broadcast_options opts;
+  event_packet packet;  // 3: its nsp is the envelope's (the Node adapter ships none)
+  std::string request_id;
+  std::vector<std::string> rooms;
+  bool close = false;
+  std::string sockets_json;
+  std::string data_json;
+  std::vector<std::string> attachments;  // binaries of sockets_json / data_json
+  std::uint64_t client_count = 0;
+};
+
+// What the Node sharded adapter publishes for `message` (key order included). Empty when the
+// message must be msgpack and its JSON does not parse or a placeholder has no attachment, or
+// the type is not 1…13.
+std::string encode_cluster_message(const cluster_message& message);
+
+// uid: "" when absent; nsp and type are required.
+std::optional<cluster_message> decode_cluster_message(std::string_view payload, std::string& error);
+
+// The sharded adapter's channels are "<prefix>#<nsp>#" (every node), "<prefix>#<nsp>#<uid>#"
+// (responses to a node) and "<prefix>#<nsp>#<room>#" (a room): broadcast_channel and
+// room_channel of redis_messages.hpp write them.
+enum class subscription_mode { static_rooms, dynamic, dynamic_private };
+
+// The channel the Node sharded adapter publishes `message` on (computeChannel): a BROADCAST
+// without requestId to exactly one room goes to that room's channel in dynamic-private mode,
+// and in dynamic mode when the room is not 20 chars long (does not look like a socket id);
+// everything else to "<prefix>#<nsp>#".
+std::string sharded_publish_channel(const cluster_message& message, std::string_view prefix,
+                                    subscription_mode mode);
+
+}  // namespace chorus::protocol::cluster
