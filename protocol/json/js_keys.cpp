@@ -6,8 +6,6 @@
 namespace chorus::protocol::json {
 namespace {
 
-constexpr std::string_view proto_key = "__proto__";
-
 bool has_duplicate_name(std::span<const std::string_view> keys) {
   if (keys.size() <= 8) {
     for (std::size_t i = 0; i < keys.size(); ++i) {
@@ -22,7 +20,7 @@ bool has_duplicate_name(std::span<const std::string_view> keys) {
   return std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end();
 }
 
-bool in_js_order(std::span<const std::string_view> keys, bool drop_proto) {
+bool in_js_order(std::span<const std::string_view> keys) {
   bool seen_name = false;
   bool seen_index = false;
   std::uint32_t last_index = 0;
@@ -33,7 +31,6 @@ bool in_js_order(std::span<const std::string_view> keys, bool drop_proto) {
       seen_index = true;
       last_index = index;
     } else {
-      if (drop_proto && key == proto_key) return false;
       seen_name = true;
     }
   }
@@ -57,9 +54,8 @@ bool is_array_index(std::string_view key, std::uint32_t* index) {
   return true;
 }
 
-std::optional<std::vector<std::size_t>> js_key_order(std::span<const std::string_view> keys,
-                                                     bool drop_proto) {
-  if (in_js_order(keys, drop_proto)) return std::nullopt;
+std::optional<std::vector<std::size_t>> js_key_order(std::span<const std::string_view> keys) {
+  if (in_js_order(keys)) return std::nullopt;
 
   // Group equal keys; within a group the positions ascend (stable sort).
   std::vector<std::size_t> by_key(keys.size());
@@ -77,12 +73,9 @@ std::optional<std::vector<std::size_t>> js_key_order(std::span<const std::string
   for (std::size_t i = 0; i < by_key.size();) {
     std::size_t j = i + 1;
     while (j < by_key.size() && keys[by_key[j]] == keys[by_key[i]]) ++j;
-    const std::string_view key = keys[by_key[i]];
-    if (!(drop_proto && key == proto_key)) {
-      property p{by_key[i], by_key[j - 1], false, 0};
-      p.is_index = is_array_index(key, &p.index);
-      properties.push_back(p);
-    }
+    property p{by_key[i], by_key[j - 1], false, 0};
+    p.is_index = is_array_index(keys[by_key[i]], &p.index);
+    properties.push_back(p);
     i = j;
   }
   std::sort(properties.begin(), properties.end(), [](const property& a, const property& b) {

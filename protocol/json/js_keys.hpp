@@ -21,10 +21,8 @@ bool is_array_index(std::string_view key, std::uint32_t* index = nullptr);
 // then the others in the order they first came. Returns nullopt when that is exactly the order
 // of `keys` (no duplicate, indices first and ascending: the common case, checked without
 // allocating up to 8 keys), else the positions in `keys` of the assignments whose values stay,
-// in the object's order.
-// drop_proto: "__proto__" makes no key (notepack's decoder assigns `o[k] = v`, which sets the
-// prototype instead); JSON.parse does make it a key, so JSON text keeps it.
-std::optional<std::vector<std::size_t>> js_key_order(std::span<const std::string_view> keys,
-                                                     bool drop_proto);
+// in the object's order. "__proto__" counts as a key, as JSON.parse makes it one (an assignment
+// `o[k] = v` would set the prototype instead: json_bridge.hpp refuses that key).
+std::optional<std::vector<std::size_t>> js_key_order(std::span<const std::string_view> keys);
 
 }  // namespace chorus::protocol::json

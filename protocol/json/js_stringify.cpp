@@ -78,7 +78,7 @@ class stringifier {
       keys.push_back(field.key);
       values.push_back(field.value);
     }
-    const auto order = js_key_order(keys, /*drop_proto=*/false);
+    const auto order = js_key_order(keys);
     const std::size_t count = order ? order->size() : keys.size();
     out_ += '{';
     for (std::size_t i = 0; i < count; ++i) {

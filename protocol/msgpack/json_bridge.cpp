@@ -28,7 +28,11 @@ class walker {
  public:
   walker(const char* end, std::size_t depth_limit, std::string* json,
          std::vector<std::string>* attachments)
-      : end_(end), depth_limit_(depth_limit), json_(json), attachments_(attachments) {}
+      : end_(end),
+        depth_limit_(depth_limit),
+        json_(json),
+        attachments_(attachments),
+        attachments_base_(attachments ? attachments->size() : 0) {}
 
   // The value at *p, inside `level` containers.
   error value(const char** p, std::size_t level) {
@@ -87,13 +91,26 @@ class walker {
     json::append_quoted(*json_, json::repair_utf8(bytes, repaired) ? repaired : bytes);
   }
 
+  // Where a placeholder's num is written, so that a map put back in JS's order can renumber
+  // its placeholders: sites_[i] is the placeholder of attachments_[attachments_base_ + i].
+  struct site {
+    std::size_t at;      // offset of the digits in *json_
+    std::size_t length;  // how many digits
+  };
+
+  static std::size_t append_number(std::string& out, std::size_t n) {
+    char digits[24];
+    const auto [digits_end, ec] = std::to_chars(digits, digits + sizeof digits, n);
+    out.append(digits, digits_end);
+    return static_cast<std::size_t>(digits_end - digits);
+  }
+
   void add_attachment(std::string_view bytes) {
     if (!json_) return;
-    char num[24];
-    const auto [num_end, ec] = std::to_chars(num, num + sizeof num, attachments_->size());
-    attachments_->emplace_back(bytes);
     *json_ += R"({"_placeholder":true,"num":)";
-    json_->append(num, num_end);
+    const std::size_t at = json_->size();
+    sites_.push_back({at, append_number(*json_, attachments_->size())});
+    attachments_->emplace_back(bytes);
     *json_ += '}';
   }
 
@@ -155,6 +172,7 @@ class walker {
         std::string_view text;
         if (auto e = read_str(p, text)) return e;
         if (!json::repair_utf8(text, key)) key.assign(text);
+        if (key == "__proto__") return bridge_error::proto_key;
         return {};
       }
       case MP_UINT:
@@ -187,13 +205,14 @@ class walker {
     }
   }
 
+  // A map entry as written: `"key":value` at [start, end) of *json_, with the attachments
+  // (and placeholder sites) [first_attachment, end_attachment).
   struct entry {
     std::string key;
-    const char* value;
-    bool undefined;
+    bool undefined = false;  // written as nothing
+    std::size_t start = 0, end = 0;
+    std::size_t first_attachment = 0, end_attachment = 0;
   };
-
-  void write_key(const std::string& key) { json::append_quoted(*json_, key); }
 
   error map(const char** p, std::size_t level) {
     if (level > depth_limit_) return bridge_error::too_deep;
@@ -209,56 +228,79 @@ class walker {
       }
       return {};
     }
-    // Written as it comes; redone in JS's order in the rare case the keys are not in it.
-    const std::size_t json_mark = json_->size();
-    const std::size_t attachments_mark = attachments_->size();
+    // Written as it comes; put in JS's order afterwards in the rare case the keys are not in
+    // it, by moving what was written (never by writing it again: nested maps would double).
+    const std::size_t open = json_->size();
     std::vector<entry> entries;
     entries.reserve(std::min<std::uint32_t>(count, 16));
     *json_ += '{';
-    bool first = true;
     for (std::uint32_t i = 0; i < count; ++i) {
-      entry e{{}, nullptr, false};
+      entry e;
       if (auto err = read_key(p, e.key)) return err;
-      e.value = *p;
       e.undefined = is_undefined(*p, end_);
+      e.first_attachment = attachments_->size();
       if (e.undefined) {
         *p += 3;
+        e.start = e.end = json_->size();
       } else {
-        if (!first) *json_ += ',';
-        first = false;
-        write_key(e.key);
+        if (json_->size() > open + 1) *json_ += ',';
+        e.start = json_->size();
+        json::append_quoted(*json_, e.key);
         *json_ += ':';
         if (auto err = value(p, level)) return err;
+        e.end = json_->size();
       }
+      e.end_attachment = attachments_->size();
       entries.push_back(std::move(e));
     }
     std::vector<std::string_view> keys;
     keys.reserve(entries.size());
     for (const entry& e : entries) keys.push_back(e.key);
-    if (const auto order = json::js_key_order(keys, /*drop_proto=*/true)) {
-      json_->resize(json_mark);
-      attachments_->resize(attachments_mark);
-      *json_ += '{';
-      first = true;
-      for (const std::size_t index : *order) {
-        const entry& e = entries[index];
-        if (e.undefined) continue;
-        if (!first) *json_ += ',';
-        first = false;
-        write_key(e.key);
-        *json_ += ':';
-        const char* q = e.value;
-        if (auto err = value(&q, level)) return err;
-      }
+    if (const auto order = json::js_key_order(keys)) {
+      reorder(open, entries, *order);
     }
     *json_ += '}';
     return {};
+  }
+
+  // Rewrites the map opened at `open` with its entries in `order` (undefined ones left out),
+  // the attachments in the new document order and each placeholder renumbered to match.
+  void reorder(std::size_t open, const std::vector<entry>& entries,
+               const std::vector<std::size_t>& order) {
+    const std::size_t first =
+        entries.empty() ? attachments_->size() : entries.front().first_attachment;
+    std::string text = "{";
+    std::vector<std::string> attachments;
+    std::vector<site> sites;
+    for (const std::size_t index : order) {
+      const entry& e = entries[index];
+      if (e.undefined) continue;
+      if (text.size() > 1) text += ',';
+      std::size_t copied = e.start;
+      for (std::size_t a = e.first_attachment; a < e.end_attachment; ++a) {
+        const site& old = sites_[a - attachments_base_];
+        text.append(*json_, copied, old.at - copied);
+        const std::size_t at = open + text.size();
+        sites.push_back({at, append_number(text, first + attachments.size())});
+        attachments.push_back(std::move((*attachments_)[a]));
+        copied = old.at + old.length;
+      }
+      text.append(*json_, copied, e.end - copied);
+    }
+    json_->resize(open);
+    *json_ += text;
+    attachments_->resize(first);
+    for (std::string& a : attachments) attachments_->push_back(std::move(a));
+    sites_.resize(first - attachments_base_);
+    sites_.insert(sites_.end(), sites.begin(), sites.end());
   }
 
   const char* end_;
   std::size_t depth_limit_;
   std::string* json_;
   std::vector<std::string>* attachments_;
+  std::size_t attachments_base_;
+  std::vector<site> sites_;
 };
 
 // notepack.io 3's number cases: integral and finite → the smallest int form, else float64.
@@ -348,7 +390,7 @@ class json_writer {
       keys.push_back(field.key);
       values.push_back(field.value);
     }
-    const auto order = json::js_key_order(keys, /*drop_proto=*/false);
+    const auto order = json::js_key_order(keys);
     const std::size_t count = order ? order->size() : keys.size();
     if (count > UINT32_MAX) return false;
     put_map(out, static_cast<std::uint32_t>(count));
@@ -412,6 +454,8 @@ const char* to_string(bridge_error error) {
       return "unknown ext type";
     case bridge_error::bad_key:
       return "map key is not a string or number";
+    case bridge_error::proto_key:
+      return "map key __proto__";
   }
   return "unknown error";
 }

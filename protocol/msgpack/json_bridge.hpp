@@ -27,11 +27,13 @@ namespace chorus::protocol::msgpack {
 //   - strings: invalid UTF-8 is replaced by U+FFFD as Node's decoder does;
 //   - map keys become what JS makes of them as property names: strings, numbers (String(n)),
 //     nil "null", booleans, undefined "undefined"; a repeated key keeps its last value at its
-//     first place, array-index keys ("0", "7") come first in ascending order, "__proto__" is no
-//     key (JS sets the prototype instead);
+//     first place, array-index keys ("0", "7") come first in ascending order;
 //   - refused, where notepack would give something a JS app cannot use: any other ext type
 //     (notepack's [type, Buffer]) → unknown_ext; an array, map, binary or Date as a map key →
-//     bad_key; the byte 0xc1 → reserved_byte.
+//     bad_key; the key "__proto__" → proto_key (notepack's `o[k] = v` sets the object's
+//     prototype instead of a key, and what socket.io then writes depends on v: nothing, a
+//     later "__proto__" key once the prototype is null, an extra attachment for a Buffer); the
+//     byte 0xc1 → reserved_byte.
 // The value is checked with MsgPuck's mp_check first; the walk then checks every count against
 // the bytes left too (mp_check's counter is an int, and a map's count is doubled in 32 bits, so
 // a header claiming 2^31 entries or more can pass it). Containers deeper than `depth_limit` →
@@ -43,6 +45,7 @@ enum class bridge_error {
   too_deep,
   unknown_ext,
   bad_key,
+  proto_key,
 };
 
 // Short human text, e.g. "unknown ext type".

@@ -83,6 +83,36 @@ TEST(JsonBridge, HugeCountsAreRefusedBeforeAnyWork) {
   }
 }
 
+// Regression (fuzz_cluster_messages): maps out of JS's order were written again from the
+// msgpack in order, and each nested one again inside that: 2^depth writes for 32 levels.
+TEST(JsonBridge, NestedMapsOutOfOrderAreWrittenOnce) {
+  // {"b": <the next level>, "0": <binary>, "c": true}, 32 deep: "0" must come first in each.
+  std::string bytes;
+  std::string expected;
+  for (int i = 0; i < 32; ++i) {
+    bytes += "\x83\xa1\x62"s;
+    expected += R"({"0":{"_placeholder":true,"num":)" + std::to_string(i) + R"(},"b":)";
+  }
+  bytes += "\xc0"s;
+  expected += "null";
+  for (int i = 31; i >= 0; --i) {
+    bytes += "\xa1\x30\xc4\x01"s;
+    bytes += static_cast<char>(i);
+    bytes += "\xa1\x63\xc3"s;
+    expected += R"(,"c":true})";
+  }
+  const char* p = bytes.data();
+  std::string json;
+  std::vector<std::string> attachments;
+  ASSERT_FALSE(append_json(&p, bytes.data() + bytes.size(), json, attachments));
+  EXPECT_EQ(json, expected);
+  ASSERT_EQ(attachments.size(), 32u);
+  // numbered in the order the JSON has them (outermost first), not the msgpack's (innermost)
+  for (int i = 0; i < 32; ++i) {
+    EXPECT_EQ(attachments[i], std::string(1, static_cast<char>(i)));
+  }
+}
+
 TEST(JsonBridge, UndefinedAndNumbers) {
   EXPECT_TRUE(is_undefined("\xd4\x00\x00", "\xd4\x00\x00" + 3));
   const std::string short_one = "\xd4\x00"s;
