@@ -214,8 +214,9 @@ bool read_data(simdjson::dom::object data, const std::vector<std::string>* binar
         error = "missing packet";
         return false;
       }
-      return wire::read_packet(*packet, m.nsp, binaries, m.packet, error) && request_id(false) &&
-             options();
+      if (!wire::read_packet(*packet, m.nsp, binaries, m.packet, error)) return false;
+      m.packet.nsp = m.nsp;  // the receiving namespace's, whatever the packet says
+      return request_id(false) && options();
     }
     case cluster_type::sockets_join:
     case cluster_type::sockets_leave: {

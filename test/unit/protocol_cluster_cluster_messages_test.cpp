@@ -61,6 +61,13 @@ TEST(ClusterMessage, Broadcasts) {
   EXPECT_EQ(d.opts.rooms, m.opts.rooms);
   EXPECT_TRUE(d.opts.is_volatile);
   EXPECT_EQ(d.request_id, "");
+  // a packet's own nsp is not the receiver's business: the envelope's namespace is
+  std::string error;
+  const auto other = decode_cluster_message(
+      R"({"type":3,"data":{"packet":{"type":2,"data":["e"],"nsp":"/other"},"opts":{}},"nsp":"/a"})",
+      error);
+  ASSERT_TRUE(other.has_value()) << error;
+  EXPECT_EQ(other->packet.nsp, "/a");
 
   // with binary: msgpack; with acks: a requestId
   m.packet.data_json = R"(["bin",{"_placeholder":true,"num":0}])";
