@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Writes the seed corpus fuzz/corpus/<target>/ from the table-driven unit tests' inputs (the spec
 examples and the bad inputs of /work/shared/PROTOCOL.md as the tests spell them) plus a few
-hand-built WebSocket frames and HTTP requests. Run from anywhere; rewrites the corpus whole.
+hand-built WebSocket frames and HTTP requests, and for the cluster messages the oracle table
+test/data/notepack_oracle.json (what the Node.js adapters publish). Run from anywhere; rewrites the corpus whole.
 The frame-reader and HTTP seeds mirror test/unit/websocket_frame_reader_test.cpp and
 test/server/*_test.cpp cases, whose inputs are built by code rather than written as literals."""
 
 import hashlib
+import json
 import pathlib
 import re
 import shutil
@@ -170,9 +172,27 @@ def http_seeds():
     return [bytes([split]) + r for r in requests for split in (0, 77)]
 
 
+def cluster_seeds():
+    table = json.loads((ROOT / "test" / "data" / "notepack_oracle.json").read_text())
+    selector = {"redis_broadcast": 1, "redis_request": 2, "redis_response": 3,
+                "cluster_message": 4}
+    seeds = [b"\0" + bytes.fromhex(v["hex"]) for v in table["values"]]
+    for m in table["messages"]:
+        payload = m["text"].encode() if "text" in m else bytes.fromhex(m["hex"])
+        seeds.append(bytes([selector[m["decoder"]]]) + payload)
+    # The JSON the unit tests refuse or accept, for each decoder that reads JSON.
+    texts = (unit("protocol_cluster_redis_messages_test.cpp") +
+             unit("protocol_cluster_cluster_messages_test.cpp"))
+    for text in texts:
+        if text.startswith(b"{"):
+            seeds += [bytes([n]) + text for n in (2, 3, 4)]
+    return seeds
+
+
 write("fuzz_engineio_payload", engineio_seeds())
 write("fuzz_socketio_packet", socketio_seeds())
 write("fuzz_websocket_frame_reader", websocket_seeds())
 write("fuzz_http_request", http_seeds())
+write("fuzz_cluster_messages", cluster_seeds())
 for target in sorted(CORPUS.iterdir()):
     print(target.name, len(list(target.iterdir())))
