@@ -386,7 +386,11 @@ bool read_response(const parsed& message, redis_response& r, std::string& error)
   if (const std::optional<element> rooms = wire::field(object, "rooms")) {
     if (!wire::read_rooms(rooms, max_node_entries, r.rooms, "rooms", error)) return false;
   }
-  if (const std::optional<element> sockets = wire::field(object, "sockets")) {
+  const bool carries_data =
+      r.type == request_type::server_side_emit || r.type == request_type::broadcast_ack;
+  const std::optional<element> sockets =
+      carries_data ? std::nullopt : wire::field(object, "sockets");
+  if (sockets) {
     simdjson::dom::array array;
     if (sockets->get_array().get(array) != simdjson::SUCCESS) {
       error = "sockets is not an array";
@@ -396,16 +400,16 @@ bool read_response(const parsed& message, redis_response& r, std::string& error)
       error = "sockets: more than " + std::to_string(max_node_entries) + " entries";
       return false;
     }
-    std::vector<std::string> ignored;
-    if (!wire::read_json(*sockets, msgpack::max_depth, binaries, r.sockets_json, ignored, "sockets",
-                         error)) {
+    if (!wire::read_json(*sockets, msgpack::max_depth, binaries, r.sockets_json, r.attachments,
+                         "sockets", error)) {
       return false;
     }
     bool all_strings = true;
     for (const element entry : array) all_strings = all_strings && entry.is_string();
     if (all_strings) {
-      for (const element entry : array)
+      for (const element entry : array) {
         r.socket_ids.emplace_back(entry.get_string().value_unsafe());
+      }
     }
   }
   const char* data_key = r.type == request_type::server_side_emit ? "data"

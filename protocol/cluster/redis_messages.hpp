@@ -80,8 +80,9 @@ struct redis_response {
   std::vector<std::string> socket_ids;  // 0: when every entry of sockets is a string
   std::string sockets_json;             // 5: the sockets array as JSON ("" when absent)
   // 6: data; 9: packet (the first ack argument) as JSON, "" when the response has none (an
-  // ack called without argument); binary of a msgpack 9 in attachments.
+  // ack called without argument).
   std::string data_json;
+  // Binaries of a msgpack response: of data_json (6, 9), else of sockets_json.
   std::vector<std::string> attachments;
   std::uint64_t client_count = 0;  // 8
 };

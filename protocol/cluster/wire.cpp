@@ -18,8 +18,9 @@ bool parse_payload(std::string_view payload, simdjson::dom::parser& parser, std:
                    element& root, std::vector<std::string>& attachments, std::string& error) {
   attachments.clear();
   std::string text;
+  std::string_view source = payload;
   if (!payload.empty() && payload.front() == '{') {
-    if (!json::replace_lone_surrogates(payload, text)) text.assign(payload);
+    if (json::replace_lone_surrogates(payload, text)) source = text;
   } else {
     const char* p = payload.data();
     const char* end = p + payload.size();
@@ -31,8 +32,9 @@ bool parse_payload(std::string_view payload, simdjson::dom::parser& parser, std:
       error = "trailing bytes after the msgpack value";
       return false;
     }
+    source = text;
   }
-  if (parser.parse(text).get(root) != simdjson::SUCCESS) {
+  if (parser.parse(source.data(), source.size()).get(root) != simdjson::SUCCESS) {
     error = "invalid JSON";
     return false;
   }

@@ -32,8 +32,8 @@ namespace chorus::protocol::msgpack {
 //     (notepack's [type, Buffer]) → unknown_ext; an array, map, binary or Date as a map key →
 //     bad_key; the key "__proto__" → proto_key (notepack's `o[k] = v` sets the object's
 //     prototype instead of a key, and what socket.io then writes depends on v: nothing, a
-//     later "__proto__" key once the prototype is null, an extra attachment for a Buffer); the
-//     byte 0xc1 → reserved_byte.
+//     later "__proto__" key once the prototype is null, a throw for a Buffer); the byte 0xc1 →
+//     reserved_byte.
 // The value is checked with MsgPuck's mp_check first; the walk then checks every count against
 // the bytes left too (mp_check's counter is an int, and a map's count is doubled in 32 bits, so
 // a header claiming 2^31 entries or more can pass it). Containers deeper than `depth_limit` →

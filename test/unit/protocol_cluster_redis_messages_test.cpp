@@ -380,6 +380,14 @@ TEST(RedisResponse, RoundTrips) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->sockets_json, sockets);
   EXPECT_TRUE(r->socket_ids.empty());
+  // a msgpack fetch answer (Node sends JSON) keeps its binaries
+  std::string packed =
+      "\x82\xa9requestId\xa1q\xa7sockets\x91\x81\xa1"
+      "b\xc4\x01\x07"s;
+  r = response(packed);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->sockets_json, R"([{"b":{"_placeholder":true,"num":0}}])");
+  EXPECT_EQ(r->attachments, std::vector<std::string>{"\x07"s});
   r = response(encode_fetch_response("q0", R"(["a","b"])"));  // the legacy SOCKETS answer
   ASSERT_TRUE(r);
   EXPECT_EQ(r->socket_ids, (std::vector<std::string>{"a", "b"}));
