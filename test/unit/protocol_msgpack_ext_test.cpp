@@ -77,7 +77,8 @@ TEST(MsgpackExt, WhatNotepackMakesOfEachForm) {
   EXPECT_EQ(read("\xd4\x00\x00"s).kind, ext_kind::undefined);
   EXPECT_EQ(read("\xd4\x00\x07"s).kind, ext_kind::undefined);
   EXPECT_EQ(read("\xd4\x01\x00"s).kind, ext_kind::unknown);
-  const notepack_ext binary = read("\xc7\x02\x00\xab\xcd"s);
+  const std::string bytes = "\xc7\x02\x00\xab\xcd"s;  // data points into it
+  const notepack_ext binary = read(bytes);
   EXPECT_EQ(binary.kind, ext_kind::binary);
   EXPECT_EQ(binary.data, "\xab\xcd"s);
   EXPECT_EQ(read("\xc8\x00\x00\x00"s).kind, ext_kind::binary);
