@@ -1,11 +1,15 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "rooms/broadcast_target.hpp"
 #include "server/engineio/outbound_packet.hpp"
+#include "server/fanout/broadcast_acks.hpp"
 
 namespace chorus::server::fanout {
 
@@ -15,7 +19,16 @@ struct broadcast_job {
   rooms::broadcast_target target;
   rooms::broadcast_flags flags;
   std::vector<engineio::outbound_packet> packets;  // the event, then its binary attachments
-  std::chrono::steady_clock::time_point issued;    // for the fan-out latency histogram
+  // Where the data array ([event, ...args]) starts in packets[0]'s text: what a cluster adapter
+  // forwards to other nodes, without decoding the packet again.
+  std::size_t data_offset = 0;
+  std::chrono::steady_clock::time_point issued;  // for the fan-out latency histogram
+  // A broadcast with acks: packets[0] carries ack_id (the same for every recipient); each
+  // recipient's ack goes to `acks`, each shard reports how many it reached. A recipient keeps
+  // waiting for its ack for ack_timeout at most.
+  std::shared_ptr<ack_gatherer> acks;
+  std::uint64_t ack_id = 0;
+  std::chrono::milliseconds ack_timeout{0};
 };
 
 }  // namespace chorus::server::fanout

@@ -1,10 +1,14 @@
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "rooms/broadcast_target.hpp"
+#include "server/asio.hpp"
+#include "server/fanout/broadcast_acks.hpp"
+#include "server/fanout/socket_description.hpp"
 
 namespace chorus::server {
 class server;
@@ -33,6 +37,20 @@ class broadcast_operator {
   // {"_placeholder":true,"num":i}.
   void emit(std::string_view event_name, std::string_view args_json = {},
             const std::vector<std::string>& attachments = {}) const;
+
+  // The same, and `done` runs once (on the calling shard) with every reached client's first ack
+  // argument, complete or not at the timeout (socket.io's io.timeout(ms).emit(..., cb)); on
+  // every node of a cluster. Needs a calling shard (origin); nullptr uses shard 0.
+  void emit_with_ack(std::string_view event_name, std::string_view args_json,
+                     std::chrono::milliseconds timeout, ack_collector::done_callback done,
+                     const std::vector<std::string>& attachments = {}) const;
+
+  // socket.io's operations on the sockets this operator names (io.in(room).socketsJoin(...)),
+  // on every node when the adapter is a cluster's.
+  void sockets_join(std::vector<std::string> rooms) const;
+  void sockets_leave(std::vector<std::string> rooms) const;
+  void disconnect_sockets(bool close_connection = false) const;
+  awaitable<std::vector<socket_description>> fetch_sockets() const;
 
  private:
   server& server_;

@@ -8,6 +8,12 @@
 namespace chorus::server::fanout {
 
 void local_adapter::broadcast(std::shared_ptr<const broadcast_job> job, shard* origin) {
+  deliver(job, origin);
+  if (job->acks) job->acks->seal();
+}
+
+void local_adapter::deliver(const std::shared_ptr<const broadcast_job>& job, shard* origin) {
+  if (job->acks) job->acks->expect(server_.shard_count());  // each shard reports once
   for (unsigned i = 0; i < server_.shard_count(); ++i) {
     shard& target = server_.shard_at(i);
     if (&target == origin)
@@ -68,6 +74,54 @@ awaitable<void> local_adapter::close_room(std::string nsp, std::string room) {
       },
       [](bool) {});
   co_await std::move(asked);
+}
+
+void local_adapter::on_every_shard(std::function<void(shard&)> act) {
+  auto shared = std::make_shared<const std::function<void(shard&)>>(std::move(act));
+  for (unsigned i = 0; i < server_.shard_count(); ++i) {
+    shard& target = server_.shard_at(i);
+    asio::post(target.executor(), [shared, &target] { (*shared)(target); });
+  }
+}
+
+void local_adapter::sockets_join(std::string nsp, rooms::broadcast_target target,
+                                 std::vector<std::string> rooms) {
+  on_every_shard([nsp = std::move(nsp), target = std::move(target), rooms = std::move(rooms)](
+                     shard& s) { s.hub().join_matching(nsp, target, rooms); });
+}
+
+void local_adapter::sockets_leave(std::string nsp, rooms::broadcast_target target,
+                                  std::vector<std::string> rooms) {
+  on_every_shard([nsp = std::move(nsp), target = std::move(target), rooms = std::move(rooms)](
+                     shard& s) { s.hub().leave_matching(nsp, target, rooms); });
+}
+
+void local_adapter::disconnect_sockets(std::string nsp, rooms::broadcast_target target,
+                                       bool close_connection) {
+  on_every_shard([nsp = std::move(nsp), target = std::move(target), close_connection](shard& s) {
+    s.hub().disconnect_matching(nsp, target, close_connection);
+  });
+}
+
+awaitable<std::vector<socket_description>> local_adapter::fetch_sockets(
+    std::string nsp, rooms::broadcast_target target) {
+  std::vector<socket_description> found;
+  auto asked = ask_every_shard(
+      server_, [nsp, target](shard& s) { return s.hub().describe_matching(nsp, target); },
+      [&found](std::vector<socket_description> part) {
+        found.insert(found.end(), std::make_move_iterator(part.begin()),
+                     std::make_move_iterator(part.end()));
+      });
+  co_await std::move(asked);
+  co_return found;
+}
+
+awaitable<std::size_t> local_adapter::server_count(std::string) {
+  co_return 1;
+}
+
+awaitable<server_replies> local_adapter::server_side_emit_with_ack(std::string, std::string) {
+  co_return server_replies{};  // no other node, so every one of them answered
 }
 
 }  // namespace chorus::server::fanout

@@ -1,9 +1,13 @@
 #pragma once
 
+#include <chrono>
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "server/engineio/outbound_packet.hpp"
+#include "server/fanout/broadcast_acks.hpp"
 
 namespace chorus::server::fanout {
 
@@ -19,6 +23,19 @@ class participant {
   // hub's walk of a room table: it must not join, leave or remove anything now (a participant
   // that has to go, e.g. on a full queue, goes later).
   virtual void deliver(const std::vector<engineio::outbound_packet>& packets, bool is_volatile) = 0;
+  // The same for a broadcast with acks: the participant also waits (timeout at most) for its
+  // client's ack of `ack_id` and hands the first argument to `acks`. false: it is no longer
+  // connected and took nothing (not counted as reached).
+  virtual bool deliver_expecting_ack(const std::vector<engineio::outbound_packet>& packets,
+                                     std::uint64_t ack_id,
+                                     const std::shared_ptr<ack_gatherer>& acks,
+                                     std::chrono::milliseconds timeout) = 0;
+  // Leaves the namespace as if the server called disconnect (disconnectSockets); with
+  // close_connection the whole connection closes. Never called during a walk of a room table.
+  virtual void disconnect(bool close_connection) = 0;
+  // What fetchSockets shows of it (socket.io's handshake object, and socket.data), as JSON.
+  virtual std::string handshake_json() const = 0;
+  virtual std::string data_json() const = 0;
 
  protected:
   // Not owned through this interface.

@@ -1,5 +1,6 @@
 #include "server/fanout/room_queries.hpp"
 
+#include "protocol/json/escape.hpp"
 #include "server/fanout/adapter.hpp"
 #include "server/server.hpp"
 
@@ -21,6 +22,32 @@ awaitable<std::vector<std::string>> room_names(server& srv, std::string nsp) {
 
 awaitable<void> close_room(server& srv, std::string nsp, std::string room) {
   return srv.adapter().close_room(std::move(nsp), std::move(room));
+}
+
+namespace {
+// [event, ...args], as the adapters carry it.
+std::string event_array(std::string_view event_name, std::string_view args_json) {
+  std::string out = "[";
+  protocol::json::append_quoted(out, event_name);
+  if (!args_json.empty()) {
+    out += ',';
+    out += args_json;
+  }
+  out += ']';
+  return out;
+}
+}  // namespace
+
+void server_side_emit(server& srv, std::string nsp, std::string_view event_name,
+                      std::string_view args_json) {
+  srv.adapter().server_side_emit(std::move(nsp), event_array(event_name, args_json));
+}
+
+awaitable<server_replies> server_side_emit_with_ack(server& srv, std::string nsp,
+                                                    std::string_view event_name,
+                                                    std::string_view args_json) {
+  return srv.adapter().server_side_emit_with_ack(std::move(nsp),
+                                                 event_array(event_name, args_json));
 }
 
 }  // namespace chorus::server::fanout

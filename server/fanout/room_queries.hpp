@@ -1,9 +1,11 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "server/asio.hpp"
+#include "server/fanout/adapter.hpp"
 
 namespace chorus::server {
 class server;
@@ -23,5 +25,14 @@ awaitable<std::size_t> room_size(server& srv, std::string nsp, std::string room)
 awaitable<std::vector<std::string>> room_names(server& srv, std::string nsp);
 // Every socket leaves `room` (socket.io's socketsLeave / Flask-SocketIO's close_room).
 awaitable<void> close_room(server& srv, std::string nsp, std::string room);
+
+// socket.io's serverSideEmit on namespace `nsp`: the event (args_json: comma-separated JSON) to
+// the handlers the other nodes registered with on_server_event; never this node's.
+void server_side_emit(server& srv, std::string nsp, std::string_view event_name,
+                      std::string_view args_json = {});
+// The same, gathering each other node's reply until the cluster's request timeout.
+awaitable<server_replies> server_side_emit_with_ack(server& srv, std::string nsp,
+                                                    std::string_view event_name,
+                                                    std::string_view args_json = {});
 
 }  // namespace chorus::server::fanout

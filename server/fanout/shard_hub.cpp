@@ -54,12 +54,63 @@ std::vector<std::string> shard_hub::member_ids(std::string_view nsp, std::string
   return ids;
 }
 
+std::vector<rooms::member_id> shard_hub::matching(const rooms::room_table& t,
+                                                  const rooms::broadcast_target& target) const {
+  std::vector<rooms::member_id> ids;
+  t.for_each_recipient(target, [&](rooms::member_id id) {
+    if (members_[id]) ids.push_back(id);
+  });
+  return ids;
+}
+
+void shard_hub::join_matching(std::string_view nsp, const rooms::broadcast_target& target,
+                              const std::vector<std::string>& rooms) {
+  auto it = tables_.find(nsp);
+  if (it == tables_.end()) return;
+  for (rooms::member_id id : matching(it->second, target))
+    for (const auto& room : rooms) it->second.join(id, room);
+}
+
+void shard_hub::leave_matching(std::string_view nsp, const rooms::broadcast_target& target,
+                               const std::vector<std::string>& rooms) {
+  auto it = tables_.find(nsp);
+  if (it == tables_.end()) return;
+  for (rooms::member_id id : matching(it->second, target))
+    for (const auto& room : rooms)
+      if (room != members_[id]->id()) it->second.leave(id, room);  // never its own room
+}
+
+void shard_hub::disconnect_matching(std::string_view nsp, const rooms::broadcast_target& target,
+                                    bool close_connection) {
+  auto it = tables_.find(nsp);
+  if (it == tables_.end()) return;
+  // Each disconnect removes a member (and may erase the table): ids first, then a check that
+  // the slot still holds the same participant before each call.
+  std::vector<std::pair<rooms::member_id, participant*>> leaving;
+  for (rooms::member_id id : matching(it->second, target)) leaving.emplace_back(id, members_[id]);
+  for (auto [id, p] : leaving)
+    if (members_[id] == p) p->disconnect(close_connection);
+}
+
+std::vector<socket_description> shard_hub::describe_matching(
+    std::string_view nsp, const rooms::broadcast_target& target) const {
+  std::vector<socket_description> found;
+  const rooms::room_table* t = find_table(nsp);
+  if (!t) return found;
+  for (rooms::member_id id : matching(*t, target)) {
+    const participant* p = members_[id];
+    found.push_back({p->id(), p->handshake_json(), t->rooms_of(id), p->data_json()});
+  }
+  return found;
+}
+
 void shard_hub::deliver(const broadcast_job& job) {
   // Counted once per broadcast on every shard it reaches, whether or not the shard has members
   // (a shard with no socket in the namespace yet has no table at all).
   metrics::shard_metrics& counters = home_.metrics();
   counters.broadcast_passes.add();
   const rooms::room_table* t = find_table(job.nsp);
+  if (job.acks) return deliver_expecting_acks(job, t);
   if (!t) return;
   // Deliveries only queue bytes and wake writers; they never change the table, which
   // for_each_recipient requires. A socket whose queue overflows is closed later, not here.
@@ -73,6 +124,18 @@ void shard_hub::deliver(const broadcast_job& job) {
   });
   counters.broadcast_deliveries.add(delivered);  // once per broadcast, not per recipient
   if (delivered) home_.flusher().note_broadcast(job.issued);
+}
+
+void shard_hub::deliver_expecting_acks(const broadcast_job& job, const rooms::room_table* t) {
+  std::size_t reached = 0;
+  if (t)
+    t->for_each_recipient(job.target, [&](rooms::member_id id) {
+      if (participant* p = members_[id])
+        if (p->deliver_expecting_ack(job.packets, job.ack_id, job.acks, job.ack_timeout)) ++reached;
+    });
+  home_.metrics().broadcast_deliveries.add(reached);
+  job.acks->delivered(reached);  // every shard reports, with or without sockets here
+  if (reached) home_.flusher().note_broadcast(job.issued);
 }
 
 void shard_hub::post(std::shared_ptr<const broadcast_job> job) {

@@ -11,6 +11,7 @@
 #include "rooms/room_table.hpp"
 #include "server/fanout/broadcast_job.hpp"
 #include "server/fanout/participant.hpp"
+#include "server/fanout/socket_description.hpp"
 #include "server/string_hash.hpp"
 
 namespace chorus::server {
@@ -46,6 +47,17 @@ class shard_hub {
     return id < members_.size() ? members_[id] : nullptr;
   }
 
+  // The adapter operations on this shard's sockets that `target` names (socketsJoin,
+  // socketsLeave, disconnectSockets, fetchSockets).
+  void join_matching(std::string_view nsp, const rooms::broadcast_target& target,
+                     const std::vector<std::string>& rooms);
+  void leave_matching(std::string_view nsp, const rooms::broadcast_target& target,
+                      const std::vector<std::string>& rooms);
+  void disconnect_matching(std::string_view nsp, const rooms::broadcast_target& target,
+                           bool close_connection);
+  std::vector<socket_description> describe_matching(std::string_view nsp,
+                                                    const rooms::broadcast_target& target) const;
+
   // Delivers to the members on this shard.
   void deliver(const broadcast_job& job);
   // From any thread: queue a broadcast for this shard.
@@ -53,6 +65,11 @@ class shard_hub {
 
  private:
   void drain();
+  void deliver_expecting_acks(const broadcast_job& job, const rooms::room_table* t);
+  // The members `target` names, collected first: acting on them may change the table, which a
+  // walk must not see.
+  std::vector<rooms::member_id> matching(const rooms::room_table& t,
+                                         const rooms::broadcast_target& target) const;
 
   shard& home_;
   std::vector<participant*> members_;  // by member_id; null for a free slot

@@ -1,5 +1,6 @@
 #include "server/metrics/scrape.hpp"
 
+#include "server/fanout/adapter.hpp"
 #include "server/fanout/ask_every_shard.hpp"
 #include "server/metrics/families.hpp"
 #include "server/server.hpp"
@@ -15,7 +16,9 @@ awaitable<std::string> scrape(server& srv) {
   co_await std::move(asked);
   std::vector<const shard_metrics*> shards;
   for (unsigned i = 0; i < srv.shard_count(); ++i) shards.push_back(&srv.shard_at(i).metrics());
-  co_return write_exposition(make_families(shards, census));
+  std::vector<family> families = make_families(shards, census);
+  srv.adapter().append_metrics(families);
+  co_return write_exposition(families);
 }
 
 }  // namespace chorus::server::metrics

@@ -11,6 +11,12 @@ namespace_handlers& application::of(std::string_view nsp) {
   return it->second;
 }
 
+std::vector<std::string> application::namespace_names() const {
+  std::vector<std::string> names;
+  for (const auto& [name, handlers] : namespaces_) names.push_back(name);
+  return names;
+}
+
 const namespace_handlers* application::find(std::string_view nsp) const {
   auto it = namespaces_.find(nsp);
   return it == namespaces_.end() ? nullptr : &it->second;

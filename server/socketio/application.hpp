@@ -3,6 +3,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "server/server.hpp"
 #include "server/socketio/namespace_handlers.hpp"
@@ -16,6 +17,8 @@ class application {
   // The handlers of a namespace, created on first use ("/" is the main namespace).
   namespace_handlers& of(std::string_view nsp);
   const namespace_handlers* find(std::string_view nsp) const;
+  // Every namespace registered so far (a cluster adapter subscribes to each one's channels).
+  std::vector<std::string> namespace_names() const;
 
   session_handler_factory handler_factory() const;
 

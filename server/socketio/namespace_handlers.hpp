@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "server/disconnect_reason.hpp"
+#include "server/socketio/server_event.hpp"
 #include "server/string_hash.hpp"
 
 namespace chorus::server::socketio {
@@ -38,6 +39,10 @@ class namespace_handlers {
   using disconnect_handler = std::function<void(socket&, disconnect_reason)>;
   // Runs when an event handler throws.
   using error_handler = std::function<void(socket&, const event&, const std::exception&)>;
+  // An event another node of the cluster sent with serverSideEmit (socket.io's io.on(event)):
+  // its arguments as comma-separated JSON, and the reply for the sender's ack. Runs on shard 0.
+  using server_event_handler =
+      std::function<void(std::string_view args_json, const server_reply& reply)>;
 
   namespace_handlers& use(middleware check) {
     middlewares_.push_back(std::move(check));
@@ -60,6 +65,10 @@ class namespace_handlers {
     on_error_ = std::move(handler);
     return *this;
   }
+  namespace_handlers& on_server_event(std::string event_name, server_event_handler handler) {
+    server_events_[std::move(event_name)] = std::move(handler);
+    return *this;
+  }
   namespace_handlers& on_disconnect(disconnect_handler handler) {
     on_disconnect_ = std::move(handler);
     return *this;
@@ -73,6 +82,10 @@ class namespace_handlers {
     return on_any_ ? &on_any_ : nullptr;
   }
   const error_handler& error() const { return on_error_; }
+  const server_event_handler* find_server_event(std::string_view event_name) const {
+    auto it = server_events_.find(event_name);
+    return it == server_events_.end() ? nullptr : &it->second;
+  }
   const disconnect_handler& disconnect() const { return on_disconnect_; }
 
  private:
@@ -82,6 +95,8 @@ class namespace_handlers {
   event_handler on_any_;
   error_handler on_error_;
   disconnect_handler on_disconnect_;
+  std::unordered_map<std::string, server_event_handler, string_hash, std::equal_to<>>
+      server_events_;
 };
 
 }  // namespace chorus::server::socketio

@@ -1,5 +1,9 @@
 #include "server/socketio/socket.hpp"
 
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <simdjson.h>
+
 #include "protocol/socketio/packet.hpp"
 #include "server/server.hpp"
 #include "server/shard.hpp"
@@ -39,6 +43,14 @@ void socket::emit_with_ack(std::string_view event_name, std::string_view args_js
     return;
   }
   std::uint64_t id = next_ack_id_++;
+  expect_ack(id, timeout, std::move(callback));
+  std::string text = "4";  // the Engine.IO message type, then the Socket.IO packet
+  sio::append_event(text, nsp_, event_name, args_json, id, attachments.size());
+  send_packet(std::move(text), std::move(attachments));
+}
+
+void socket::expect_ack(std::uint64_t id, std::chrono::milliseconds timeout,
+                        ack_callback callback) {
   auto timer = std::make_unique<asio::steady_timer>(owner_.home().executor(), timeout);
   timer->async_wait([self = weak_from_this(), id](boost::system::error_code ec) {
     if (ec) return;
@@ -51,9 +63,6 @@ void socket::emit_with_ack(std::string_view event_name, std::string_view args_js
     pending.callback({ack_status::timeout});
   });
   pending_acks_.emplace(id, pending_ack{std::move(callback), std::move(timer)});
-  std::string text = "4";  // the Engine.IO message type, then the Socket.IO packet
-  sio::append_event(text, nsp_, event_name, args_json, id, attachments.size());
-  send_packet(std::move(text), std::move(attachments));
 }
 
 void socket::send_ack(std::uint64_t id, std::string_view args_json,
@@ -85,6 +94,15 @@ void socket::disconnect(bool close_connection) {
   send_packet(std::move(text), {});
   auto self = shared_from_this();
   owner_.remove(*this, disconnect_reason::server_namespace_disconnect);
+}
+
+std::string socket::handshake_json() const {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(issued_.time_since_epoch());
+  // time: JavaScript's Date.prototype.toString() is locale-free but long; the ISO form says
+  // the same and is what JSON.stringify(new Date()) gives.
+  return fmt::format(R"({{"time":"{:%Y-%m-%dT%H:%M:%S}.{:03}Z","issued":{},"auth":{}}})",
+                     fmt::gmtime(std::chrono::system_clock::to_time_t(issued_)), ms.count() % 1000,
+                     ms.count(), auth_json_);
 }
 
 asio::any_io_executor socket::executor() const {
@@ -128,6 +146,30 @@ fanout::broadcast_operator socket::to(std::string room) const {
 
 void socket::deliver(const std::vector<engineio::outbound_packet>& packets, bool is_volatile) {
   if (connected_) owner_.send_shared(packets, is_volatile);
+}
+
+namespace {
+// socket.io hands a broadcast's ack callback the client's first ack argument only.
+std::string first_argument(std::string_view args_json) {
+  if (args_json.empty()) return "null";  // undefined, which JSON writes as null in an array
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::array args;
+  if (parser.parse("[" + std::string(args_json) + "]").get_array().get(args) || args.size() == 0)
+    return "null";
+  return simdjson::minify(args.at(0).value_unsafe());
+}
+}  // namespace
+
+bool socket::deliver_expecting_ack(const std::vector<engineio::outbound_packet>& packets,
+                                   std::uint64_t ack_id,
+                                   const std::shared_ptr<fanout::ack_gatherer>& acks,
+                                   std::chrono::milliseconds timeout) {
+  if (!connected_) return false;
+  expect_ack(ack_id, timeout, [acks](const ack_response& response) {
+    if (response.status == ack_status::ok) acks->acked(first_argument(response.args_json));
+  });
+  owner_.send_shared(packets, false);
+  return true;
 }
 
 void socket::on_disconnected(disconnect_reason reason) {

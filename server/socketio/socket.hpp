@@ -50,7 +50,7 @@ class socket final : public std::enable_shared_from_this<socket>, public fanout:
                      std::chrono::milliseconds timeout, ack_callback callback,
                      std::vector<std::string> attachments = {});
   // Leaves the namespace (DISCONNECT); with close_connection the whole connection closes too.
-  void disconnect(bool close_connection = false);
+  void disconnect(bool close_connection = false) override;
 
   // Rooms. A socket is always in the room named by its id; it leaves all on disconnect.
   void join(std::string_view room);
@@ -71,6 +71,12 @@ class socket final : public std::enable_shared_from_this<socket>, public fanout:
 
   // Application data, e.g. the chat's username.
   std::any& data() { return data_; }
+  // What fetchSockets shows as socket.data on any node: a JSON value the application keeps in
+  // step with data() ("{}", as in socket.io, until set).
+  void set_data_json(std::string json) { data_json_ = std::move(json); }
+  std::string data_json() const override { return data_json_; }
+  // socket.io's handshake object as far as chorus keeps it: auth, issued (ms) and time.
+  std::string handshake_json() const override;
 
   // Used by the client that owns this socket.
   void send_ack(std::uint64_t id, std::string_view args_json, std::vector<std::string> attachments);
@@ -80,6 +86,10 @@ class socket final : public std::enable_shared_from_this<socket>, public fanout:
   void attach_to_hub();
   // A broadcast reaching this socket.
   void deliver(const std::vector<engineio::outbound_packet>& packets, bool is_volatile) override;
+  bool deliver_expecting_ack(const std::vector<engineio::outbound_packet>& packets,
+                             std::uint64_t ack_id,
+                             const std::shared_ptr<fanout::ack_gatherer>& acks,
+                             std::chrono::milliseconds timeout) override;
 
  private:
   struct pending_ack {
@@ -87,6 +97,9 @@ class socket final : public std::enable_shared_from_this<socket>, public fanout:
     std::unique_ptr<asio::steady_timer> timer;
   };
   void send_packet(std::string engine_text, std::vector<std::string> attachments);
+  // Waits for the client's ack `id`: `callback` runs once, with it, or at the timeout, or when
+  // the socket disconnects.
+  void expect_ack(std::uint64_t id, std::chrono::milliseconds timeout, ack_callback callback);
 
   client& owner_;
   const namespace_handlers& handlers_;
@@ -97,6 +110,8 @@ class socket final : public std::enable_shared_from_this<socket>, public fanout:
   std::uint64_t next_ack_id_ = 0;
   std::unordered_map<std::uint64_t, pending_ack> pending_acks_;
   std::any data_;
+  std::string data_json_ = "{}";
+  std::chrono::system_clock::time_point issued_ = std::chrono::system_clock::now();
   rooms::member_id member_id_ = 0;
   bool in_hub_ = false;
 };

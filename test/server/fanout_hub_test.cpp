@@ -1,15 +1,19 @@
 // The fan-out hub and the local adapter with stub participants: no sockets, no Socket.IO. The
 // server is never started; the test thread runs each shard's loop in turn (drain()), so what a
 // shard does and when is deterministic.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <boost/asio/use_future.hpp>
 #include <chrono>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "server/fanout/adapter.hpp"
@@ -36,6 +40,23 @@ class stub_participant final : public fanout::participant {
   void deliver(const std::vector<engineio::outbound_packet>& packets, bool is_volatile) override {
     deliveries.push_back({packets, is_volatile});
   }
+  bool deliver_expecting_ack(const std::vector<engineio::outbound_packet>& packets,
+                             std::uint64_t ack_id,
+                             const std::shared_ptr<fanout::ack_gatherer>& acks,
+                             std::chrono::milliseconds) override {
+    deliveries.push_back({packets, false});
+    pending_ack = acks;
+    last_ack_id = ack_id;
+    return true;
+  }
+  // What the client would do: answer the broadcast's ack.
+  void answer(std::string json) { pending_ack->acked(std::move(json)); }
+  void disconnect(bool close_connection) override {
+    disconnects.push_back(close_connection);
+    if (on_disconnect) on_disconnect();
+  }
+  std::string handshake_json() const override { return R"({"auth":{}})"; }
+  std::string data_json() const override { return R"({"name":")" + id_ + R"("})"; }
 
   // The Engine.IO text of each delivery's first packet.
   std::vector<std::string> texts() const {
@@ -45,6 +66,10 @@ class stub_participant final : public fanout::participant {
   }
 
   std::vector<delivery> deliveries;
+  std::vector<bool> disconnects;  // close_connection of each disconnect call
+  std::shared_ptr<fanout::ack_gatherer> pending_ack;
+  std::uint64_t last_ack_id = 0;
+  std::function<void()> on_disconnect;
   rooms::member_id member = 0;
   unsigned shard_index = 0;
 
@@ -74,6 +99,19 @@ class recording_adapter final : public fanout::adapter {
   awaitable<void> close_room(std::string, std::string room) override {
     closed.push_back(room);
     co_return;
+  }
+
+  void sockets_join(std::string, rooms::broadcast_target, std::vector<std::string>) override {}
+  void sockets_leave(std::string, rooms::broadcast_target, std::vector<std::string>) override {}
+  void disconnect_sockets(std::string, rooms::broadcast_target, bool) override {}
+  awaitable<std::vector<fanout::socket_description>> fetch_sockets(
+      std::string, rooms::broadcast_target) override {
+    co_return std::vector<fanout::socket_description>{};
+  }
+  awaitable<std::size_t> server_count(std::string) override { co_return 3; }
+  void server_side_emit(std::string, std::string) override {}
+  awaitable<fanout::server_replies> server_side_emit_with_ack(std::string, std::string) override {
+    co_return fanout::server_replies{};
   }
 
   std::vector<broadcast_call> broadcasts;
@@ -106,11 +144,15 @@ class FanoutHub : public testing::Test {
   fanout::broadcast_operator from_shard0(std::string nsp = "/") {
     return fanout::broadcast_operator(server_, &server_.shard_at(0), std::move(nsp));
   }
-  // Runs what every shard has queued (their inboxes' drains).
+  // Runs what every shard has queued (their inboxes' drains), and what that queued in turn on
+  // any shard, until nothing is left to run.
   void drain() {
-    for (unsigned i = 0; i < server_.shard_count(); ++i) {
-      server_.shard_at(i).context().restart();
-      server_.shard_at(i).context().poll();
+    for (std::size_t ran = 1; ran != 0;) {
+      ran = 0;
+      for (unsigned i = 0; i < server_.shard_count(); ++i) {
+        server_.shard_at(i).context().restart();
+        ran += server_.shard_at(i).context().poll();
+      }
     }
   }
   // Runs a query to its end: the caller's loop and every shard's, in turn.
@@ -309,6 +351,132 @@ TEST_F(FanoutHub, BroadcastsAndQueriesGoThroughTheServersAdapter) {
   EXPECT_EQ(run(fanout::room_names(server_, "/chat")), texts{"rooms of /chat"});
   run(fanout::close_room(server_, "/", "r"));
   EXPECT_EQ(adapter.closed, texts{"r"});
+}
+
+TEST_F(FanoutHub, SocketsJoinAndLeaveActOnTheNamedSocketsOfEveryShard) {
+  add("a", 0, {"lobby"});
+  add("b", 1, {"lobby"});
+  add("c", 1);
+  from_shard0().to("lobby").except("b").sockets_join({"x", "y"});
+  drain();
+  EXPECT_EQ(run(fanout::room_members(server_, "/", "x")), (std::vector<std::string>{"a"}));
+  EXPECT_EQ(run(fanout::room_size(server_, "/", "y")), 1u);
+  from_shard0().sockets_join({"z"});  // everyone
+  drain();
+  EXPECT_EQ(run(fanout::room_size(server_, "/", "z")), 3u);
+  from_shard0().to("z").sockets_leave({"z", "lobby", "a", "b"});  // never their own rooms
+  drain();
+  EXPECT_EQ(run(fanout::room_size(server_, "/", "z")), 0u);
+  EXPECT_EQ(run(fanout::room_size(server_, "/", "lobby")), 0u);
+  EXPECT_EQ(run(fanout::room_members(server_, "/", "a")), (std::vector<std::string>{"a"}));
+  EXPECT_EQ(run(fanout::room_members(server_, "/", "b")), (std::vector<std::string>{"b"}));
+}
+
+TEST_F(FanoutHub, DisconnectSocketsCallsEachNamedSocketOnceEvenIfOthersLeave) {
+  auto& a = add("a", 0, {"room"});
+  auto& b = add("b", 0, {"room"});
+  auto& c = add("c", 0);
+  // a leaving takes b with it (as closing one connection ends all its namespaces): b must not
+  // be called after it left the hub.
+  a.on_disconnect = [&] {
+    remove(a);
+    remove(b);
+  };
+  from_shard0().to("room").disconnect_sockets(true);
+  drain();
+  EXPECT_EQ(a.disconnects, std::vector<bool>{true});
+  EXPECT_TRUE(b.disconnects.empty());
+  EXPECT_TRUE(c.disconnects.empty());
+}
+
+TEST_F(FanoutHub, FetchSocketsDescribesTheNamedSocketsOfEveryShard) {
+  add("a", 0, {"room"});
+  add("b", 1, {"room", "other"});
+  add("c", 1);
+  auto found = run(from_shard0().to("room").fetch_sockets());
+  std::sort(found.begin(), found.end(), [](auto& l, auto& r) { return l.id < r.id; });
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0].id, "a");
+  EXPECT_EQ(found[1].id, "b");
+  EXPECT_EQ(found[1].data_json, R"({"name":"b"})");
+  EXPECT_EQ(found[1].handshake_json, R"({"auth":{}})");
+  auto rooms = found[1].rooms;
+  std::sort(rooms.begin(), rooms.end());
+  EXPECT_EQ(rooms, (std::vector<std::string>{"b", "other", "room"}));
+  EXPECT_EQ(run(server_.adapter().server_count("/")), 1u);
+}
+
+TEST_F(FanoutHub, BroadcastJobKnowsWhereItsDataArrayStarts) {
+  auto recorder = std::make_unique<recording_adapter>();
+  recording_adapter& seen = *recorder;
+  server_.set_adapter(std::move(recorder));
+  from_shard0("/a[b").emit("ev", R"(1,{"_placeholder":true,"num":0})", {"\x01"});
+  from_shard0().emit("plain", "2");
+  ASSERT_EQ(seen.broadcasts.size(), 2u);
+  for (const auto& call : seen.broadcasts) {
+    const auto& job = *call.job;
+    std::string_view text = job.packets.front()->payload();
+    EXPECT_EQ(text[job.data_offset], '[') << text;
+  }
+  EXPECT_EQ(seen.broadcasts[0].job->packets.front()->payload().substr(
+                seen.broadcasts[0].job->data_offset),
+            R"(["ev",1,{"_placeholder":true,"num":0}])");
+  EXPECT_EQ(seen.broadcasts[1].job->packets.front()->payload().substr(
+                seen.broadcasts[1].job->data_offset),
+            R"(["plain",2])");
+}
+
+TEST_F(FanoutHub, BroadcastWithAcksGathersEveryReachedClientsFirstArgument) {
+  auto& a = add("a", 0, {"room"});
+  auto& b = add("b", 1, {"room"});
+  add("c", 1);
+  std::optional<fanout::broadcast_ack_result> result;
+  from_shard0().to("room").emit_with_ack("q", "1", std::chrono::seconds(10),
+                                         [&](fanout::broadcast_ack_result r) { result = r; });
+  drain();
+  ASSERT_EQ(a.deliveries.size(), 1u);
+  ASSERT_EQ(b.deliveries.size(), 1u);
+  // One packet, one id, for every recipient.
+  EXPECT_EQ(a.deliveries[0].packets.front().get(), b.deliveries[0].packets.front().get());
+  EXPECT_EQ(std::string(a.deliveries[0].packets.front()->payload()),
+            fmt::format(R"(42{}["q",1])", a.last_ack_id));
+  EXPECT_FALSE(result);
+  a.answer(R"({"x":1})");
+  drain();
+  EXPECT_FALSE(result);  // b has not answered
+  b.answer("2");
+  drain();
+  ASSERT_TRUE(result);
+  EXPECT_TRUE(result->complete);
+  EXPECT_EQ(result->responses, (std::vector<std::string>{R"({"x":1})", "2"}));
+}
+
+TEST_F(FanoutHub, BroadcastWithAcksToNobodyCompletesEmpty) {
+  add("a", 0);
+  std::optional<fanout::broadcast_ack_result> result;
+  from_shard0().to("empty").emit_with_ack("q", "", std::chrono::seconds(10),
+                                          [&](fanout::broadcast_ack_result r) { result = r; });
+  drain();
+  ASSERT_TRUE(result);
+  EXPECT_TRUE(result->complete);
+  EXPECT_TRUE(result->responses.empty());
+}
+
+TEST_F(FanoutHub, BroadcastWithAcksTimesOutWithWhatCame) {
+  auto& a = add("a", 0, {"room"});
+  add("b", 1, {"room"});
+  std::optional<fanout::broadcast_ack_result> result;
+  from_shard0().to("room").emit_with_ack("q", "", std::chrono::milliseconds(1),
+                                         [&](fanout::broadcast_ack_result r) { result = r; });
+  drain();
+  a.answer("true");
+  for (int i = 0; i < 200 && !result; ++i) {  // the timer's 1 ms, bounded
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    drain();
+  }
+  ASSERT_TRUE(result);
+  EXPECT_FALSE(result->complete);
+  EXPECT_EQ(result->responses, std::vector<std::string>{"true"});
 }
 
 }  // namespace
