@@ -7,6 +7,7 @@
 #include "server/chat/chat_app.hpp"
 #include "server/chat/history_store.hpp"
 #include "server/cli_options.hpp"
+#include "server/cluster/cluster_options.hpp"
 #include "server/config_file.hpp"
 #include "server/http/static_handler.hpp"
 #include "server/http/static_loader.hpp"
@@ -39,6 +40,8 @@ int main(int argc, char** argv) {
                  "(':memory:' keeps none across restarts)")
       ->envname("CHORUS_DB")
       ->capture_default_str();
+  cluster::cluster_options cluster_options;
+  cluster::add_cluster_options(cli, cluster_options);
   logging_options logging;
   add_logging_options(cli, logging);
   add_config_file_option(cli);  // last: it checks the file's names against every option
@@ -79,6 +82,13 @@ int main(int argc, char** argv) {
   }
   chat::register_chat(app, chat_options, *history);
   server srv(config, app.handler_factory());
+  try {
+    if (auto adapter = cluster::make_cluster_adapter(srv, cluster_options, app))
+      srv.set_adapter(std::move(adapter));
+  } catch (const std::invalid_argument& e) {
+    spdlog::critical("{}", e.what());
+    return 2;
+  }
   srv.set_tls_context(tls_context);
   srv.set_access_log(access_log);
   // The page and the client bundle, read once; the bundle sits in the Engine.IO path's

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "server/fanout/adapter.hpp"
+
+namespace chorus::server {
+class server;
+namespace socketio {
+class application;
+}
+}  // namespace chorus::server
+
+namespace chorus::server::cluster {
+
+// How a node joins a cluster. No --redis-url: one node, the local adapter.
+struct cluster_options {
+  std::string redis_url;
+  std::string redis_key = "socket.io";
+  std::int64_t requests_timeout_ms = 5000;
+};
+
+// Registers --redis-url, --redis-key and --redis-requests-timeout (CHORUS_REDIS_URL,
+// CHORUS_REDIS_KEY, CHORUS_REDIS_REQUESTS_TIMEOUT).
+void add_cluster_options(CLI::App& app, cluster_options& options);
+
+// The adapter the options ask for (null: keep the local one), serving `app`'s namespaces; other
+// nodes' serverSideEmit events run `app`'s handlers on shard 0. `app` outlives the server.
+// Throws std::invalid_argument with a message for the user when the URL is not one.
+std::unique_ptr<fanout::adapter> make_cluster_adapter(server& srv, const cluster_options& options,
+                                                      const socketio::application& app);
+
+}  // namespace chorus::server::cluster
