@@ -15,7 +15,9 @@
 //   (c) both nodes got clients (each node's own /metrics, and the balancer's access log);
 //   (d) no session ever reached the wrong node: no client error or disconnect, no 400 in the
 //       balancer's log, and every request of one client (handshake, polls, posts, the upgrade)
-//       went to one node.
+//       went to one node;
+//   (e) the nodes share one redis-server (--redis-url, started here): a chat room spans them,
+//       a client on one node joins a room of a client on the other and its message arrives.
 // Then that the browser's Host reaches chorus with its port (its same-origin check), and for
 // HAProxy, that its SERVERID cookie sends a session to the node it names.
 //
@@ -45,6 +47,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { io } from "socket.io-client";
 import { startFixture } from "./lib/fixture.mjs";
+import { startRedis } from "./lib/redis-server.mjs";
 import { eventually, within } from "./lib/util.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -324,14 +327,16 @@ for (const kind of balancers) {
     const nodes = [];
     let balancer;
     let dir;
+    let redis; // the nodes share broadcasts and rooms over it (--redis-url)
     const clients = []; // {label, address, socket, agent, errors, gone, sid, room, username}
 
     before(async () => {
       // Two shards on one node, one on the other: inside a node chorus moves a request to its
       // session's shard itself; between nodes only the balancer can.
+      redis = await startRedis();
       for (const threads of [2, 1])
         nodes.push(
-          await startFixture(["--host", "127.0.0.1", "--threads", String(threads), "--db", ":memory:", "--rate-limit", "0"], {
+          await startFixture(["--host", "127.0.0.1", "--threads", String(threads), "--db", ":memory:", "--rate-limit", "0", "--redis-url", redis.url], {
             binaryEnv: "CHORUS_BINARY",
           }),
         );
@@ -354,6 +359,7 @@ for (const kind of balancers) {
         c.agent.destroy();
       }
       const results = await Promise.allSettled([balancer?.stop(), ...nodes.map((n) => n.stop())].filter(Boolean));
+      await redis?.stop();
       if (dir && !process.env.CHORUS_KEEP_TMP) fs.rmSync(dir, { recursive: true, force: true });
       for (const r of results) if (r.status === "rejected") throw r.reason;
     });
@@ -451,6 +457,24 @@ for (const kind of balancers) {
         assert.equal(c.socket.io.engine.id, c.sid, `${c.label} kept its session across the upgrade`);
         assert.ok(c.socket.connected, `${c.label} still connected`);
       }
+    });
+
+    it("(e) a room spans both nodes over Redis: a message from a client on one reaches a member on the other", async () => {
+      const nodeOf = new Map(); // client address -> node address, from its first request
+      for (const l of engineRequests()) if (!nodeOf.has(l.remote)) nodeOf.set(l.remote, l.upstream);
+      const live = clients.filter((c) => c.socket.connected && nodeOf.has(c.address));
+      const x = live[0];
+      const y = live.find((c) => nodeOf.get(c.address) !== nodeOf.get(x?.address));
+      assert.ok(x && y, "clients on both nodes");
+      const joined = `${x.username} joined room ${y.room}`;
+      const seenByY = new Promise((resolve) => y.socket.on("status", (d) => d?.msg === joined && resolve()));
+      x.socket.emit("join_room", { room: y.room, username: x.username });
+      await within(WAIT_MS, Promise.race([seenByY, x.gone, y.gone]), `${y.label} sees "${joined}" from the other node`);
+      const text = `${x.label} to ${y.label} across nodes`;
+      const got = new Promise((resolve) => y.socket.on("message", (d) => d?.message === text && d?.room === y.room && resolve(d)));
+      x.socket.emit("room_message", { room: y.room, message: text });
+      const message = await within(WAIT_MS, Promise.race([got, x.gone, y.gone]), `${y.label} gets the message from the other node`);
+      assert.equal(message.room, y.room);
     });
 
     it("serves the chat page and /healthz, and keeps /metrics and /readyz off the public path", async () => {
