@@ -8,7 +8,9 @@ packages=(
   libboost1.81-dev libsimdjson-dev libfmt-dev libssl-dev libcli11-dev libspdlog-dev libsqlite3-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   liburing-dev  # batched socket writes (server/websocket/sendmsg_batch.hpp)
-  libhiredis-dev libmsgpack-dev  # the Redis cluster link: RESP and notepack via the libraries
+  # The Redis cluster link: hiredis for RESP, MsgPuck for notepack msgpack (libmsgpack-dev cannot
+  # be installed: its libmsgpack-cxx-dev needs libboost-dev 1.74, which conflicts with 1.81).
+  libhiredis-dev libmsgpuck-dev
   redis-server nginx  # started by the cluster tests on free ports (never the system services)
   haproxy  # test/js/sticky.test.mjs runs deploy/haproxy/chorus.cfg on a free port (the service is not used)
   nodejs npm
