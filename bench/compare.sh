@@ -52,6 +52,7 @@ trap 'stop_server; rm -rf "$work"' EXIT
 # runs the scenario against it, stops it.
 run_against() {
   local name=$1 scenario=$2; shift 2
+  : >"$work/$name.server"  # there before the first look, however late the server starts
   "$@" --port 0 >"$work/$name.server" 2>&1 &
   server_pid=$!
   local port=

@@ -12,6 +12,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
+: >"$work/server.out"  # there before the first look, however late the server starts
 "$server" --port 0 --threads 2 >"$work/server.out" 2>"$work/server.err" &
 server_pid=$!
 port=

@@ -19,6 +19,7 @@ trap cleanup EXIT
 # start <name> <command...>: runs a server on port 0; sets port and server_pid.
 start() {
   local name=$1; shift
+  : >"$work/$name.out"  # there before the first look, however late the server starts
   "$@" --port 0 >"$work/$name.out" 2>"$work/$name.err" &
   server_pid=$!
   pids+=("$server_pid")
