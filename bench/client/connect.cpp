@@ -53,7 +53,7 @@ void connect::next() {
 void connect::on_connected(const connection_ptr& c) {
   api_.latency().record(
       static_cast<std::uint64_t>(std::max<std::int64_t>(0, now_ns() - c->started_ns)));
-  api_.slot().received.fetch_add(1, std::memory_order_relaxed);
+  api_.count_received(*c);
   api_.close(c);
   next();
 }

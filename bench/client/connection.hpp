@@ -29,6 +29,7 @@ struct connection {
   boost::asio::steady_timer wake;            // a publisher waits here for room in its window
   std::uint64_t id;
   bool polling;
+  unsigned server = 0;  // index in --servers
   stage at = stage::tcp_connect;
   bool closing = false;               // closed on purpose: errors after this are no failures
   bool holds_handshake_slot = false;  // counts against --connect-concurrency

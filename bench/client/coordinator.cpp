@@ -78,6 +78,13 @@ class coordinator {
   bool measure_idle();
   bool collect();
   bool check_health();
+  bool has_pids() const { return !o_.server_pids.empty(); }
+  // Reads every server process's RSS into `field` of its server_report (each reading also
+  // raises the server's rss_max_kib; the per-second samples write rss_end_kib, which the last
+  // reading overwrites); returns the sum, or nullopt when a process could not be read.
+  std::optional<unsigned long long> read_rss(
+      std::optional<unsigned long long> server_report::*field);
+  std::vector<std::optional<double>> read_cpu() const;
   void reap(std::chrono::milliseconds grace);
   int fail();
 
@@ -179,11 +186,33 @@ bool coordinator::check_health() {
       return false;
     }
   }
-  if (o_.server_pid > 0 && kill(o_.server_pid, 0) != 0 && errno == ESRCH) {
-    error_ = fmt::format("the server (pid {}) is gone", o_.server_pid);
-    return false;
+  for (int pid : o_.server_pids) {
+    if (kill(pid, 0) != 0 && errno == ESRCH) {
+      error_ = fmt::format("the server (pid {}) is gone", pid);
+      return false;
+    }
   }
   return true;
+}
+
+std::optional<unsigned long long> coordinator::read_rss(
+    std::optional<unsigned long long> server_report::*field) {
+  std::optional<unsigned long long> total = 0;
+  for (std::size_t i = 0; i < o_.server_pids.size(); ++i) {
+    auto& server = report_.servers[i];
+    auto rss = process_rss_kib(o_.server_pids[i]);
+    server.*field = rss;
+    if (rss) server.rss_max_kib = std::max(server.rss_max_kib.value_or(0), *rss);
+    if (!rss) total.reset();
+    if (total) *total += *rss;
+  }
+  return total;
+}
+
+std::vector<std::optional<double>> coordinator::read_cpu() const {
+  std::vector<std::optional<double>> cpu;
+  for (int pid : o_.server_pids) cpu.push_back(process_cpu_us(pid));
+  return cpu;
 }
 
 std::optional<double> coordinator::fraction() {
@@ -217,7 +246,7 @@ void coordinator::tick() {
     s.t = std::chrono::duration<double>(now - start_).count();
     s.received = sum(&worker_slot::received);
     s.sent = sum(&worker_slot::sent);
-    if (o_.server_pid > 0) s.server_rss_kib = process_rss_kib(o_.server_pid);
+    if (has_pids()) s.server_rss_kib = read_rss(&server_report::rss_end_kib);
     report_.samples.push_back(s);
     next_sample_ += 1s;
   }
@@ -285,7 +314,7 @@ bool coordinator::measure_idle() {
   hold_from_ = clock_type::now();
   auto held = [&] { return clock_type::now() >= hold_from_ + seconds(o_.hold); };
   if (!wait_until(held, hold_from_ + seconds(o_.hold) + 5s, "hold did not end")) return false;
-  if (o_.server_pid > 0) report_.rss_up_kib = process_rss_kib(o_.server_pid);
+  if (has_pids()) report_.rss_up_kib = read_rss(&server_report::rss_up_kib);
   return true;
 }
 
@@ -350,6 +379,12 @@ bool coordinator::collect() {
       report_.client_io += report_.client_io.empty() ? io : "+" + io;
   }
   reap(10s);
+  for (std::size_t s = 0; s < report_.servers.size(); ++s) {
+    for (unsigned i = 0; i < o_.workers; ++i) {
+      report_.servers[s].connections += shared_.worker(i).connections_per_server[s].load();
+      report_.servers[s].received += shared_.worker(i).received_per_server[s].load();
+    }
+  }
   report_.sent = sum(&worker_slot::sent);
   report_.received = sum(&worker_slot::received);
   report_.expected = expected_for(report_.sent, report_.received);
@@ -368,10 +403,16 @@ bool coordinator::collect() {
 int coordinator::run() {
   auto& ctl = shared_.control();
   report_.options = o_;
-  if (o_.server_pid > 0) {
-    report_.rss_start_kib = process_rss_kib(o_.server_pid);
+  for (std::size_t i = 0; i < o_.servers.size(); ++i) {
+    report_.servers.push_back(
+        {.address = o_.servers[i].authority(), .pid = has_pids() ? o_.server_pids[i] : 0});
+  }
+  if (has_pids()) {
+    report_.rss_start_kib = read_rss(&server_report::rss_start_kib);
     if (!report_.rss_start_kib) {
-      error_ = fmt::format("cannot read /proc/{}/status", o_.server_pid);
+      for (int pid : o_.server_pids) {
+        if (!process_rss_kib(pid)) error_ = fmt::format("cannot read /proc/{}/status", pid);
+      }
       return fail();
     }
   }
@@ -387,11 +428,10 @@ int coordinator::run() {
       return fail();
     }
     report_.connect_seconds = seconds_since(begin);
-    if (o_.server_pid > 0) report_.rss_up_kib = process_rss_kib(o_.server_pid);
+    if (has_pids()) report_.rss_up_kib = read_rss(&server_report::rss_up_kib);
   }
 
-  std::optional<double> server_cpu_start;
-  if (o_.server_pid > 0) server_cpu_start = process_cpu_us(o_.server_pid);
+  auto server_cpu_start = read_cpu();
   start_ = clock_type::now();
   next_sample_ = start_;  // a sample at 0 s
   measuring_ = true;
@@ -399,15 +439,22 @@ int coordinator::run() {
   ctl.start.store(1);
   if (!(o_.kind == scenario::idle ? measure_idle() : measure())) return fail();
 
-  if (server_cpu_start) {
-    if (auto end_cpu = process_cpu_us(o_.server_pid)) {
-      report_.server_cpu_us = *end_cpu - *server_cpu_start;
+  auto server_cpu_end = read_cpu();
+  double cpu_total = 0;
+  bool cpu_of_all = has_pids();
+  for (std::size_t i = 0; i < server_cpu_end.size(); ++i) {
+    if (!server_cpu_start[i] || !server_cpu_end[i]) {
+      cpu_of_all = false;
+      continue;
     }
+    report_.servers[i].cpu_us = *server_cpu_end[i] - *server_cpu_start[i];
+    cpu_total += *report_.servers[i].cpu_us;
   }
+  if (cpu_of_all) report_.server_cpu_us = cpu_total;
   next_sample_ = clock_type::now();
   tick();  // the last, partial second
-  if (o_.server_pid > 0) {
-    report_.rss_end_kib = process_rss_kib(o_.server_pid);
+  if (has_pids()) {
+    report_.rss_end_kib = read_rss(&server_report::rss_end_kib);
     for (const auto& s : report_.samples) {
       if (s.server_rss_kib)
         report_.rss_max_kib = std::max(report_.rss_max_kib.value_or(0), *s.server_rss_kib);

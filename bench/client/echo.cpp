@@ -113,7 +113,7 @@ void echo::reply(const connection_ptr& c, std::size_t slot, std::string_view dat
     api_.slot().out_of_order.fetch_add(1, std::memory_order_relaxed);
   }
   ++c->replies;
-  api_.slot().received.fetch_add(1, std::memory_order_relaxed);
+  api_.count_received(*c);
   if (c->kind == role::echoer) send_next(c);
 }
 

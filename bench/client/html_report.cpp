@@ -231,6 +231,14 @@ std::string format_html(const run_report& r) {
                   duration_label(h.percentile(99) / 1000.0),
                   duration_label(h.percentile(99.9) / 1000.0), duration_label(h.max() / 1000.0)));
   if (r.server_cpu_us) row("server CPU", fmt::format("{:.3f} s", *r.server_cpu_us / 1e6));
+  if (r.servers.size() > 1) {
+    for (const auto& s : r.servers) {
+      std::string v =
+          fmt::format("{} connections, {} {}", s.connections, s.received, received_label(o.kind));
+      if (s.cpu_us) v += fmt::format(", CPU {:.3f} s", *s.cpu_us / 1e6);
+      row(fmt::format("server {}", s.address), v);
+    }
+  }
   if (auto per = r.rss_per_connection_bytes()) {
     row("server RSS per connection", fmt::format("{:.0f} B", *per));
   }

@@ -49,7 +49,7 @@ void idle::held(const connection_ptr& c) {
   api_.up(c);
   api_.latency().record(
       static_cast<std::uint64_t>(std::max<std::int64_t>(0, now_ns() - c->started_ns)));
-  api_.slot().received.fetch_add(1, std::memory_order_relaxed);
+  api_.count_received(*c);
   if (++held_ == connections_.size()) api_.active_done();
 }
 

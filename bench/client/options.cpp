@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <memory>
 #include <optional>
@@ -66,8 +67,20 @@ bench_options defaults_for(scenario s) {
 
 // Options every scenario has.
 void add_common(CLI::App& cmd, bench_options& o) {
-  cmd.add_option("--host", o.host, "Server address")->capture_default_str();
-  cmd.add_option("--port", o.port, "Server port")->capture_default_str();
+  auto* host = cmd.add_option("--host", o.host, "Server address")->capture_default_str();
+  auto* port = cmd.add_option("--port", o.port, "Server port")->capture_default_str();
+  cmd.add_option_function<std::string>(
+         "--servers",
+         [&o](const std::string& text) {
+           std::string error;
+           auto list = parse_servers(text, error);
+           if (!list) throw CLI::ValidationError("--servers", error);
+           o.servers = std::move(*list);
+         },
+         "Several servers, host:port[,host:port...]: connections go round-robin by their index "
+         "within their role (instead of --host/--port)")
+      ->excludes(host)
+      ->excludes(port);
   cmd.add_option("--path", o.path, "Engine.IO path")->capture_default_str();
   cmd.add_option("--namespace", o.nsp, "Socket.IO namespace to CONNECT to")->capture_default_str();
   cmd.add_option("--polling-share", o.polling_share,
@@ -84,7 +97,12 @@ void add_common(CLI::App& cmd, bench_options& o) {
       ->capture_default_str();
   cmd.add_option("--source-ips", o.source_ips, "Spread connections over 127.0.0.1 … 127.0.0.N")
       ->capture_default_str();
-  cmd.add_option("--server-pid", o.server_pid, "Server process, for its CPU and RSS");
+  auto* pid = cmd.add_option("--server-pid", o.server_pid, "Server process, for its CPU and RSS");
+  cmd.add_option("--server-pids", o.server_pids,
+                 "Server processes pid[,pid...], one per --servers entry in the same order: CPU "
+                 "and RSS per server and summed")
+      ->delimiter(',')
+      ->excludes(pid);
   cmd.add_flag("--json", o.json, "Print the report as JSON");
   cmd.add_option("--html", o.html, "Write a self-contained HTML report to this file");
   cmd.add_flag("!--no-progress", o.progress, "No progress line (shown only on a terminal)");
@@ -186,7 +204,28 @@ std::optional<std::string> check_event_packet(const std::string& flag, const std
   return std::nullopt;
 }
 
-std::optional<std::string> validate_common(const bench_options& o) {
+// Fills `servers` from --host/--port and `server_pids` from --server-pid when not given as lists.
+std::optional<std::string> validate_servers(bench_options& o) {
+  if (o.servers.empty()) o.servers.push_back({o.host, o.port});
+  if (o.servers.size() > max_servers) return fmt::format("--servers: {} at most", max_servers);
+  const char* flag = o.server_pids.empty() ? "--server-pid" : "--server-pids";
+  if (o.server_pid < 0) return "--server-pid must be a process id";
+  if (o.server_pid > 0) o.server_pids = {o.server_pid};
+  for (int pid : o.server_pids) {
+    if (pid <= 0) return fmt::format("{}: {} is not a process id", flag, pid);
+    struct stat st {};
+    if (::stat(fmt::format("/proc/{}/stat", pid).c_str(), &st) != 0) {
+      return fmt::format("{} {}: no such process", flag, pid);
+    }
+  }
+  if (!o.server_pids.empty() && o.server_pids.size() != o.servers.size()) {
+    return fmt::format("{} needs one process id per server ({} given for {} server{})", flag,
+                       o.server_pids.size(), o.servers.size(), o.servers.size() == 1 ? "" : "s");
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> validate_common(bench_options& o) {
   if (o.nsp.empty() || o.nsp[0] != '/' || o.nsp.find_first_of(",?#") != std::string::npos) {
     return "--namespace must start with '/' and hold no ',', '?' or '#'";
   }
@@ -201,13 +240,7 @@ std::optional<std::string> validate_common(const bench_options& o) {
         o.max_time > 0)) {
     return "timeouts must be positive";
   }
-  if (o.server_pid < 0) return "--server-pid must be a process id";
-  if (o.server_pid > 0) {
-    struct stat st {};
-    if (::stat(fmt::format("/proc/{}/stat", o.server_pid).c_str(), &st) != 0) {
-      return fmt::format("--server-pid {}: no such process", o.server_pid);
-    }
-  }
+  if (auto e = validate_servers(o)) return e;
   if (!o.html.empty() && o.html.back() == '/') return "--html must name a file";
   if (o.sockets_per_worker() > max_sockets_per_worker) {
     std::uint64_t needed = o.sockets_per_worker() * o.workers;
@@ -307,6 +340,52 @@ std::string_view to_string(scenario s) {
       return "churn";
   }
   return "?";
+}
+
+std::string server_address::authority() const {
+  return host.find(':') == std::string::npos ? fmt::format("{}:{}", host, port)
+                                             : fmt::format("[{}]:{}", host, port);
+}
+
+std::optional<std::vector<server_address>> parse_servers(std::string_view text,
+                                                         std::string& error) {
+  std::vector<server_address> list;
+  for (std::size_t begin = 0; begin <= text.size();) {
+    std::size_t end = std::min(text.find(',', begin), text.size());
+    std::string_view item = text.substr(begin, end - begin);
+    begin = end + 1;
+    std::size_t colon = item.rfind(':');
+    std::string_view host = colon == std::string_view::npos ? item : item.substr(0, colon);
+    std::string_view port = colon == std::string_view::npos ? "" : item.substr(colon + 1);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+      host = host.substr(1, host.size() - 2);
+    } else if (host.find(':') != std::string_view::npos) {
+      host = {};  // an IPv6 address needs its brackets
+    }
+    unsigned value = 0;
+    auto [end_of_number, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+    if (host.empty() || port.empty() || ec != std::errc() ||
+        end_of_number != port.data() + port.size() || value < 1 || value > 65535) {
+      error = fmt::format("'{}' is not host:port (a port 1 … 65535)", item);
+      return std::nullopt;
+    }
+    list.push_back({std::string(host), static_cast<std::uint16_t>(value)});
+  }
+  return list;
+}
+
+unsigned bench_options::server_of(std::uint64_t id) const {
+  std::uint64_t n = servers.empty() ? 1 : servers.size();
+  std::uint64_t index = id;
+  if (kind == scenario::fanout || kind == scenario::churn) {
+    const std::uint64_t in_rooms = std::uint64_t{rooms} * subscribers;
+    if (id >= in_rooms + publishers) {
+      index = id - in_rooms - publishers;  // churner
+    } else if (id >= in_rooms) {
+      index = id - in_rooms;  // publisher
+    }
+  }
+  return static_cast<unsigned>(index % n);
 }
 
 bool uses_polling(std::uint64_t id, double share) {

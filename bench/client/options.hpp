@@ -3,6 +3,7 @@
 // chorus-bench's command line: `chorus-bench <scenario> [options]`.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -12,6 +13,18 @@ namespace chorus::bench {
 
 enum class scenario { fanout, echo, connect, idle, churn };
 
+// One server chorus-bench connects to.
+struct server_address {
+  std::string host;
+  std::uint16_t port = 0;
+  // "host:port" ("[host]:port" for an IPv6 address), for the Host header and the report.
+  std::string authority() const;
+  bool operator==(const server_address&) const = default;
+};
+
+// --servers takes at most this many (per-server counters live in the workers' shared slots).
+constexpr unsigned max_servers = 32;
+
 std::string_view to_string(scenario s);
 
 // Every scenario's options in one struct; parse_cli starts each scenario from its own defaults
@@ -19,15 +32,19 @@ std::string_view to_string(scenario s);
 struct bench_options {
   scenario kind = scenario::fanout;
 
-  // Where and how to connect (all scenarios).
+  // Where and how to connect (all scenarios). --host/--port name one server, --servers several;
+  // parse_cli fills `servers` either way (one entry for --host/--port).
   std::string host = "127.0.0.1";
   std::uint16_t port = 3000;
+  std::vector<server_address> servers;
   std::string path = "/socket.io/";
   std::string nsp = "/";     // Socket.IO namespace every connection CONNECTs to
   double polling_share = 0;  // share of connections on Engine.IO long-polling (rest: WebSocket)
   unsigned workers = 1;      // processes; connection c belongs to worker c % workers
   unsigned source_ips = 1;   // 127.0.0.1 … 127.0.0.N
   int server_pid = 0;        // for server CPU and RSS
+  // --server-pids (or the one --server-pid): pid i is server i's; parse_cli fills it.
+  std::vector<int> server_pids;
   bool json = false;
   std::string html;                    // write a self-contained HTML report here
   bool progress = true;                // a progress line, only when stdout is a terminal
@@ -69,11 +86,18 @@ struct bench_options {
   unsigned churners = 50;  // connections that connect, join, stay `lifetime`, leave, again
   double lifetime = 0.2;   // seconds a churner stays
 
+  // Which of `servers` connection `id` goes to: round-robin by its index within its role, so the
+  // subscribers of a room sit on every server, publisher p on server p % n, churner k on k % n.
+  unsigned server_of(std::uint64_t id) const;
+
   // Connections that exist for the whole run (connect: those in progress at once, at most).
   std::uint64_t connection_count() const;
   // Sockets the busiest worker needs (a polling connection needs two).
   std::uint64_t sockets_per_worker() const;
 };
+
+// "host:port[,host:port...]" (a host may be "[v6 address]"); nullopt with `error` set when bad.
+std::optional<std::vector<server_address>> parse_servers(std::string_view text, std::string& error);
 
 // Whether connection id uses long-polling: ids spread evenly, floor(n × share) of the first n.
 bool uses_polling(std::uint64_t id, double share);

@@ -92,16 +92,16 @@ awaitable<std::string> post_once(transport_host& host, connection_ptr c) {
   for (int attempt = 0;; ++attempt) {
     bool reused = c->post_connected;
     if (!c->post_connected) {
-      auto connecting = tcp_connect(host, c->post_socket, c->id);
+      auto connecting = tcp_connect(host, *c, c->post_socket);
       auto ec = co_await std::move(connecting);
       if (ec) co_return fmt::format("connect: {}", ec.message());
       c->post_connected = true;
       c->post_in_len = 0;
     }
     std::string header = fmt::format(
-        "POST {} HTTP/1.1\r\nHost: {}:{}\r\nContent-Type: text/plain;charset=UTF-8\r\n"
+        "POST {} HTTP/1.1\r\nHost: {}\r\nContent-Type: text/plain;charset=UTF-8\r\n"
         "Content-Length: {}\r\n\r\n",
-        target(o, c->sid), o.host, o.port, c->writing_buf.size());
+        target(o, c->sid), host.server(*c).authority, c->writing_buf.size());
     std::array buffers = {asio::buffer(header), asio::buffer(c->writing_buf)};
     auto writing = asio::async_write(c->post_socket, buffers, use_nothrow);
     auto [wec, written] = co_await std::move(writing);
@@ -175,8 +175,8 @@ awaitable<void> run_polling(transport_host& host, connection_ptr c) {
   const bench_options& o = host.options();
   std::string request;
   for (;;) {
-    request =
-        fmt::format("GET {} HTTP/1.1\r\nHost: {}:{}\r\n\r\n", target(o, c->sid), o.host, o.port);
+    request = fmt::format("GET {} HTTP/1.1\r\nHost: {}\r\n\r\n", target(o, c->sid),
+                          host.server(*c).authority);
     auto writing = asio::async_write(c->socket, asio::buffer(request), use_nothrow);
     auto [wec, written] = co_await std::move(writing);
     if (wec) {
@@ -205,7 +205,7 @@ awaitable<void> run_polling(transport_host& host, connection_ptr c) {
       boost::system::error_code ignored;
       c->socket.close(ignored);
       c->in_len = 0;
-      auto connecting = tcp_connect(host, c->socket, c->id);
+      auto connecting = tcp_connect(host, *c, c->socket);
       auto ec = co_await std::move(connecting);
       if (ec) {
         host.transport_failed(c, fmt::format("polling GET reconnect: {}", ec.message()));

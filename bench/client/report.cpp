@@ -26,7 +26,9 @@ std::string workers(unsigned n) {
 
 }  // namespace
 
-std::string headline(const run_report& r) {
+namespace {
+
+std::string scenario_headline(const run_report& r) {
   const auto& o = r.options;
   std::string transports =
       r.polling_connections ? fmt::format(", {} on polling", r.polling_connections) : "";
@@ -60,13 +62,52 @@ std::string headline(const run_report& r) {
   return "";
 }
 
+}  // namespace
+
+std::string headline(const run_report& r) {
+  std::size_t servers = r.options.servers.size();
+  return scenario_headline(r) + (servers > 1 ? fmt::format(", {} servers", servers) : "");
+}
+
 namespace {
 
 std::string mib(unsigned long long kib) {
   return fmt::format("{:.1f} MiB", static_cast<double>(kib) / 1024.0);
 }
 
+// "start …, all up …, end …, max …" (start and end must be there).
+std::string rss_text(std::optional<unsigned long long> start, std::optional<unsigned long long> up,
+                     std::optional<unsigned long long> end, std::optional<unsigned long long> max) {
+  std::string rss = fmt::format("start {}, ", mib(*start));
+  if (up) rss += fmt::format("all up {}, ", mib(*up));
+  rss += fmt::format("end {}", mib(*end));
+  if (max) rss += fmt::format(", max {}", mib(*max));
+  return rss;
+}
+
+// The per-server objects of the JSON report.
+std::string servers_json(const run_report& r) {
+  std::string out = "[";
+  for (const auto& s : r.servers) {
+    fmt::format_to(std::back_inserter(out),
+                   "{}{{\"address\":\"{}\",\"pid\":{},\"connections\":{},\"received\":{},"
+                   "\"cpu_us\":{},\"cpu_per_received_us\":{},\"rss_start_kib\":{},"
+                   "\"rss_up_kib\":{},\"rss_end_kib\":{},\"rss_max_kib\":{}}}",
+                   out.size() > 1 ? "," : "", s.address, s.pid ? std::to_string(s.pid) : "null",
+                   s.connections, s.received, json_or_null(s.cpu_us, "{:.1f}"),
+                   json_or_null(s.cpu_per_received_us(), "{:.4f}"), json_or_null(s.rss_start_kib),
+                   json_or_null(s.rss_up_kib), json_or_null(s.rss_end_kib),
+                   json_or_null(s.rss_max_kib));
+  }
+  return out + "]";
+}
+
 }  // namespace
+
+std::optional<double> server_report::cpu_per_received_us() const {
+  if (!cpu_us) return std::nullopt;
+  return per_item(*cpu_us, received);
+}
 
 std::optional<double> run_report::rss_per_connection_bytes() const {
   if (options.kind == scenario::connect || !rss_start_kib || !rss_up_kib || connections == 0) {
@@ -153,16 +194,32 @@ std::string format_text(const run_report& r) {
                                        "(more --recv-buffers would spare them)",
                                        r.receives_out_of_buffers));
   }
+  const bool several = r.servers.size() > 1;
+  const std::string summed =
+      several ? fmt::format(", summed over {} servers", r.servers.size()) : "";
   if (r.server_cpu_us) {
-    line("server CPU", fmt::format("{:.3f} s ({:.3f} µs per {})", *r.server_cpu_us / 1e6,
-                                   per_item(*r.server_cpu_us, r.received), singular));
+    line("server CPU", fmt::format("{:.3f} s ({:.3f} µs per {}{})", *r.server_cpu_us / 1e6,
+                                   per_item(*r.server_cpu_us, r.received), singular, summed));
   }
   if (r.rss_start_kib && r.rss_end_kib) {
-    std::string rss = fmt::format("start {}, ", mib(*r.rss_start_kib));
-    if (r.rss_up_kib) rss += fmt::format("all up {}, ", mib(*r.rss_up_kib));
-    rss += fmt::format("end {}", mib(*r.rss_end_kib));
-    if (r.rss_max_kib) rss += fmt::format(", max {}", mib(*r.rss_max_kib));
-    line("server RSS", rss);
+    line("server RSS", rss_text(r.rss_start_kib, r.rss_up_kib, r.rss_end_kib, r.rss_max_kib) +
+                           (several ? " (summed)" : ""));
+  }
+  if (several) {
+    for (std::size_t i = 0; i < r.servers.size(); ++i) {
+      const auto& s = r.servers[i];
+      std::string text = fmt::format("{}{}: {} connections, {} {}", s.address,
+                                     s.pid ? fmt::format(" (pid {})", s.pid) : "", s.connections,
+                                     s.received, s.received == 1 ? singular : unit);
+      if (s.cpu_us) {
+        text += fmt::format("; CPU {:.3f} s ({:.3f} µs per {})", *s.cpu_us / 1e6,
+                            *s.cpu_per_received_us(), singular);
+      }
+      if (s.rss_start_kib && s.rss_end_kib) {
+        text += "; RSS " + rss_text(s.rss_start_kib, s.rss_up_kib, s.rss_end_kib, s.rss_max_kib);
+      }
+      line(fmt::format("server {}", i + 1), text);
+    }
   }
   if (o.kind == scenario::churn && r.rss_up_kib && r.rss_end_kib) {
     // What the churn left behind: flat means connections that come and go cost nothing lasting.
@@ -188,6 +245,9 @@ std::string format_json(const run_report& r) {
   add("scenario", fmt::format("\"{}\"", to_string(o.kind)));
   add("namespace", fmt::format("\"{}\"", o.nsp));
   add("workers", num(o.workers));
+  // Before every top-level field it shares a name with, so that the last "connections" or
+  // "received" in the text is the run's own.
+  add("servers", servers_json(r));
   add("client_io", fmt::format("\"{}\"", r.client_io));
   add("receives_out_of_buffers", num(r.receives_out_of_buffers));
   add("connections", num(r.connections));

@@ -12,10 +12,24 @@ namespace chorus::bench {
 
 // One per-second sample of the measured phase.
 struct sample {
-  double t = 0;                // seconds since the measured phase began
-  std::uint64_t received = 0;  // cumulative
-  std::uint64_t sent = 0;      // cumulative
-  std::optional<unsigned long long> server_rss_kib;
+  double t = 0;                                      // seconds since the measured phase began
+  std::uint64_t received = 0;                        // cumulative
+  std::uint64_t sent = 0;                            // cumulative
+  std::optional<unsigned long long> server_rss_kib;  // summed over the server processes
+};
+
+// One --servers entry: what went to it and, with --server-pids, what its process spent.
+struct server_report {
+  std::string address;            // host:port
+  int pid = 0;                    // 0: not given
+  std::uint64_t connections = 0;  // Socket.IO CONNECTs accepted over the run
+  std::uint64_t received = 0;     // what the run counts, at connections to this server
+  std::optional<double> cpu_us;   // during the measured phase
+  std::optional<unsigned long long> rss_start_kib, rss_up_kib, rss_end_kib, rss_max_kib;
+
+  // CPU per item it counted: per delivery its subscribers got (fanout, churn), per round trip
+  // (echo), per handshake (connect).
+  std::optional<double> cpu_per_received_us() const;
 };
 
 struct run_report {
@@ -34,6 +48,8 @@ struct run_report {
   double bench_cpu_us = 0;
   std::string client_io;  // "io_uring" or "epoll" (both, "+"-joined, if workers differed)
   std::uint64_t receives_out_of_buffers = 0;  // io_uring receives re-armed for want of buffers
+  // Per server, in --servers order; the server_* and rss_* fields below are sums over them.
+  std::vector<server_report> servers;
   std::optional<double> server_cpu_us;
   std::optional<unsigned long long> rss_start_kib;  // before this run's first connection
   std::optional<unsigned long long> rss_up_kib;     // every connection up (idle: after --hold)

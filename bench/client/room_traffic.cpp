@@ -70,7 +70,7 @@ bool record_delivery(worker_api& api, connection& c, const delivery_header& d) {
     return false;
   }
   api.latency().record(static_cast<std::uint64_t>(std::max<std::int64_t>(0, now_ns() - d.sent_ns)));
-  api.slot().received.fetch_add(1, std::memory_order_relaxed);
+  api.count_received(c);
   std::uint64_t& next = c.expected[d.publisher / o.rooms];
   if (d.seq >= next) {
     next = d.seq + 1;

@@ -29,8 +29,11 @@ class worker_api {
   virtual worker_slot& slot() = 0;  // this worker's counters
   virtual histogram& latency() = 0;
   virtual const std::vector<int>& wake_fds() const = 0;  // one eventfd per worker
+  // Counts one of what the scenario counts (delivery, round trip, handshake, connection held)
+  // at connection c: in total and for c's server.
+  virtual void count_received(const connection& c) = 0;
 
-  // A connection with this id (global: polling share and source address follow from it).
+  // A connection with this id (global: polling share, source address and server follow from it).
   virtual connection_ptr make_connection(std::uint64_t id) = 0;
   // TCP connect, transport, open, CONNECT; on_connected follows (or the run fails, also when
   // no CONNECT reply comes within --handshake-timeout).

@@ -9,8 +9,14 @@
 #include <cstdint>
 
 #include "bench/client/histogram.hpp"
+#include "bench/client/options.hpp"
 
 namespace chorus::bench {
+
+// One more on a counter only this process writes (others only read it): no locked instruction.
+inline void add_one(std::atomic<std::uint64_t>& counter) {
+  counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+}
 
 struct control_block {
   std::atomic<int> start{0};         // parent → workers: the measured phase begins
@@ -30,6 +36,10 @@ struct alignas(64) worker_slot {
   alignas(64) std::atomic<std::uint64_t> received{0};
   std::atomic<std::uint64_t> out_of_order{0};
   std::atomic<std::uint64_t> cycles{0};  // churn: churner connections opened and closed again
+  // Per --servers entry, written only by this worker: Socket.IO CONNECTs accepted over the run,
+  // and what `received` counts, by the server of the connection that counted it.
+  alignas(64) std::atomic<std::uint64_t> connections_per_server[max_servers]{};
+  std::atomic<std::uint64_t> received_per_server[max_servers]{};
   alignas(64) std::atomic<std::uint64_t> failures{0};
   std::atomic<int> error_claimed{0};
   char error[240]{};

@@ -19,11 +19,18 @@ namespace chorus::bench {
 
 class websocket_io;
 
+// A server as the transports need it: where to connect and what to put in the Host header.
+struct server_target {
+  boost::asio::ip::tcp::endpoint endpoint;
+  std::string authority;  // "host:port", also for error messages
+};
+
 class transport_host {
  public:
   virtual ~transport_host() = default;
   virtual const bench_options& options() const = 0;
-  virtual const boost::asio::ip::tcp::endpoint& server() const = 0;
+  // The server connection c talks to (its --servers entry).
+  virtual const server_target& server(const connection& c) const = 0;
   // The transport is up (WebSocket upgraded, polling handshake answered): the open packet comes.
   virtual void transport_up(const connection_ptr& c) = 0;
   // One Engine.IO packet from the server; false: stop reading (the connection failed or closes).
@@ -36,10 +43,10 @@ class transport_host {
   virtual websocket_io& websockets() = 0;
 };
 
-// Opens `socket` and connects it to the server from 127.0.0.(1 + id % --source-ips).
+// Opens `socket` and connects it to c's server from 127.0.0.(1 + id % --source-ips).
 boost::asio::awaitable<boost::system::error_code> tcp_connect(transport_host& host,
-                                                              boost::asio::ip::tcp::socket& socket,
-                                                              std::uint64_t id);
+                                                              const connection& c,
+                                                              boost::asio::ip::tcp::socket& socket);
 
 // WebSocket: the upgrade on the connected socket; then the host's websocket_io reads the frames.
 boost::asio::awaitable<void> run_websocket(transport_host& host, connection_ptr c);

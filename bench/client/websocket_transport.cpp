@@ -25,10 +25,10 @@ void send_frame(transport_host& host, const connection_ptr& c, ws::opcode op,
 awaitable<bool> upgrade(transport_host& host, connection_ptr c) {
   const bench_options& o = host.options();
   std::string request = fmt::format(
-      "GET {}?EIO=4&transport=websocket HTTP/1.1\r\nHost: {}:{}\r\nUpgrade: websocket\r\n"
+      "GET {}?EIO=4&transport=websocket HTTP/1.1\r\nHost: {}\r\nUpgrade: websocket\r\n"
       "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
       "Sec-WebSocket-Version: 13\r\n\r\n",
-      o.path, o.host, o.port);
+      o.path, host.server(*c).authority);
   auto writing = asio::async_write(c->socket, asio::buffer(request), use_nothrow);
   auto [wec, written] = co_await std::move(writing);
   if (wec) {

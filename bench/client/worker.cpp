@@ -70,8 +70,14 @@ class worker final : public worker_api, public transport_host {
   worker_slot& slot() override { return slot_; }
   histogram& latency() override { return latency_; }
   const std::vector<int>& wake_fds() const override { return wake_fds_; }
+  void count_received(const connection& c) override {
+    slot_.received.fetch_add(1, std::memory_order_relaxed);
+    add_one(slot_.received_per_server[c.server]);
+  }
   connection_ptr make_connection(std::uint64_t id) override {
-    return std::make_shared<connection>(ioc_, id, uses_polling(id, o_.polling_share));
+    auto c = std::make_shared<connection>(ioc_, id, uses_polling(id, o_.polling_share));
+    c->server = o_.server_of(id);
+    return c;
   }
   void open(const connection_ptr& c) override;
   void launch(std::vector<connection_ptr> list) override { spawn(launch_all(std::move(list))); }
@@ -86,7 +92,7 @@ class worker final : public worker_api, public transport_host {
   void active_done() override { slot_.active_done.store(1, std::memory_order_release); }
 
   // transport_host
-  const tcp::endpoint& server() const override { return server_; }
+  const server_target& server(const connection& c) const override { return servers_[c.server]; }
   void transport_up(const connection_ptr& c) override { c->at = stage::open; }
   bool on_engine_packet(const connection_ptr& c, std::string_view packet) override;
   void transport_failed(const connection_ptr& c, std::string what) override {
@@ -114,7 +120,7 @@ class worker final : public worker_api, public transport_host {
   asio::io_context ioc_{1};  // declared before the scenario and connections: destroyed after
   std::unique_ptr<websocket_io> websockets_ =
       make_websocket_io(ioc_, *this, o_.io_uring, o_.recv_buffers);
-  tcp::endpoint server_;
+  std::vector<server_target> servers_;  // by index in --servers
   std::unique_ptr<scenario_logic> scenario_;
   std::string connect_packet_;  // "40" or "40/nsp,"
   histogram latency_;
@@ -146,13 +152,15 @@ std::unique_ptr<scenario_logic> make_scenario(worker_api& api) {
 
 int worker::run() {
   tcp::resolver resolver(ioc_);
-  boost::system::error_code ec;
-  auto results = resolver.resolve(o_.host, std::to_string(o_.port), ec);
-  if (ec || results.empty()) {
-    fail(fmt::format("cannot resolve {}: {}", o_.host, ec.message()));
-    return 1;
+  for (const server_address& s : o_.servers) {
+    boost::system::error_code ec;
+    auto results = resolver.resolve(s.host, std::to_string(s.port), ec);
+    if (ec || results.empty()) {
+      fail(fmt::format("cannot resolve {}: {}", s.host, ec.message()));
+      return 1;
+    }
+    servers_.push_back({*results.begin(), s.authority()});
   }
-  server_ = *results.begin();
   connect_packet_ = o_.nsp == "/" ? "40" : fmt::format("40{},", o_.nsp);
   scenario_ = make_scenario(*this);
   auto setup = scenario_->lay_out();
@@ -202,11 +210,11 @@ void worker::open(const connection_ptr& c) {
 }
 
 awaitable<void> worker::run_connection(connection_ptr c) {
-  auto connecting = tcp_connect(*this, c->socket, c->id);
+  auto connecting = tcp_connect(*this, *c, c->socket);
   auto ec = co_await std::move(connecting);
   if (c->closing) co_return;
   if (ec) {
-    fail(fmt::format("connect to {}:{}: {}", o_.host, o_.port, ec.message()));
+    fail(fmt::format("connect to {}: {}", servers_[c->server].authority, ec.message()));
     co_return;
   }
   slot_.connected.fetch_add(1, std::memory_order_relaxed);
@@ -300,6 +308,7 @@ bool worker::on_socketio(const connection_ptr& c, std::string_view text) {
       if (c->at == stage::connect_reply) {
         c->at = stage::up;
         c->timer.cancel();
+        add_one(slot_.connections_per_server[c->server]);
         scenario_->on_connected(c);
       }
       break;

@@ -84,6 +84,62 @@ TEST(Options, ParsesTheFanoutScenario) {
   EXPECT_EQ(o.connection_count(), 122u);
 }
 
+TEST(Options, OneServerFromHostAndPort) {
+  auto o = options_of({"fanout", "--host", "localhost", "--port", "4000"});
+  ASSERT_EQ(o.servers.size(), 1u);
+  EXPECT_EQ(o.servers[0], (server_address{"localhost", 4000}));
+  EXPECT_EQ(o.servers[0].authority(), "localhost:4000");
+  EXPECT_TRUE(o.server_pids.empty());
+  auto d = options_of({"echo"});
+  EXPECT_EQ(d.servers, (std::vector<server_address>{{"127.0.0.1", 3000}}));
+  for (std::uint64_t id = 0; id < 10; ++id) EXPECT_EQ(d.server_of(id), 0u);
+  auto pid = options_of({"idle", "--server-pid", std::to_string(getpid())});
+  EXPECT_EQ(pid.server_pids, std::vector<int>{getpid()});
+}
+
+TEST(Options, ParsesSeveralServersAndTheirPids) {
+  std::string me = std::to_string(getpid());
+  auto o = options_of({"fanout", "--servers", "127.0.0.1:3001,localhost:3002,[::1]:3003",
+                       "--server-pids", me + "," + me + "," + me});
+  EXPECT_EQ(o.servers,
+            (std::vector<server_address>{{"127.0.0.1", 3001}, {"localhost", 3002}, {"::1", 3003}}));
+  EXPECT_EQ(o.servers[2].authority(), "[::1]:3003");
+  EXPECT_EQ(o.server_pids, (std::vector<int>{getpid(), getpid(), getpid()}));
+  EXPECT_EQ(o.server_pid, 0);
+}
+
+TEST(Options, ConnectionsGoRoundRobinWithinTheirRole) {
+  // 2 rooms × 5 subscribers (ids 0 … 9), 3 publishers (10 … 12), churners from 13, 2 servers.
+  auto fanout = options_of({"fanout", "--servers", "127.0.0.1:1,127.0.0.1:2", "--rooms", "2",
+                            "--subscribers", "5", "--publishers", "3"});
+  for (std::uint64_t id = 0; id < 10; ++id) EXPECT_EQ(fanout.server_of(id), id % 2) << id;
+  // Room 0 is ids 0 … 4, room 1 ids 5 … 9: each room has subscribers on both servers.
+  EXPECT_EQ(fanout.server_of(10), 0u);  // publisher 0
+  EXPECT_EQ(fanout.server_of(11), 1u);  // publisher 1
+  EXPECT_EQ(fanout.server_of(12), 0u);  // publisher 2
+  auto churn = options_of({"churn", "--servers", "127.0.0.1:1,127.0.0.1:2,127.0.0.1:3", "--rooms",
+                           "1", "--subscribers", "4", "--publishers", "1"});
+  EXPECT_EQ(churn.server_of(3), 0u);  // subscriber 3
+  EXPECT_EQ(churn.server_of(4), 0u);  // publisher 0
+  EXPECT_EQ(churn.server_of(5), 0u);  // churner 0
+  EXPECT_EQ(churn.server_of(6), 1u);  // churner 1
+  EXPECT_EQ(churn.server_of(7), 2u);  // churner 2
+  auto echo = options_of({"echo", "--servers", "127.0.0.1:1,127.0.0.1:2,127.0.0.1:3"});
+  for (std::uint64_t id = 0; id < 9; ++id) EXPECT_EQ(echo.server_of(id), id % 3) << id;
+}
+
+TEST(Options, ParseServers) {
+  std::string error;
+  EXPECT_EQ(parse_servers("a:1", error), (std::vector<server_address>{{"a", 1}}));
+  EXPECT_EQ(parse_servers("[fe80::1]:65535,b:2", error),
+            (std::vector<server_address>{{"fe80::1", 65535}, {"b", 2}}));
+  for (const char* bad :
+       {"", "a", "a:", ":1", "a:0", "a:65536", "a:1x", "a:1,", ",a:1", "::1:3000", "[]:1"}) {
+    EXPECT_FALSE(parse_servers(bad, error).has_value()) << bad;
+    EXPECT_NE(error.find("is not host:port"), std::string::npos) << error;
+  }
+}
+
 TEST(Options, EchoDefaultsToTheChatNamespace) {
   auto o = options_of({"echo"});
   EXPECT_EQ(o.kind, scenario::echo);
@@ -217,6 +273,16 @@ TEST(Options, BadArgumentsExitTwoWithAClearMessage) {
       {{"fanout", "--server-pid", "-3"}, "--server-pid must be a process id"},
       {{"fanout", "--server-pid", "999999999"}, "--server-pid 999999999: no such process"},
       {{"fanout", "--html", "/tmp/"}, "--html must name a file"},
+      {{"fanout", "--servers", "a:1", "--port", "1"}, "excludes"},
+      {{"fanout", "--host", "a", "--servers", "a:1"}, "excludes"},
+      {{"fanout", "--servers", "a:1,b"}, "--servers: 'b' is not host:port"},
+      {{"fanout", "--servers", "a:1", "--server-pids", "1,1"},
+       "--server-pids needs one process id per server (2 given for 1 server)"},
+      {{"fanout", "--servers", "a:1,a:2", "--server-pid", "1"},
+       "--server-pid needs one process id per server (1 given for 2 servers)"},
+      {{"fanout", "--server-pid", "1", "--server-pids", "1"}, "excludes"},
+      {{"fanout", "--server-pids", "1,0"}, "--server-pids: 0 is not a process id"},
+      {{"fanout", "--server-pids", "1,999999999"}, "--server-pids 999999999: no such process"},
       {{"fanout", "--handshake-timeout", "0"}, "timeouts must be positive"},
       {{"fanout", "--connect-concurrency", "0"}, "--connect-concurrency must be at least 1"},
       {{"echo", "--connections", "0"}, "--connections must be at least 1"},

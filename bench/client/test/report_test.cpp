@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "bench/client/html_report.hpp"
 #include "bench/client/test/report_fixture.hpp"
 
 namespace chorus::bench {
@@ -45,6 +46,67 @@ TEST(Report, JsonCarriesTheScenariosNames) {
   EXPECT_TRUE(has(idle, R"("rss_per_connection_bytes":4096)"));
   EXPECT_TRUE(has(idle, R"("server_rss_up_kib":10400)"));
   EXPECT_TRUE(has(format_json(sample_report(scenario::churn)), R"("cycles":0)"));
+}
+
+TEST(Report, OneServer) {
+  auto r = sample_report(scenario::fanout);
+  r.options.servers = {{"127.0.0.1", 3000}};
+  r.servers = {{.address = "127.0.0.1:3000",
+                .pid = 42,
+                .connections = 101,
+                .received = 1000,
+                .cpu_us = 2000,
+                .rss_start_kib = 10'000,
+                .rss_end_kib = 10'500}};
+  auto json = format_json(r);
+  EXPECT_TRUE(has(json, R"("servers":[{"address":"127.0.0.1:3000","pid":42,"connections":101,)"
+                        R"("received":1000,"cpu_us":2000.0,"cpu_per_received_us":2.0000,)"
+                        R"("rss_start_kib":10000,"rss_up_kib":null,"rss_end_kib":10500,)"
+                        R"("rss_max_kib":null}])"))
+      << json;
+  // The text report of one server is as it was: no per-server lines.
+  auto text = format_text(r);
+  EXPECT_FALSE(has(text, "server 1")) << text;
+  EXPECT_FALSE(has(text, "summed")) << text;
+}
+
+TEST(Report, SeveralServers) {
+  auto r = sample_report(scenario::fanout);
+  r.options.servers = {{"127.0.0.1", 3001}, {"127.0.0.1", 3002}};
+  r.servers = {{.address = "127.0.0.1:3001",
+                .pid = 7,
+                .connections = 51,
+                .received = 500,
+                .cpu_us = 1500,
+                .rss_start_kib = 5'000,
+                .rss_end_kib = 5'300},
+               {.address = "127.0.0.1:3002",
+                .pid = 8,
+                .connections = 50,
+                .received = 500,
+                .cpu_us = 500,
+                .rss_start_kib = 5'000,
+                .rss_end_kib = 5'200}};
+  auto text = format_text(r);
+  EXPECT_TRUE(has(text, ", 2 servers\n")) << text;
+  EXPECT_TRUE(has(text, "server CPU        0.002 s (2.000 µs per delivery, summed over 2 servers)"))
+      << text;
+  EXPECT_TRUE(has(text,
+                  "server 1          127.0.0.1:3001 (pid 7): 51 connections, 500 "
+                  "deliveries; CPU 0.002 s (3.000 µs per delivery); RSS start 4.9 MiB, "
+                  "end 5.2 MiB\n"))
+      << text;
+  EXPECT_TRUE(has(text,
+                  "server 2          127.0.0.1:3002 (pid 8): 50 connections, 500 "
+                  "deliveries; CPU 0.001 s (1.000 µs per delivery)"))
+      << text;
+  auto json = format_json(r);
+  EXPECT_TRUE(has(json, R"("address":"127.0.0.1:3002","pid":8,"connections":50,"received":500,)"
+                        R"("cpu_us":500.0,"cpu_per_received_us":1.0000,)"))
+      << json;
+  // The run's own fields come after the servers': a last-match lookup finds them.
+  EXPECT_GT(json.find(R"("connections":100)"), json.find(R"("servers":)"));
+  EXPECT_TRUE(has(format_html(r), "127.0.0.1:3002")) << "HTML";
 }
 
 TEST(Report, JsonWithoutAServerPid) {
