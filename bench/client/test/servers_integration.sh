@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # chorus-bench --servers against two chorus-room-servers on loopback (port 0), not joined in a
 # cluster: connections go round-robin by their index within their role, and what each server
-# saw (Engine.IO handshakes, from its /metrics) matches what the report says went to it. echo
-# and idle (every connection on its own) complete on both; fanout puts one room's subscribers on
-# both servers and its publisher on the first, so the second server's subscribers get nothing:
-# exactly their share is lost. --server-pids: CPU per server.
+# saw (Engine.IO handshakes, from its /metrics) matches what the report says went to it. echo,
+# idle and connect (every connection on its own) complete on both; fanout puts one room's
+# subscribers on both servers and its publisher on the first, so the second server's subscribers
+# get nothing: exactly their share is lost. --server-pids: CPU per server.
 # Usage: servers_integration.sh <chorus-bench> <chorus-room-server>
 set -euo pipefail
 bench=$1 server=$2
@@ -100,6 +100,12 @@ seen "idle" 15 15
 check "idle" "$REPLY" 'r["held"]' 30
 check "idle" "$REPLY" 'r["servers"][1]["received"]' 15
 check "idle" "$REPLY" '[s["pid"] for s in r["servers"]]' "[None, None]"
+
+# connect: 40 handshakes, 20 on each (connection c on c % 2, whichever worker opens it).
+run "connect" 0 connect --connections 40 --connect-concurrency 5 --workers 2 --polling-share 0.25
+seen "connect" 20 20
+check "connect" "$REPLY" 'r["handshakes"]' 40
+check "connect" "$REPLY" '[s["received"] for s in r["servers"]]' "[20, 20]"
 
 # fanout: 1 room × 10 subscribers (0, 2, … 8 on a; 1, 3, … 9 on b) and publisher 0 on a. The two
 # servers are no cluster: a's 5 subscribers get all 20 messages, b's none, 100 of 200 are lost.
