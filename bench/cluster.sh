@@ -58,14 +58,17 @@ running() {  # running <pid>: alive and not yet a zombie
   local state
   state=$(ps -o stat= -p "$1" 2>/dev/null) && [[ $state != Z* ]]
 }
-stop() {  # stop <pid>...: TERM, up to 5 s of grace, then KILL
-  local pid
+stop() {  # stop <pid>...: TERM, up to 5 s of grace, then KILL; reaped, so off the list
+  local pid kept=() p
   for pid in "$@"; do kill "$pid" 2>/dev/null || true; done
   for pid in "$@"; do
     for _ in $(seq 50); do running "$pid" || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
+  # A reaped pid may be reused by another process: never signal it again.
+  for p in "${pids[@]}"; do [[ " $* " == *" $p "* ]] || kept+=("$p"); done
+  pids=("${kept[@]}")
 }
 cleanup() {
   if ((${#pids[@]})); then stop "${pids[@]}"; fi
@@ -120,7 +123,13 @@ subscribed_clients() {
 bench() {
   local file=$1; shift
   echo "== chorus-bench fanout $* ${fanout[*]}" >&2
-  if ! "$bin/chorus-bench" fanout "$@" "${fanout[@]}" >"$file" 2>"$file.err"; then
+  # In the background and waited for: a signal's trap runs at once, not after the run.
+  "$bin/chorus-bench" fanout "$@" "${fanout[@]}" >"$file" 2>"$file.err" &
+  local bench_pid=$! code=0
+  pids+=("$bench_pid")
+  wait "$bench_pid" || code=$?
+  stop "$bench_pid"
+  if ((code != 0)); then
     cat "$file.err" >&2
     [[ -s $file ]] || echo "{\"failed\":$(node -e 'console.log(JSON.stringify(process.argv[1]))' \
       "$(head -c 300 "$file.err")")}" >"$file"
