@@ -24,6 +24,7 @@
 #   PRESET        cmake preset to build (default release); BUILD_DIR (default build/$PRESET)
 #   BENCH_WORKERS chorus-bench worker processes (default 2)
 #   NO_BUILD=1    use the binaries in BUILD_DIR as they are
+#   CHORUS        the chorus binary (default $BUILD_DIR/bin/chorus), e.g. another checkout's
 # chorus's half needs `chorus --help` to show --redis-url; without it, its 2-node runs are
 # skipped (the table says so). Needs redis-server and `npm ci` in bench/node (done here when
 # the Redis adapter is missing).
@@ -34,6 +35,7 @@ build=${BUILD_DIR:-build/$preset}
 workers=${BENCH_WORKERS:-2}
 sides=${SIDES:-chorus node}
 bin=$build/bin
+chorus=${CHORUS:-$bin/chorus}
 
 if [[ -z ${NO_BUILD:-} ]]; then
   if [[ $build == "build/$preset" ]]; then
@@ -146,7 +148,7 @@ run_side() {
   bench "$work/$side.1.json" --port "$port" --server-pid "$alone_pid"
   stop "$alone_pid"
 
-  if [[ $side == chorus ]] && ! "$bin/chorus" --help 2>&1 | grep -q -- --redis-url; then
+  if [[ $side == chorus ]] && ! "$chorus" --help 2>&1 | grep -q -- --redis-url; then
     echo '{"skipped":"chorus --help shows no --redis-url yet"}' >"$work/$side.2.json"
     echo "== $side: 2-node run skipped (no --redis-url)" >&2
     return
@@ -172,7 +174,7 @@ run_side() {
 
 for side in $sides; do
   case $side in
-    chorus) run_side chorus "$bin/chorus" --threads 1 --rate-limit 0 --db :memory: ;;
+    chorus) run_side chorus "$chorus" --threads 1 --rate-limit 0 --db :memory: ;;
     node) run_side node node bench/node/room-server.mjs ;;
     *) echo "unknown side '$side' (chorus, node)"; exit 2 ;;
   esac
