@@ -10,7 +10,6 @@
 
 #include "protocol/cluster/redis_messages.hpp"
 #include "protocol/json/escape.hpp"
-#include "protocol/socketio/encode.hpp"
 #include "server/cluster/redis_connection.hpp"
 #include "server/server.hpp"
 
@@ -264,22 +263,9 @@ void redis_adapter::deliver_for_node(const std::string& nsp, wire::redis_request
   auto acks = std::make_shared<remote_acks>(*this, nsp, request.request_id);
   acks->self_ = acks;
   std::uint64_t id = fanout::next_broadcast_ack_id();
-  const auto& attachments = request.packet.attachments;
-  auto job = std::make_shared<fanout::broadcast_job>();
-  job->nsp = nsp;
+  auto job = fanout::make_event_job(nsp, id, request.packet.attachments, request.packet.data_json);
   job->target = target_of(request.opts);
   job->flags.local = true;
-  std::string text = "4";
-  protocol::socketio::append_header(text,
-                                    attachments.empty()
-                                        ? protocol::socketio::packet_type::event
-                                        : protocol::socketio::packet_type::binary_event,
-                                    nsp, id, attachments.size());
-  job->data_offset = text.size();
-  text += request.packet.data_json;
-  job->packets.push_back(engineio::make_text_packet(text));
-  for (const auto& bytes : attachments) job->packets.push_back(engineio::make_binary_packet(bytes));
-  job->issued = std::chrono::steady_clock::now();
   job->acks = acks;
   job->ack_id = id;
   job->ack_timeout = request.opts.timeout_ms ? std::chrono::milliseconds(*request.opts.timeout_ms)
@@ -326,24 +312,11 @@ void redis_adapter::on_broadcast(const std::string& nsp, std::string_view payloa
   auto message = wire::decode_redis_broadcast(payload, error);
   if (!message) return note_malformed("broadcast", error);
   if (message->uid == uid_ || message->packet.nsp != nsp) return;
-  auto job = std::make_shared<fanout::broadcast_job>();
-  job->nsp = nsp;
+  auto job = fanout::make_event_job(nsp, std::nullopt, message->packet.attachments,
+                                    message->packet.data_json);
   job->target = target_of(message->opts);
   job->flags.is_volatile = message->opts.is_volatile;
   job->flags.local = true;
-  const auto& attachments = message->packet.attachments;
-  std::string text = "4";
-  protocol::socketio::append_header(text,
-                                    attachments.empty()
-                                        ? protocol::socketio::packet_type::event
-                                        : protocol::socketio::packet_type::binary_event,
-                                    nsp, std::nullopt, attachments.size());
-  job->data_offset = text.size();
-  text += message->packet.data_json;
-  job->packets.reserve(1 + attachments.size());
-  job->packets.push_back(engineio::make_text_packet(text));
-  for (const auto& bytes : attachments) job->packets.push_back(engineio::make_binary_packet(bytes));
-  job->issued = std::chrono::steady_clock::now();
   counters_.received.fetch_add(1, std::memory_order_relaxed);
   local_.broadcast(std::move(job), nullptr);
 }

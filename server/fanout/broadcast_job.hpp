@@ -4,7 +4,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rooms/broadcast_target.hpp"
@@ -30,5 +32,19 @@ struct broadcast_job {
   std::uint64_t ack_id = 0;
   std::chrono::milliseconds ack_timeout{0};
 };
+
+// A job for one EVENT: packets[0] is "4", the Socket.IO header (BINARY_EVENT when there are
+// attachments, with ack_id when given) and the data array ([event, ...args]), then one packet per
+// attachment; data_offset and issued set. Target, flags and acks are the caller's to fill.
+std::shared_ptr<broadcast_job> make_event_job(std::string_view nsp,
+                                              std::optional<std::uint64_t> ack_id,
+                                              const std::vector<std::string>& attachments,
+                                              std::string_view data_json);
+// The same, the data array written from an event name and its comma-separated JSON arguments.
+std::shared_ptr<broadcast_job> make_event_job(std::string_view nsp,
+                                              std::optional<std::uint64_t> ack_id,
+                                              const std::vector<std::string>& attachments,
+                                              std::string_view event_name,
+                                              std::string_view args_json);
 
 }  // namespace chorus::server::fanout

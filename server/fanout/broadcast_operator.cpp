@@ -1,7 +1,5 @@
 #include "server/fanout/broadcast_operator.hpp"
 
-#include "protocol/socketio/encode.hpp"
-#include "protocol/socketio/packet.hpp"
 #include "server/fanout/adapter.hpp"
 #include "server/server.hpp"
 
@@ -30,38 +28,12 @@ broadcast_operator& broadcast_operator::local() {
   return *this;
 }
 
-namespace {
-std::shared_ptr<broadcast_job> make_job(const std::string& nsp,
-                                        const rooms::broadcast_target& target,
-                                        const rooms::broadcast_flags& flags,
-                                        std::string_view event_name, std::string_view args_json,
-                                        const std::vector<std::string>& attachments,
-                                        std::optional<std::uint64_t> ack_id) {
-  auto job = std::make_shared<broadcast_job>();
-  job->nsp = nsp;
-  job->target = target;
-  job->flags = flags;
-  std::string text = "4";  // Engine.IO message, then the Socket.IO packet
-  protocol::socketio::append_event(text, nsp, event_name, args_json, ack_id, attachments.size());
-  std::string header;  // short: its length is where the data array starts
-  protocol::socketio::append_header(header,
-                                    attachments.empty()
-                                        ? protocol::socketio::packet_type::event
-                                        : protocol::socketio::packet_type::binary_event,
-                                    nsp, ack_id, attachments.size());
-  job->data_offset = 1 + header.size();
-  job->packets.reserve(1 + attachments.size());
-  job->packets.push_back(engineio::make_text_packet(text));
-  for (const auto& bytes : attachments) job->packets.push_back(engineio::make_binary_packet(bytes));
-  job->issued = std::chrono::steady_clock::now();
-  return job;
-}
-}  // namespace
-
 void broadcast_operator::emit(std::string_view event_name, std::string_view args_json,
                               const std::vector<std::string>& attachments) const {
-  server_.adapter().broadcast(
-      make_job(nsp_, target_, flags_, event_name, args_json, attachments, std::nullopt), origin_);
+  auto job = make_event_job(nsp_, std::nullopt, attachments, event_name, args_json);
+  job->target = target_;
+  job->flags = flags_;
+  server_.adapter().broadcast(std::move(job), origin_);
 }
 
 void broadcast_operator::emit_with_ack(std::string_view event_name, std::string_view args_json,
@@ -69,7 +41,9 @@ void broadcast_operator::emit_with_ack(std::string_view event_name, std::string_
                                        ack_collector::done_callback done,
                                        const std::vector<std::string>& attachments) const {
   std::uint64_t id = next_broadcast_ack_id();
-  auto job = make_job(nsp_, target_, flags_, event_name, args_json, attachments, id);
+  auto job = make_event_job(nsp_, id, attachments, event_name, args_json);
+  job->target = target_;
+  job->flags = flags_;
   shard& home = origin_ ? *origin_ : server_.shard_at(0);
   job->acks = ack_collector::create(home.executor(), timeout, std::move(done));
   job->ack_id = id;
