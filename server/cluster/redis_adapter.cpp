@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <boost/asio/redirect_error.hpp>
 #include <random>
-#include <set>
 
 #include "protocol/cluster/redis_messages.hpp"
 #include "protocol/json/escape.hpp"
@@ -117,6 +116,7 @@ redis_adapter::redis_adapter(server& srv, redis_adapter_options options,
   if (std::find(namespaces_.begin(), namespaces_.end(), "/") == namespaces_.end())
     namespaces_.push_back("/");
   for (const auto& nsp : namespaces_) {
+    broadcast_prefixes_.emplace_back(nsp, broadcast_channel(nsp));
     channels_[request_channel(nsp)] = {channel_kind::request, nsp};
     channels_[response_channel(nsp)] = {channel_kind::response, nsp};
     channels_[wire::specific_response_channel(options_.key, nsp, uid_)] = {channel_kind::response,
@@ -292,7 +292,7 @@ bool redis_adapter::publish(const std::string& channel, const std::string& paylo
 }
 
 void redis_adapter::on_message(std::string_view channel, std::string_view payload) {
-  if (auto it = channels_.find(std::string(channel)); it != channels_.end()) {
+  if (auto it = channels_.find(channel); it != channels_.end()) {
     if (it->second.first == channel_kind::request)
       on_request(it->second.second, payload);
     else
@@ -301,10 +301,8 @@ void redis_adapter::on_message(std::string_view channel, std::string_view payloa
   }
   // A broadcast: "<key>#<nsp>#" or "<key>#<nsp>#<room>#". The room needs no check of its own:
   // the packet's options name it too.
-  for (const auto& nsp : namespaces_) {
-    std::string prefix = broadcast_channel(nsp);
+  for (const auto& [nsp, prefix] : broadcast_prefixes_)
     if (channel.starts_with(prefix)) return on_broadcast(nsp, payload);
-  }
 }
 
 void redis_adapter::on_broadcast(const std::string& nsp, std::string_view payload) {

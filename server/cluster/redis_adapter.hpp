@@ -15,6 +15,7 @@
 #include "server/cluster/redis_url.hpp"
 #include "server/fanout/adapter.hpp"
 #include "server/fanout/local_adapter.hpp"
+#include "server/string_hash.hpp"
 
 namespace chorus::protocol::cluster {
 struct broadcast_options;
@@ -140,7 +141,11 @@ class redis_adapter final : public fanout::adapter {
   std::shared_ptr<redis_connection> publisher_;
   std::shared_ptr<redis_connection> subscriber_;
   // channel → (what it carries, namespace), for the exact channels; broadcasts by prefix.
-  std::unordered_map<std::string, std::pair<channel_kind, std::string>> channels_;
+  // Looked up for every message: by string_view, no copy.
+  std::unordered_map<std::string, std::pair<channel_kind, std::string>, string_hash,
+                     std::equal_to<>>
+      channels_;
+  std::vector<std::pair<std::string, std::string>> broadcast_prefixes_;  // (nsp, "<key>#<nsp>#")
   std::unordered_map<std::string, std::shared_ptr<pending_request>> pending_;
   // This node's broadcasts with acks still collecting, by request id.
   std::unordered_map<std::string, std::shared_ptr<fanout::ack_gatherer>> ack_broadcasts_;
