@@ -342,12 +342,12 @@ void redis_adapter::on_request(const std::string& nsp, std::string_view payload)
       return;
     case type::remote_fetch:
       if (pending_.contains(request->request_id)) return;
-      asio::co_spawn(link_, answer_fetch(nsp, request->request_id, target_of(request->opts)),
+      asio::co_spawn(link_, answer_fetch(nsp, request->request_id, target_of(request->opts), false),
                      asio::detached);
       return;
     case type::sockets:  // legacy (socket.io < 4): the ids in some rooms
       if (pending_.contains(request->request_id)) return;
-      asio::co_spawn(link_, answer_fetch(nsp, request->request_id, {request->rooms, {}}),
+      asio::co_spawn(link_, answer_fetch(nsp, request->request_id, {request->rooms, {}}, true),
                      asio::detached);
       return;
     // Applied when they come back, the sender's own included, exactly once (not filtered).
@@ -400,10 +400,21 @@ awaitable<void> redis_adapter::answer_all_rooms(std::string nsp, std::string req
 }
 
 awaitable<void> redis_adapter::answer_fetch(std::string nsp, std::string request_id,
-                                            rooms::broadcast_target target) {
+                                            rooms::broadcast_target target, bool ids_only) {
   auto asked = local_.fetch_sockets(nsp, std::move(target));
   std::vector<fanout::socket_description> found = co_await std::move(asked);
-  publish(response_channel(nsp), wire::encode_fetch_response(request_id, sockets_json(found)));
+  std::string sockets;
+  if (ids_only) {  // the legacy SOCKETS answer: {requestId, sockets: [sid, ...]}
+    sockets = "[";
+    for (const auto& s : found) {
+      if (sockets.size() > 1) sockets += ',';
+      protocol::json::append_quoted(sockets, s.id);
+    }
+    sockets += ']';
+  } else {
+    sockets = sockets_json(found);
+  }
+  publish(response_channel(nsp), wire::encode_fetch_response(request_id, sockets));
 }
 
 void redis_adapter::on_response(std::string_view payload) {

@@ -120,8 +120,9 @@ class redis_adapter final : public fanout::adapter {
                                                                    rooms::broadcast_target target);
   awaitable<fanout::server_replies> emit_with_ack_on_link(std::string nsp, std::string data_json);
   awaitable<void> answer_all_rooms(std::string nsp, std::string request_id);
+  // A REMOTE_FETCH answer, or with ids_only the legacy SOCKETS one.
   awaitable<void> answer_fetch(std::string nsp, std::string request_id,
-                               rooms::broadcast_target target);
+                               rooms::broadcast_target target, bool ids_only);
   // Runs a link-thread coroutine from any executor and hands back its result there.
   template <class T>
   awaitable<T> on_link(awaitable<T> work);

@@ -313,6 +313,27 @@ describe("cluster: two chorus nodes and a Node.js node over Redis (Pub/Sub)", { 
     await assert.rejects(node.io.to("q").timeout(300).emitWithAck("question", 10), /timed out/);
   });
 
+  test("the legacy SOCKETS request (type 0) is answered with each node's socket ids", async (t) => {
+    const ca = await connectClient(t, a, { auth: { join: ["lg"] } });
+    const cb = await connectClient(t, b, { auth: { join: ["lg"] } });
+    await connectClient(t, b); // not in the room
+    const listener = publisher.duplicate();
+    listener.on("error", () => {});
+    await listener.connect();
+    t.after(() => closeRedisClients(listener));
+    const answers = [];
+    await listener.subscribe("socket.io-response#/#", (message) => {
+      const parsed = JSON.parse(message);
+      if (parsed.requestId === "legacy0") answers.push(parsed);
+    });
+    await publisher.publish("socket.io-request#/#", JSON.stringify({ type: 0, requestId: "legacy0", rooms: ["lg"] }));
+    // The Node.js node answers too (with none: no socket of its own is in the room).
+    const ids = () => answers.flatMap((answer) => answer.sockets);
+    await eventually(() => ids().length >= 2, 5_000, "both chorus nodes answered");
+    assert.ok(ids().every((id) => typeof id === "string"), "socket ids, not socket objects");
+    assert.deepEqual(ids().sort(), [ca.id, cb.id].sort());
+  });
+
   test("malformed messages on the channels are counted and harm nothing", async (t) => {
     const before = await metric(a, "chorus_cluster_messages_malformed_total");
     const bad = [
