@@ -6,6 +6,7 @@
 
 #include "server/chat/chat_app.hpp"
 #include "server/chat/history_store.hpp"
+#include "server/chat/local_presence.hpp"
 #include "server/cli_options.hpp"
 #include "server/cluster/cluster_options.hpp"
 #include "server/config_file.hpp"
@@ -72,15 +73,16 @@ int main(int argc, char** argv) {
   raise_open_file_limit();
   block_termination_signals();  // before any thread starts, so only sigwait sees them
   socketio::application app;
-  // Before the server, so it outlives every handler; closed (flushed) after the shards stop.
-  std::unique_ptr<chat::history_store> history;
+  // Before the server, so they outlive every handler; closed (flushed) after the shards stop.
+  std::unique_ptr<chat::history> history;
   try {
     history = std::make_unique<chat::history_store>(history_options);
   } catch (const std::exception& e) {
     spdlog::critical("cannot open the chat history: {}", e.what());
     return 1;
   }
-  chat::register_chat(app, chat_options, *history);
+  auto people = std::make_unique<chat::local_presence>(chat_options.max_listed_users);
+  chat::register_chat(app, chat_options, *history, *people);
   server srv(config, app.handler_factory());
   try {
     if (auto adapter = cluster::make_cluster_adapter(srv, cluster_options, app))

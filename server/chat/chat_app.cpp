@@ -11,9 +11,10 @@
 #include <string>
 
 #include "server/chat/chat_json.hpp"
-#include "server/chat/history_store.hpp"
-#include "server/chat/presence.hpp"
+#include "server/chat/history.hpp"
+#include "server/chat/presence_service.hpp"
 #include "server/chat/token_bucket.hpp"
+#include "server/fanout/broadcast_operator.hpp"
 #include "server/guard/jwt.hpp"
 #include "server/socketio/event.hpp"
 #include "server/socketio/socket.hpp"
@@ -43,13 +44,14 @@ struct chat_user {
   std::string verified_name;  // the JWT's sub (or name), when one was required
 };
 
-// Shared by every handler on every shard; presence and history lock inside.
+// Shared by every handler on every shard; presence and history lock inside (or hand the work
+// to a thread of their own).
 struct chat_state {
-  chat_state(const chat_options& options, history_store& history)
-      : options(options), history(history), people(options.max_listed_users) {}
+  chat_state(const chat_options& options, chat::history& history, presence_service& people)
+      : options(options), history(history), people(people) {}
   chat_options options;
-  history_store& history;
-  presence people;
+  chat::history& history;
+  presence_service& people;
 };
 using state_ptr = std::shared_ptr<chat_state>;
 
@@ -131,38 +133,53 @@ void send_history(socket& s, const state_ptr& state, std::string room) {
     });
   };
   auto found = state->history.recent(room, std::move(loaded));
-  if (found.status == history_store::lookup::cached)
+  if (found.status == history::lookup::cached)
     s.emit("history", json::history(room, found.messages));
-  else if (found.status == history_store::lookup::busy)
+  else if (found.status == history::lookup::busy)
     s.emit("error", server_busy);
 }
 
-// Stores a message before it is broadcast; false (and an error to the sender) when the writer's
-// queue is full. An ack, when asked for, goes out once the message is committed.
-bool store(socket& s, const event& ev, chat_state& state, std::string_view room,
-           std::string_view username, std::string_view message, const std::string& time) {
-  history_store::stored_callback on_stored;
-  if (ev.wants_ack()) {
+// Stores a message and sends `payload` as `message` to `audience`: at once when the history
+// shows a message from the moment it is accepted, else once it is stored, so that whoever has
+// seen a message finds it in the history of any node. An ack, when asked for, goes out once it
+// is stored; "Server busy" when the store takes no more, "Message not stored" when the write
+// failed (asked for an ack, or the message was waiting for it to be broadcast).
+void store_and_send(socket& s, const event& ev, chat_state& state, std::string_view room,
+                    std::string_view username, std::string_view message, const std::string& time,
+                    fanout::broadcast_operator audience, std::string payload) {
+  bool at_once = state.history.shows_accepted();
+  history::stored_callback on_stored;
+  if (ev.wants_ack() || !at_once) {
+    std::optional<fanout::broadcast_operator> later;
+    if (!at_once) later.emplace(audience);
     on_stored = [executor = s.executor(), weak = s.weak_from_this(), ack = ev.ack_sender_ref(),
-                 time](std::int64_t id, bool committed) {
-      boost::asio::post(executor, [weak, ack, time, id, committed] {
+                 time, later = std::move(later), payload](std::int64_t id, bool stored) {
+      boost::asio::post(executor, [weak, ack, time, later, payload, id, stored] {
+        // Stored: everyone gets it, even when its sender has gone meanwhile.
+        if (stored && later) later->emit("message", payload);
         auto alive = weak.lock();
         if (!alive || !alive->connected()) return;
-        if (committed)
-          ack(json::stored_ack(id, time));
-        else
+        if (!stored)
           alive->emit("error", not_stored);
+        else if (ack)
+          ack(json::stored_ack(id, time));
       });
     };
   }
-  if (state.history.append(room, username, message, time, std::move(on_stored))) return true;
-  s.emit("error", server_busy);
-  return false;
+  if (!state.history.add(room, username, message, time, std::move(on_stored)))
+    return s.emit("error", server_busy);
+  if (at_once) audience.emit("message", payload);
 }
 
-void broadcast_users(socket& s, std::string_view room, const presence::roster& roster) {
-  s.broadcast(true).to(std::string(room)).emit("users", json::users(room, roster));
+// Sends a room's roster, when there is one, to everyone in it.
+presence_service::roster_callback users_to(socket& s, std::string_view room) {
+  return [audience = s.broadcast(true).to(std::string(room)),
+          room = std::string(room)](std::optional<presence::roster> roster) {
+    if (roster) audience.emit("users", json::users(room, *roster));
+  };
 }
+
+void ignore_done(bool) {}
 
 void on_join(socket& s, const event& ev, const state_ptr& state) {
   const chat_options& options = state->options;
@@ -172,11 +189,17 @@ void on_join(socket& s, const event& ev, const state_ptr& state) {
   if (user.username != *username) {
     if (!user.username.empty()) {
       s.leave(user_room(user.username));
-      state->people.sign_out(user.username);
+      state->people.sign_out(s.executor(), user.username, ignore_done);
     }
     user.username = std::string(*username);
     s.join(user_room(user.username));
-    state->people.sign_in(user.username);
+    send_history(s, state, "");
+    // Announced once signed in (in a cluster: once every node can find the user).
+    state->people.sign_in(
+        s.executor(), user.username,
+        [audience = s.broadcast(true), status = json::status(fmt::format("{} joined!", *username))](
+            bool) { audience.emit("status", status); });
+    return;
   }
   send_history(s, state, "");
   s.broadcast(true).emit("status", json::status(fmt::format("{} joined!", *username)));
@@ -188,8 +211,8 @@ void on_message(socket& s, const event& ev, const state_ptr& state) {
   if (!message) return s.emit("error", invalid_message);
   std::string time = timestamp();
   std::string_view username = display_name(s, options);
-  if (!store(s, ev, *state, "", username, *message, time)) return;
-  s.broadcast(true).emit("message", json::lobby_message(username, *message, time));
+  store_and_send(s, ev, *state, "", username, *message, time, s.broadcast(true),
+                 json::lobby_message(username, *message, time));
 }
 
 void on_join_room(socket& s, const event& ev, const state_ptr& state) {
@@ -202,19 +225,20 @@ void on_join_room(socket& s, const event& ev, const state_ptr& state) {
   if (joined == user.rooms.end() && user.rooms.size() >= options.max_rooms)
     return s.emit("error", too_many_rooms);
   s.join(*room);
-  presence::roster roster;
-  if (joined == user.rooms.end()) {
-    user.rooms.emplace(std::string(*room), std::string(*username));
-    roster = state->people.enter(*room, *username);
-  } else if (joined->second != *username) {
-    state->people.leave(*room, joined->second);
-    joined->second = std::string(*username);
-    roster = state->people.enter(*room, *username);
-  } else {
-    roster = state->people.users(*room);
-  }
+  bool is_new = joined == user.rooms.end();
+  if (is_new) user.rooms.emplace(std::string(*room), std::string(*username));
+  // History before the roster and the status, as on one node before presence was a service.
   send_history(s, state, std::string(*room));
-  broadcast_users(s, *room, roster);
+  auto ex = s.executor();
+  if (is_new) {
+    state->people.enter(ex, std::string(*room), std::string(*username), users_to(s, *room));
+  } else if (joined->second != *username) {
+    state->people.leave(ex, std::string(*room), joined->second, [](auto) {});
+    joined->second = std::string(*username);
+    state->people.enter(ex, std::string(*room), std::string(*username), users_to(s, *room));
+  } else {
+    state->people.users(ex, std::string(*room), users_to(s, *room));
+  }
   s.broadcast(true)
       .to(std::string(*room))
       .emit("status", json::status(fmt::format("{} joined room {}", *username, *room)));
@@ -228,9 +252,8 @@ void on_leave_room(socket& s, const event& ev, const state_ptr& state) {
   s.leave(*room);
   chat_user& user = user_of(s, options);
   if (auto joined = user.rooms.find(*room); joined != user.rooms.end()) {
-    presence::roster roster = state->people.leave(*room, joined->second);
+    state->people.leave(s.executor(), std::string(*room), joined->second, users_to(s, *room));
     user.rooms.erase(joined);
-    broadcast_users(s, *room, roster);
   }
   s.broadcast(true)
       .to(std::string(*room))
@@ -244,10 +267,9 @@ void on_room_message(socket& s, const event& ev, const state_ptr& state) {
   if (!room || !message) return s.emit("error", invalid_message);
   std::string time = timestamp();
   std::string_view username = display_name(s, options);
-  if (!store(s, ev, *state, *room, username, *message, time)) return;
-  s.broadcast(true)
-      .to(std::string(*room))
-      .emit("message", json::room_message(*message, username, *room, time));
+  store_and_send(s, ev, *state, *room, username, *message, time,
+                 s.broadcast(true).to(std::string(*room)),
+                 json::room_message(*message, username, *room, time));
 }
 
 // Volatile, to the room without the sender, under the name given in that room when there is one.
@@ -271,23 +293,32 @@ void on_private_message(socket& s, const event& ev, const state_ptr& state) {
   auto to = text_field(ev, "to", options.max_username);
   auto message = text_field(ev, "message", options.max_message);
   if (!to || !message) return s.emit("error", invalid_message);
-  if (!state->people.online(*to)) return s.emit("error", user_not_found);
   std::string time = timestamp();
-  s.broadcast(true)
-      .to(user_room(*to))
-      .emit("private_message",
-            json::private_message(display_name(s, options), *to, *message, time));
-  if (ev.wants_ack()) ev.ack(json::sent_ack(time));
+  // Sent once `to` is known to be online (in a cluster, on some node: an answer from Redis).
+  state->people.online(
+      s.executor(), std::string(*to),
+      [weak = s.weak_from_this(), audience = s.broadcast(true).to(user_room(*to)),
+       payload = json::private_message(display_name(s, options), *to, *message, time),
+       ack = ev.ack_sender_ref(), time](std::optional<bool> online) {
+        auto alive = weak.lock();
+        if (!alive || !alive->connected()) return;
+        if (!online) return alive->emit("error", server_busy);
+        if (!*online) return alive->emit("error", user_not_found);
+        audience.emit("private_message", payload);
+        if (ack) ack(json::sent_ack(time), {});
+      });
 }
 
 void on_disconnect(socket& s, const state_ptr& state) {
   chat_user& user = user_of(s, state->options);
   if (!user.username.empty()) {
-    state->people.sign_out(user.username);
-    s.broadcast().emit("user_left", json::user_left(user.username));
+    // Announced once signed out (in a cluster: once no node finds the user through this one).
+    state->people.sign_out(s.executor(), user.username,
+                           [audience = s.broadcast(), payload = json::user_left(user.username)](
+                               bool) { audience.emit("user_left", payload); });
   }
   for (const auto& [room, username] : user.rooms)
-    broadcast_users(s, room, state->people.leave(room, username));
+    state->people.leave(s.executor(), room, username, users_to(s, room));
   user.rooms.clear();
 }
 
@@ -339,9 +370,9 @@ void register_echo_namespace(socketio::namespace_handlers& ns, std::string reply
 
 }  // namespace
 
-void register_chat(socketio::application& app, const chat_options& options,
-                   history_store& history) {
-  auto state = std::make_shared<chat_state>(options, history);
+void register_chat(socketio::application& app, const chat_options& options, chat::history& history,
+                   presence_service& people) {
+  auto state = std::make_shared<chat_state>(options, history, people);
   register_main(app.of("/"), state);
   register_echo_namespace(app.of("/chat"), "response", options);
   register_echo_namespace(app.of("/notifications"), "alert", options);

@@ -8,7 +8,8 @@
 
 namespace chorus::server::chat {
 
-class history_store;
+class history;
+class presence_service;
 
 struct chat_options {
   double rate_limit = 10;              // events per second per connection; 0: off
@@ -30,8 +31,11 @@ inline constexpr std::string_view user_room_prefix = "@user:";
 // message to everyone, user_left, join_room / leave_room / room_message, the /chat and
 // /notifications namespaces, and the errors for invalid payloads, handler failures and the
 // rate limit. Beyond the seed: `history` on join and join_room (from `history`, which stores
-// every message and must outlive the server), `users` presence in rooms, volatile `typing`,
+// every message), `users` presence in rooms, volatile `typing`,
 // acks {id, timestamp} once a message is stored, and `private_message` to a user's sockets.
-void register_chat(socketio::application& app, const chat_options& options, history_store& history);
+// `history` and `people` (presence) must outlive the server: in one process, SQLite and the
+// in-process presence; in a cluster, Redis.
+void register_chat(socketio::application& app, const chat_options& options, history& history,
+                   presence_service& people);
 
 }  // namespace chorus::server::chat

@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "server/chat/history_store.hpp"
+#include "server/chat/history.hpp"
 #include "server/chat/presence.hpp"
 
 // The chat's payloads, as JSON text for socket::emit. Field order is the seed's where it had the

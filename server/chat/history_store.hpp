@@ -16,20 +16,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include "server/chat/history.hpp"
 #include "server/string_hash.hpp"
 
 namespace chorus::server::chat {
-
-// One chat message as stored. The lobby (the main `message` event) is the room "".
-struct stored_message {
-  std::int64_t id = 0;  // the SQLite rowid; increases with the order messages were accepted
-  std::string room;
-  std::string username;
-  std::string message;
-  std::string timestamp;     // as the live event showed it (HH:MM:SS)
-  std::int64_t unix_ms = 0;  // when it was accepted
-};
-using message_ptr = std::shared_ptr<const stored_message>;
 
 struct history_options {
   std::string path = "chorus.db";       // ":memory:": nothing survives a restart
@@ -48,18 +38,16 @@ struct history_options {
 // memory cache shows a message as soon as it is accepted, in id order, before it is committed.
 // A room that is not cached is loaded on the writer thread, after every write queued before the
 // request has been committed, and merged with the writes still queued behind it.
-class history_store {
+class history_store final : public history {
  public:
-  // Called on the writer thread once the message's transaction has ended (committed or not).
-  using stored_callback = std::function<void(std::int64_t id, bool committed)>;
-  // Called on the writer thread with a room's history, oldest first.
-  using loaded_callback = std::function<void(std::vector<message_ptr>)>;
+  // Callbacks run on the writer thread: stored_callback once the message's transaction has
+  // ended (committed or not), loaded_callback with a room's history.
 
   // Opens (creating if needed) the database and loads the most recently used rooms.
   // Throws sqlite::error when the database cannot be used.
   explicit history_store(history_options options);
   // Flushes and joins the writer (close()).
-  ~history_store();
+  ~history_store() override;
   history_store(const history_store&) = delete;
   history_store& operator=(const history_store&) = delete;
 
@@ -67,7 +55,7 @@ class history_store {
   void start();
   // Stops accepting, commits everything queued, answers every pending callback, joins the
   // writer thread and closes the database. Idempotent.
-  void close();
+  void close() override;
 
   // Accepts a message: returns its id, or nullopt when the queue is full or the store closed
   // (the message is then not stored anywhere and `on_stored` is never called).
@@ -75,14 +63,15 @@ class history_store {
                                      std::string_view message, std::string_view timestamp,
                                      stored_callback on_stored = {});
 
-  enum class lookup { cached, loading, busy };
-  struct recent_result {
-    lookup status = lookup::busy;
-    std::vector<message_ptr> messages;  // when cached: the room's history, oldest first
-  };
   // A room's history: at once when cached; otherwise `on_loaded` runs later on the writer thread
   // (loading), or never when the queue is full or the store closed (busy).
-  recent_result recent(std::string_view room, loaded_callback on_loaded);
+  recent_result recent(std::string_view room, loaded_callback on_loaded) override;
+  bool add(std::string_view room, std::string_view username, std::string_view message,
+           std::string_view timestamp, stored_callback on_stored) override {
+    return append(room, username, message, timestamp, std::move(on_stored)).has_value();
+  }
+  // The memory cache shows a message as soon as it is accepted.
+  bool shows_accepted() const override { return true; }
 
   // Transactions committed so far (for tests and metrics).
   std::uint64_t transactions() const { return transactions_.load(std::memory_order_relaxed); }
