@@ -1,0 +1,71 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "server/asio.hpp"
+#include "server/cluster/redis_connection.hpp"
+#include "server/cluster/redis_reply.hpp"
+#include "server/cluster/redis_url.hpp"
+
+namespace chorus::server::chat {
+
+struct chat_redis_options {
+  cluster::redis_endpoint endpoint;
+  std::chrono::milliseconds command_timeout{2000};  // per command; its callback then gets an error
+  std::size_t max_in_flight = 10000;  // commands sent and not yet answered; past it call() refuses
+};
+
+// The chat's own command connection to Redis (not the adapter's), on a thread and io_context of
+// its own, so that shard threads never wait for Redis: they hand a command over with call() and
+// get the reply on the link thread, which they post back to their shard.
+//
+// Commands go out in the order call() was made from one thread, on one connection, so Redis
+// runs them in that order: a write made before a read is seen by it.
+class chat_redis_link {
+ public:
+  using reply_callback = std::function<void(cluster::redis_reply)>;
+
+  explicit chat_redis_link(chat_redis_options options);
+  // close()
+  ~chat_redis_link();
+  chat_redis_link(const chat_redis_link&) = delete;
+  chat_redis_link& operator=(const chat_redis_link&) = delete;
+
+  // Waits (at most `limit`) for the link to be up; false if it is not. For start-up only.
+  bool wait_up(std::chrono::milliseconds limit) const;
+  bool up() const { return connection_->up(); }
+
+  // Sends a command from any thread; `done` runs once on the link thread with the reply, or an
+  // error reply ("redis: not connected", "redis: timed out…"). false, and `done` never runs, when
+  // max_in_flight commands are unanswered or the link is closed.
+  bool call(std::vector<std::string> argv, reply_callback done);
+
+  // The link thread's executor: for timers that belong to the link.
+  asio::any_io_executor executor() { return context_.get_executor(); }
+
+  // Stops the connection (pending commands get "redis: stopped") and joins the thread.
+  // Idempotent.
+  void close();
+
+ private:
+  static awaitable<void> run_command(chat_redis_link* link, std::vector<std::string> argv,
+                                     reply_callback done);
+
+  chat_redis_options options_;
+  asio::io_context context_{1};
+  asio::executor_work_guard<asio::io_context::executor_type> work_;
+  std::shared_ptr<cluster::redis_connection> connection_;
+  std::atomic<std::size_t> in_flight_{0};
+  std::atomic<bool> closed_{false};
+  std::thread thread_;
+  std::once_flag close_once_;
+};
+
+}  // namespace chorus::server::chat
