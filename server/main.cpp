@@ -5,10 +5,14 @@
 #include <memory>
 
 #include "server/chat/chat_app.hpp"
+#include "server/chat/chat_redis_link.hpp"
 #include "server/chat/history_store.hpp"
 #include "server/chat/local_presence.hpp"
+#include "server/chat/redis_history.hpp"
+#include "server/chat/redis_presence.hpp"
 #include "server/cli_options.hpp"
 #include "server/cluster/cluster_options.hpp"
+#include "server/cluster/redis_url.hpp"
 #include "server/config_file.hpp"
 #include "server/http/static_handler.hpp"
 #include "server/http/static_loader.hpp"
@@ -74,14 +78,36 @@ int main(int argc, char** argv) {
   block_termination_signals();  // before any thread starts, so only sigwait sees them
   socketio::application app;
   // Before the server, so they outlive every handler; closed (flushed) after the shards stop.
+  // One node: SQLite and the in-process presence. With --redis-url: Redis, shared by the nodes.
+  std::unique_ptr<chat::chat_redis_link> chat_link;
   std::unique_ptr<chat::history> history;
-  try {
-    history = std::make_unique<chat::history_store>(history_options);
-  } catch (const std::exception& e) {
-    spdlog::critical("cannot open the chat history: {}", e.what());
-    return 1;
+  std::unique_ptr<chat::presence_service> people;
+  chat::redis_presence* cluster_people = nullptr;
+  if (cluster_options.redis_url.empty()) {
+    try {
+      history = std::make_unique<chat::history_store>(history_options);
+    } catch (const std::exception& e) {
+      spdlog::critical("cannot open the chat history: {}", e.what());
+      return 1;
+    }
+    people = std::make_unique<chat::local_presence>(chat_options.max_listed_users);
+  } else {
+    chat::chat_redis_options link_options;
+    link_options.endpoint = cluster::parse_redis_url(cluster_options.redis_url).endpoint;
+    chat_link = std::make_unique<chat::chat_redis_link>(link_options);
+    // Bounded: a node whose Redis is away starts anyway, and its chat answers "Server busy".
+    if (!chat_link->wait_up(std::chrono::milliseconds(2000)))
+      spdlog::warn("chat: Redis not reachable yet; history and presence wait for it");
+    history = std::make_unique<chat::redis_history>(
+        *chat_link,
+        chat::redis_history_options{cluster_options.redis_key, history_options.per_room});
+    auto redis_people = std::make_unique<chat::redis_presence>(
+        *chat_link,
+        chat::redis_presence_options{cluster_options.redis_key, chat_options.max_listed_users});
+    redis_people->start();
+    cluster_people = redis_people.get();
+    people = std::move(redis_people);
   }
-  auto people = std::make_unique<chat::local_presence>(chat_options.max_listed_users);
   chat::register_chat(app, chat_options, *history, *people);
   server srv(config, app.handler_factory());
   try {
@@ -122,6 +148,9 @@ int main(int argc, char** argv) {
     srv.stop_now();
   }
   srv.wait();
+  // This node's users go offline at once; then the link stops (before the shards' executors go).
+  if (cluster_people) cluster_people->close();
+  if (chat_link) chat_link->close();
   history->close();  // commits what is queued; its acks go to shards that no longer run
   spdlog::info("shut down");
   return 0;
