@@ -11,6 +11,12 @@
 // (the server keeps one sender's emits in order), plus a short grace period where no such event
 // exists; no test asserts how long anything takes.
 // With CHORUS_FIXTURE_ARGS="--threads 4" the same runs on 4 shards.
+//
+// With CHORUS_CHAT_NODES=2 (js_chat_cluster, js_chat_cluster_4shards) each suite starts one
+// redis-server and two chorus nodes with --redis-url, and clients connect to the nodes in turn:
+// the same contract holds with history and presence kept in Redis. The restart test then
+// restarts a node, not Redis, and the cluster suite below adds what only a cluster has: presence
+// and private messages across nodes, a node going away, Redis going away.
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { io } from "socket.io-client";
@@ -18,6 +24,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { startFixture } from "./lib/fixture.mjs";
+import { startRedis } from "./lib/redis-server.mjs";
+import { createClient } from "redis";
 import { sleep, within } from "./lib/util.mjs";
 
 const WAIT_MS = 10_000;
@@ -166,10 +174,50 @@ async function joinRoom(client, room, username) {
 
 const isMessage = (text) => (d) => d?.message === text;
 
+const CHAT_NODES = Number(process.env.CHORUS_CHAT_NODES ?? 1);
+const clustered = CHAT_NODES > 1;
+
+/** One chorus node (the fixture's --db is ignored with --redis-url). */
+const startNode = (args, redis) =>
+  startFixture([...args, ...(redis ? ["--redis-url", redis.url, "--redis-key", "chat-test"] : [])], { binaryEnv: "CHORUS_BINARY" });
+
+/**
+ * The chat under test: one chorus, or with CHORUS_CHAT_NODES=N a redis-server and N nodes
+ * sharing it, whose `url` names the next node in turn (so consecutive clients land on different
+ * nodes). stop() stops the nodes, then Redis.
+ */
+async function startChat(args) {
+  if (!clustered) return startNode(args);
+  const redis = await startRedis();
+  const nodes = [];
+  try {
+    for (let i = 0; i < CHAT_NODES; ++i) nodes.push(await startNode(args, redis));
+  } catch (error) {
+    for (const node of nodes) await node.stop().catch(() => {});
+    await redis.stop();
+    throw error;
+  }
+  let next = 0;
+  return {
+    redis,
+    nodes,
+    get url() {
+      return nodes[next++ % nodes.length].url;
+    },
+    async stop() {
+      try {
+        for (const node of nodes) await node.stop();
+      } finally {
+        await redis.stop();
+      }
+    },
+  };
+}
+
 describe("chat", () => {
   let fx;
   before(async () => {
-    fx = await startFixture(["--host", "127.0.0.1", "--rate-limit", "0", "--db", ":memory:"], { binaryEnv: "CHORUS_BINARY" });
+    fx = await startChat(["--host", "127.0.0.1", "--rate-limit", "0", "--db", ":memory:"]);
   });
   after(async () => {
     await fx?.stop();
@@ -482,13 +530,17 @@ describe("chat", () => {
         for (const e of errors) assert.deepEqual(e.args, [INVALID]);
         assert.equal(b.seen("error").length, 0, "b received a's error");
         // nothing was announced or delivered for them: b's statuses between its own room join and
-        // the marker are only a's earlier join (which may come late from another shard)
+        // the marker are only a's earlier joins (which may come late from another shard, or node)
         const from = b.indexOf("status", (d) => d?.msg?.endsWith(` joined room ${room}`) && !d.msg.startsWith(`${name} `));
         const to = b.indexOf("message", isMessage(marker));
         // (`history` and `users` answer b's own join_room; history may come from the writer thread)
         const extra = b.events
           .slice(from + 1, to)
-          .filter((e) => !["user_left", "history", "users"].includes(e.name) && !(e.name === "status" && e.args[0]?.msg === `${name} joined!`));
+          .filter(
+            (e) =>
+              !["user_left", "history", "users"].includes(e.name) &&
+              !(e.name === "status" && [`${name} joined!`, `${name} joined room ${room}`].includes(e.args[0]?.msg)),
+          );
         assert.deepEqual(extra, []);
         assert.ok(a.socket.connected && b.socket.connected);
         // a is still in the room and can talk in it
@@ -689,7 +741,7 @@ describe("chat", () => {
 describe("chat with --rate-limit 5", () => {
   let fx;
   before(async () => {
-    fx = await startFixture(["--host", "127.0.0.1", "--rate-limit", "5", "--db", ":memory:"], { binaryEnv: "CHORUS_BINARY" });
+    fx = await startChat(["--host", "127.0.0.1", "--rate-limit", "5", "--db", ":memory:"]);
   });
   after(async () => {
     await fx?.stop();
@@ -800,7 +852,7 @@ const emitWithAck = (client, name, ...args) => client.socket.timeout(WAIT_MS).em
 describe("chat history, presence, typing, acks and private messages", () => {
   let fx;
   before(async () => {
-    fx = await startFixture(["--host", "127.0.0.1", "--rate-limit", "0", "--db", ":memory:"], { binaryEnv: "CHORUS_BINARY" });
+    fx = await startChat(["--host", "127.0.0.1", "--rate-limit", "0", "--db", ":memory:"]);
   });
   after(async () => {
     await fx?.stop();
@@ -822,6 +874,12 @@ describe("chat history, presence, typing, acks and private messages", () => {
         const texts = Array.from({ length: HISTORY_SIZE + 5 }, (_, i) => `${tag}:${i}`);
         for (const text of texts) a.emit("room_message", { room, message: text });
         await a.nextCount("message", (d) => d?.room === room, texts.length);
+        // Across nodes a's room messages reach b's node a moment after a has them: once b has a's
+        // later lobby message, they have passed b's node (one sender's broadcasts keep their order)
+        // and b, not yet in the room, got none of them.
+        const marker = uniq("history marker");
+        a.emit("message", { message: marker });
+        await b.next("message", isMessage(marker));
         b.emit("join_room", { room, username: uniq("ben") });
         const history = await historyOf(b, room);
         assert.deepEqual(Object.keys(history).sort(), ["messages", "room"]);
@@ -919,7 +977,8 @@ describe("chat history, presence, typing, acks and private messages", () => {
         for (const x of [a, b, b2, c]) await usersOf(x, room, [an, bn, cn]);
         // leave_room: the others hear it, the leaver does not
         c.emit("leave_room", { room, username: cn });
-        for (const x of [a, b, b2]) await usersOf(x, room, [an, bn]);
+        const afterLeave = await usersOf(a, room, [an, bn]);
+        for (const x of [b, b2]) await usersOf(x, room, [an, bn]);
         // one of bn's two sockets leaves: bn stays listed
         b2.socket.disconnect();
         const still = await usersOf(a, room, [an, bn]);
@@ -929,7 +988,11 @@ describe("chat history, presence, typing, acks and private messages", () => {
         const marker = uniq("presence marker");
         a.emit("message", { message: marker });
         await c.next("message", isMessage(marker));
-        assert.deepEqual(c.seen("users", (d) => d?.room === room && d.users.length !== 3 && !d.users.includes(cn)), [], "c heard rosters after leaving");
+        // Versions order rosters: none made from c's leave on reaches c. (Across nodes c may still
+        // get one made before it joined, delivered by the other node after c's join.)
+        assert.deepEqual(c.seen("users", (d) => d?.room === room && d.version >= afterLeave.version), [], "c heard rosters after leaving");
+        if (!clustered)
+          assert.deepEqual(c.seen("users", (d) => d?.room === room && d.users.length !== 3 && !d.users.includes(cn)), [], "c heard rosters after leaving");
         // other rooms' rosters do not reach the room
         assert.ok(a.seen("users").every((d) => d.room === room));
       });
@@ -1072,7 +1135,20 @@ describe("chat history, presence, typing, acks and private messages", () => {
   }
 });
 
-describe("chat history across a restart", () => {
+/** `client` joins as a new user and a new room, and sends one acked message to each. */
+async function storeTwo(client, prefix) {
+  const name = uniq(prefix);
+  await join(client, name);
+  const room = uniq(`${prefix}-room`);
+  await joinRoom(client, room, name);
+  const lobbyText = uniq("lobby kept");
+  const lobbyAck = await emitWithAck(client, "message", { message: lobbyText });
+  const roomText = uniq("room kept");
+  const roomAck = await emitWithAck(client, "room_message", { room, message: roomText });
+  return { name, room, lobbyText, lobbyAck, roomText, roomAck };
+}
+
+describe("chat history across a restart", { skip: clustered && "with Redis: see the cluster suite" }, () => {
   const dbPath = path.join(os.tmpdir(), `chorus-chat-test-${process.pid}.db`);
   const removeDb = () => {
     for (const suffix of ["", "-wal", "-shm", "-journal"]) fs.rmSync(dbPath + suffix, { force: true });
@@ -1088,14 +1164,7 @@ describe("chat history across a restart", () => {
   it("keeps the lobby's and a room's messages, acked or only queued at shutdown", async (t) => {
     fx = await start();
     const a = await connect(t, fx, modes[0].opts, "a");
-    const name = uniq("persistent");
-    await join(a, name);
-    const room = uniq("kept-room");
-    await joinRoom(a, room, name);
-    const lobbyText = uniq("lobby kept");
-    const lobbyAck = await emitWithAck(a, "message", { message: lobbyText });
-    const roomText = uniq("room kept");
-    const roomAck = await emitWithAck(a, "room_message", { room, message: roomText });
+    const { name, room, lobbyText, lobbyAck, roomText, roomAck } = await storeTwo(a, "persistent");
     // sent without an ack: queued when SIGTERM arrives at the latest; the writer flushes it
     const lastText = uniq("flushed at shutdown");
     a.emit("room_message", { room, message: lastText });
@@ -1116,6 +1185,161 @@ describe("chat history across a restart", () => {
     // new messages get ids after the stored ones
     const next = await emitWithAck(b, "message", { message: uniq("after restart") });
     assert.ok(next.id > kept.messages[1].id);
+  });
+});
+
+describe("chat across nodes over Redis", { skip: !clustered && "CHORUS_CHAT_NODES=2 runs it" }, () => {
+  const args = ["--host", "127.0.0.1", "--rate-limit", "0"];
+  let redis;
+  let nodes = [];
+  before(async () => {
+    redis = await startRedis();
+    nodes = [await startNode(args, redis), await startNode(args, redis)];
+  });
+  after(async () => {
+    try {
+      for (const node of nodes) await node.stop();
+    } finally {
+      await redis?.stop();
+    }
+  });
+  const on = (t, i, label, opts = modes[0].opts) => connect(t, nodes[i], opts, label);
+  const BUSY = [{ msg: "Server busy" }, { msg: "Message not stored" }];
+  /** A client on node 0 and one on node 1, joined under new names: [c0, c1, name0, name1]. */
+  const joinedOnEach = async (t, prefix0, prefix1) => {
+    const clients = [await on(t, 0, prefix0), await on(t, 1, prefix1)];
+    const names = [uniq(prefix0), uniq(prefix1)];
+    for (const i of [0, 1]) await join(clients[i], names[i]);
+    return [...clients, ...names];
+  };
+
+  it("serves the same history on every node, and after a node restarts", async (t) => {
+    const a = await on(t, 0, "a");
+    const { name, room, lobbyText, lobbyAck, roomText, roomAck } = await storeTwo(a, "kept");
+    assert.ok(roomAck.id > lobbyAck.id, "ids grow");
+    const expectLobby = { id: lobbyAck.id, username: name, message: lobbyText, timestamp: lobbyAck.timestamp };
+    const expectRoom = { id: roomAck.id, username: name, message: roomText, room, timestamp: roomAck.timestamp };
+
+    const b = await on(t, 1, "b", modes[1].opts);
+    b.emit("join", { username: uniq("b") });
+    assert.deepEqual((await historyOf(b, undefined)).messages, [expectLobby]);
+    b.emit("join_room", { room, username: "b" });
+    assert.deepEqual((await historyOf(b, room)).messages, [expectRoom]);
+    // an id taken on the other node is higher still
+    const bAck = await emitWithAck(b, "room_message", { room, message: uniq("from b") });
+    assert.ok(bAck.id > roomAck.id);
+
+    await nodes[1].stop();
+    nodes[1] = await startNode(args, redis);
+    const c = await on(t, 1, "c");
+    c.emit("join_room", { room, username: "c" });
+    const kept = await historyOf(c, room);
+    assert.deepEqual(kept.messages.map((m) => m.id), [roomAck.id, bAck.id]);
+    assert.deepEqual(kept.messages[0], expectRoom);
+    const cAck = await emitWithAck(c, "message", { message: uniq("after restart") });
+    assert.ok(cAck.id > bAck.id);
+  });
+
+  it("lists a room's users from both nodes and drops a stopped node's users", async (t) => {
+    const a = await on(t, 0, "a");
+    const b = await on(t, 1, "b");
+    const a2 = await on(t, 0, "a2");
+    const room = uniq("cluster-room");
+    const [an, bn] = [uniq("amy"), uniq("bo")];
+    a.emit("join_room", { room, username: an });
+    await usersOf(a, room, [an]);
+    b.emit("join_room", { room, username: bn });
+    const both = await usersOf(a, room, [an, bn]);
+    await usersOf(b, room, [an, bn]);
+    // the same name on both nodes is one user
+    a2.emit("join_room", { room, username: bn });
+    const same = await usersOf(b, room, [an, bn]);
+    assert.ok(same.version > both.version);
+    a2.emit("leave_room", { room, username: bn });
+    const afterLeave = await usersOf(b, room, [an, bn]);
+    assert.ok(afterLeave.version > same.version);
+
+    // node 1 stops: its users leave every roster computed afterwards
+    await nodes[1].stop();
+    nodes[1] = await startNode(args, redis);
+    const late = await on(t, 0, "late");
+    const ln = uniq("late");
+    late.emit("join_room", { room, username: ln });
+    const rest = await usersOf(late, room, [an, ln]);
+    assert.ok(rest.version > afterLeave.version);
+  });
+
+  it("counts no user of a node whose liveness key is gone (a node that died)", async (t) => {
+    const client = createClient({ url: redis.url });
+    await within(WAIT_MS, client.connect(), "a Redis client connecting");
+    t.after(() => Promise.race([client.quit().catch(() => {}), sleep(3_000)]));
+    const a = await on(t, 0, "a");
+    const b = await on(t, 1, "b");
+    const room = uniq("ghost-room");
+    const ghost = uniq("ghost");
+    // what a node that died without a goodbye leaves behind: fields under its id, no liveness key
+    const dead = "00000000deadbeef";
+    const roomKey = `chat-test#chat#room#${room}`;
+    const userKey = `chat-test#chat#user#${ghost}`;
+    await client.hSet(roomKey, `${dead}:${ghost}`, "1");
+    await client.hSet(userKey, dead, "1");
+    assert.equal(await client.exists(`chat-test#chat#node#${dead}`), 0);
+    const an = uniq("amy");
+    a.emit("join_room", { room, username: an });
+    await usersOf(a, room, [an]);
+    assert.equal(await client.hExists(roomKey, `${dead}:${ghost}`), false, "the dead node's field was dropped");
+    b.emit("private_message", { to: ghost, message: "there?" });
+    assert.deepEqual(await b.next("error"), { msg: "User not found" });
+    assert.equal(await client.exists(userKey), 0, "the dead node's sign-in was dropped");
+    // a live node's users count: node 1 has a liveness key
+    const live = (await client.keys("chat-test#chat#node#*")).length;
+    assert.equal(live, 2, "both nodes keep a liveness key");
+  });
+
+  it("sends a private message to a user on the other node, and User not found for one online nowhere", async (t) => {
+    const [alice, bob, an, bn] = await joinedOnEach(t, "alice", "bob");
+    await alice.next("status", (d) => d?.msg === `${bn} joined!`);
+    const text = uniq("across");
+    const ack = await emitWithAck(alice, "private_message", { to: bn, message: text });
+    assert.deepEqual(await bob.next("private_message"), { from: an, to: bn, message: text, timestamp: ack.timestamp });
+    const back = uniq("back");
+    await emitWithAck(bob, "private_message", { to: an, message: back });
+    assert.equal((await alice.next("private_message")).message, back);
+    alice.emit("private_message", { to: uniq("nobody"), message: "hello?" });
+    assert.deepEqual(await alice.next("error"), { msg: "User not found" });
+    // bob leaves: user_left reaches node 0 once bob is offline there too
+    bob.socket.disconnect();
+    await alice.next("user_left", (d) => d?.username === bn);
+    alice.emit("private_message", { to: bn, message: "gone?" });
+    assert.deepEqual(await alice.next("error"), { msg: "User not found" });
+    assert.deepEqual(alice.seen("private_message").length, 1);
+  });
+
+  it("answers with errors while Redis is down, and works again once it is back", async (t) => {
+    const [a, b, an, bn] = await joinedOnEach(t, "ann", "ben");
+    await redis.stop();
+    // each event gets an answer: an error, never silence
+    const refused = emitWithAck(a, "message", { message: uniq("lost") });
+    const error = await a.next("error");
+    assert.ok(BUSY.some((e) => JSON.stringify(e) === JSON.stringify(error)), JSON.stringify(error));
+    await assert.rejects(within(GRACE_MS, refused, "an ack for a message not stored"));
+    a.emit("join_room", { room: uniq("dark"), username: an });
+    assert.deepEqual(await a.next("error"), { msg: "Server busy" }, "history while Redis is down");
+    a.emit("private_message", { to: bn, message: "anyone?" });
+    assert.deepEqual(await a.next("error"), { msg: "Server busy" }, "a user on another node while Redis is down");
+    assert.ok(nodes.every((node) => node.alive()));
+
+    await redis.restart();
+    // the nodes reconnect on their own (backoff up to 5 s): a message is acked again
+    const deadline = Date.now() + 20_000;
+    let ack;
+    while (!ack) {
+      assert.ok(Date.now() < deadline, "no message acked within 20 s of Redis coming back");
+      // a refused message is never acked: each try waits 2 s at most
+      ack = await a.socket.timeout(2_000).emitWithAck("message", { message: uniq("back") }).catch(() => undefined);
+      if (!ack) await sleep(200);
+    }
+    assert.ok(Number.isSafeInteger(ack.id) && ack.id > 0);
   });
 });
 
