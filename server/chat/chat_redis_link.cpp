@@ -4,6 +4,7 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
+#include <future>
 #include <mutex>
 
 namespace chorus::server::chat {
@@ -45,6 +46,46 @@ bool chat_redis_link::call(std::vector<std::string> argv, reply_callback done) {
                    log_exceptions{"chat redis command"});
   });
   return true;
+}
+
+void chat_redis_link::repeat(std::vector<std::string> argv, std::chrono::milliseconds period) {
+  asio::post(context_, [this, argv = std::move(argv), period]() mutable {
+    repeated_ = std::move(argv);
+    period_ = period;
+    repeat_timer_ = std::make_unique<asio::steady_timer>(context_);
+    send_repeated();
+  });
+}
+
+void chat_redis_link::send_repeated() {
+  if (repeated_.empty()) return;
+  bool sent = call(repeated_, [this](cluster::redis_reply reply) {
+    if (reply.is_error() != repeat_failing_)
+      spdlog::warn("redis chat: {} {}", repeated_.empty() ? "" : repeated_[0],
+                   reply.is_error() ? "failing: " + reply.str : "works again");
+    repeat_failing_ = reply.is_error();
+  });
+  if (!sent && closed_.load(std::memory_order_acquire)) return;
+  repeat_timer_->expires_after(period_);
+  repeat_timer_->async_wait([this](boost::system::error_code ec) {
+    if (!ec) send_repeated();
+  });
+}
+
+void chat_redis_link::stop_repeating() {
+  if (closed_.load(std::memory_order_acquire)) return;
+  auto stopped = std::make_shared<std::promise<void>>();
+  auto done = stopped->get_future();
+  // Handlers run in order on the link thread: a timer that fired before this finds nothing to
+  // send, and whatever is called after this returns goes out after the last repeated command.
+  asio::post(context_, [this, stopped] {
+    repeated_.clear();
+    if (repeat_timer_) repeat_timer_->cancel();
+    stopped->set_value();
+  });
+  // Bounded, for a link thread that is stuck; it runs handlers in microseconds otherwise.
+  if (done.wait_for(std::chrono::seconds(2)) != std::future_status::ready)
+    spdlog::warn("redis chat: the link thread did not stop repeating within 2 s");
 }
 
 awaitable<void> chat_redis_link::run_command(chat_redis_link* link, std::vector<std::string> argv,

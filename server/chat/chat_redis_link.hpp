@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -47,14 +48,20 @@ class chat_redis_link {
   // max_in_flight commands are unanswered or the link is closed.
   bool call(std::vector<std::string> argv, reply_callback done);
 
-  // The link thread's executor: for timers that belong to the link.
-  asio::any_io_executor executor() { return context_.get_executor(); }
+  // Sends `argv` now and every `period` until stop_repeating() or close() (a key's TTL kept
+  // fresh). A failure is logged once until it succeeds again. One repeated command at a time.
+  void repeat(std::vector<std::string> argv, std::chrono::milliseconds period);
+  // Once this returns, the repeated command is never sent again: a command called after it
+  // (e.g. deleting that key) is not undone.
+  void stop_repeating();
 
   // Stops the connection (pending commands get "redis: stopped") and joins the thread.
   // Idempotent.
   void close();
 
  private:
+  void send_repeated();  // link thread
+
   static awaitable<void> run_command(chat_redis_link* link, std::vector<std::string> argv,
                                      reply_callback done);
 
@@ -62,6 +69,11 @@ class chat_redis_link {
   asio::io_context context_{1};
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   std::shared_ptr<cluster::redis_connection> connection_;
+  // The repeated command (link thread only).
+  std::vector<std::string> repeated_;
+  std::chrono::milliseconds period_{0};
+  std::unique_ptr<asio::steady_timer> repeat_timer_;
+  bool repeat_failing_ = false;
   std::atomic<std::size_t> in_flight_{0};
   std::atomic<bool> closed_{false};
   std::thread thread_;

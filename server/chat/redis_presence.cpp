@@ -120,33 +120,16 @@ redis_presence::redis_presence(chat_redis_link& link, redis_presence_options opt
       local_(options_.max_listed) {}
 
 void redis_presence::start() {
-  asio::post(link_.executor(), [this] {
-    heartbeat_ = std::make_shared<asio::steady_timer>(link_.executor());
-    schedule_beat();
-  });
-}
-
-// Refreshes the liveness key now and every third of its TTL, on the link thread.
-void redis_presence::schedule_beat() {
-  if (closed_.load(std::memory_order_acquire)) return;
-  link_.call({"SET", node_key_, "1", "PX", std::to_string(options_.node_ttl.count())},
-             [](redis_reply reply) {
-               if (reply.is_error())
-                 spdlog::warn("chat presence: liveness not refreshed: {}", reply.str);
-             });
-  heartbeat_->expires_after(options_.node_ttl / 3);
-  heartbeat_->async_wait([this, timer = heartbeat_](boost::system::error_code ec) {
-    if (!ec) schedule_beat();
-  });
+  // Refreshed every third of its TTL: two refreshes may fail before the node counts as dead.
+  link_.repeat({"SET", node_key_, "1", "PX", std::to_string(options_.node_ttl.count())},
+               options_.node_ttl / 3);
 }
 
 void redis_presence::close(std::chrono::milliseconds limit) {
   if (closed_.exchange(true)) return;
+  link_.stop_repeating();
   auto deleted = std::make_shared<std::promise<void>>();
   auto done = deleted->get_future();
-  asio::post(link_.executor(), [this] {
-    if (heartbeat_) heartbeat_->cancel();
-  });
   if (!link_.call({"DEL", node_key_}, [deleted](redis_reply) { deleted->set_value(); })) return;
   done.wait_for(limit);
 }

@@ -58,14 +58,12 @@ class redis_presence final : public presence_service {
   // A sign-in or -out (op "in", "out") in Redis; `done` on `where` once Redis answered.
   void share(const char* op, asio::any_io_executor where, const std::string& username,
              done_callback done);
-  void schedule_beat();
 
   chat_redis_link& link_;
   redis_presence_options options_;
   std::string node_id_;
   std::string node_key_;
   presence local_;
-  std::shared_ptr<asio::steady_timer> heartbeat_;  // link thread only
   std::atomic<bool> closed_{false};
 };
 
