@@ -147,11 +147,13 @@ void redis_presence::room_script(asio::any_io_executor where, const char* op,
                                 username,
                                 keys::node_prefix(options_.key),
                                 std::to_string(options_.node_ttl.count())};
+  // Failures are logged at debug level only: the connection logs Redis going away once, and
+  // every join and leave failing meanwhile would flood the log.
   auto shared_done = std::make_shared<roster_callback>(std::move(done));
   bool sent = link_.call(std::move(argv),
                          [where, shared_done, max = options_.max_listed](redis_reply reply) {
                            auto roster = roster_from_reply(reply, max);
-                           if (!roster) spdlog::warn("chat presence: no roster: {}", reply.str);
+                           if (!roster) spdlog::debug("chat presence: no roster: {}", reply.str);
                            post_result(where, std::move(*shared_done), std::move(roster));
                          });
   if (!sent) post_result(where, std::move(*shared_done), std::optional<presence::roster>());
@@ -201,7 +203,7 @@ void redis_presence::sign_out(asio::any_io_executor where, std::string username,
 void redis_presence::share(const char* op, asio::any_io_executor where, const std::string& username,
                            done_callback done) {
   user_script(op, username, [op, where, done = std::move(done)](redis_reply reply) mutable {
-    if (reply.is_error()) spdlog::warn("chat presence: sign-{} not shared: {}", op, reply.str);
+    if (reply.is_error()) spdlog::debug("chat presence: sign-{} not shared: {}", op, reply.str);
     post_result(where, std::move(done), !reply.is_error());
   });
 }
