@@ -119,17 +119,18 @@ socketio::namespace_handlers::event_handler limited(const chat_options& options,
   };
 }
 
-// Sends `history` for a room ("" is the lobby): at once from memory, or once the writer thread
-// has loaded it, back on the socket's shard.
+// Sends `history` for a room ("" is the lobby): at once from memory, or once the store has
+// loaded it, back on the socket's shard; "Server busy" when it could not be read.
 void send_history(socket& s, const state_ptr& state, std::string room) {
   auto loaded = [executor = s.executor(), weak = s.weak_from_this(), state,
-                 room](std::vector<message_ptr> messages) {
+                 room](std::optional<std::vector<message_ptr>> messages) {
     boost::asio::post(executor, [weak, state, room, messages = std::move(messages)] {
       auto alive = weak.lock();
       if (!alive || !alive->connected()) return;
       // Left the room meanwhile: its history is no longer wanted.
       if (!room.empty() && !user_of(*alive, state->options).rooms.contains(room)) return;
-      alive->emit("history", json::history(room, messages));
+      if (!messages) return alive->emit("error", server_busy);
+      alive->emit("history", json::history(room, *messages));
     });
   };
   auto found = state->history.recent(room, std::move(loaded));

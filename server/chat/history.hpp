@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,8 +28,9 @@ class history {
  public:
   // The message's id once its write has ended; stored false: it is not kept.
   using stored_callback = std::function<void(std::int64_t id, bool stored)>;
-  // A room's history, oldest first (empty when it could not be read).
-  using loaded_callback = std::function<void(std::vector<message_ptr>)>;
+  // A room's history, oldest first; nullopt when it could not be read (the client is then told
+  // "Server busy" rather than shown an empty room).
+  using loaded_callback = std::function<void(std::optional<std::vector<message_ptr>>)>;
 
   enum class lookup { cached, loading, busy };
   struct recent_result {

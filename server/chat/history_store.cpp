@@ -286,7 +286,7 @@ void history_store::load(job& request) {
       stored = select_recent(room);
     } catch (const sqlite::error& e) {
       spdlog::error("chat history: cannot load room: {}", e.what());
-      run_callback(request.loaded, std::vector<message_ptr>{});
+      run_callback(request.loaded, std::nullopt);
       return;
     }
     // Writes queued behind this load are newer than anything stored: add them.

@@ -95,14 +95,14 @@ history::recent_result redis_history::recent(std::string_view room, loaded_callb
                                 "COUNT",     std::to_string(options_.per_room)};
   bool sent = link_.call(std::move(argv), [room = std::string(room),
                                            on_loaded = std::move(on_loaded)](redis_reply reply) {
-    std::vector<message_ptr> messages;
-    if (reply.type == redis_reply::kind::array) {
-      for (const redis_reply& entry : reply.elements)
-        if (auto row = parse_entry(entry, room)) messages.push_back(std::move(row));
-      std::reverse(messages.begin(), messages.end());  // newest first from Redis; oldest first here
-    } else {
+    if (reply.type != redis_reply::kind::array) {
       spdlog::error("chat history: cannot load room: {}", reply.str);
+      return on_loaded(std::nullopt);
     }
+    std::vector<message_ptr> messages;
+    for (const redis_reply& entry : reply.elements)
+      if (auto row = parse_entry(entry, room)) messages.push_back(std::move(row));
+    std::reverse(messages.begin(), messages.end());  // newest first from Redis; oldest first here
     on_loaded(std::move(messages));
   });
   return {sent ? lookup::loading : lookup::busy, {}};

@@ -28,9 +28,10 @@ class collector {
     };
   }
   history_store::loaded_callback loaded() {
-    return [this](std::vector<message_ptr> messages) {
+    return [this](std::optional<std::vector<message_ptr>> messages) {
       std::lock_guard lock(mutex_);
-      loads_.push_back(std::move(messages));
+      EXPECT_TRUE(messages) << "a load failed";
+      loads_.push_back(messages.value_or(std::vector<message_ptr>{}));
       changed_.notify_all();
     };
   }
