@@ -336,13 +336,27 @@ std::optional<cluster_message> decode_cluster_message(std::string_view payload,
 
 std::string sharded_publish_channel(const cluster_message& message, std::string_view prefix,
                                     subscription_mode mode) {
-  const bool to_room =
-      message.type == cluster_type::broadcast && message.request_id.empty() &&
-      message.opts.rooms.size() == 1 &&
-      ((mode == subscription_mode::dynamic && js_length(message.opts.rooms.front()) != 20) ||
-       mode == subscription_mode::dynamic_private);
+  const bool to_room = message.type == cluster_type::broadcast && message.request_id.empty() &&
+                       message.opts.rooms.size() == 1 &&
+                       subscribes_room_channel(message.opts.rooms.front(), mode);
   return to_room ? room_channel(prefix, message.nsp, message.opts.rooms.front())
                  : broadcast_channel(prefix, message.nsp);
+}
+
+bool looks_like_socket_id(std::string_view room) {
+  return js_length(room) == 20;
+}
+
+bool subscribes_room_channel(std::string_view room, subscription_mode mode) {
+  switch (mode) {
+    case subscription_mode::static_rooms:
+      return false;
+    case subscription_mode::dynamic:
+      return !looks_like_socket_id(room);
+    case subscription_mode::dynamic_private:
+      return true;
+  }
+  return false;
 }
 
 }  // namespace chorus::protocol::cluster

@@ -75,4 +75,13 @@ enum class subscription_mode { static_rooms, dynamic, dynamic_private };
 std::string sharded_publish_channel(const cluster_message& message, std::string_view prefix,
                                     subscription_mode mode);
 
+// A room whose name is 20 UTF-16 code units long, as every socket id is (the Node adapter's
+// looksLikeASocketId).
+bool looks_like_socket_id(std::string_view room);
+
+// Whether a node subscribes to "<prefix>#<nsp>#<room>#" while it has `room` locally: in dynamic
+// mode exactly the rooms whose broadcasts sharded_publish_channel sends there (not those that
+// look like socket ids), in dynamic-private mode every room, in static mode none.
+bool subscribes_room_channel(std::string_view room, subscription_mode mode);
+
 }  // namespace chorus::protocol::cluster

@@ -233,5 +233,50 @@ TEST(ClusterMessage, ShardedPublishChannel) {
   EXPECT_EQ(channel(subscription_mode::dynamic), "socket.io#/#");
 }
 
+// The sharded adapter's channels: every node's, a node's own responses (16 hex uid), a room's.
+TEST(ClusterMessage, ShardedChannelNames) {
+  EXPECT_EQ(broadcast_channel("socket.io", "/"), "socket.io#/#");
+  EXPECT_EQ(broadcast_channel("k", "/chat"), "k#/chat#");
+  EXPECT_EQ(room_channel("socket.io", "/", "0123456789abcdef"), "socket.io#/#0123456789abcdef#");
+  EXPECT_EQ(room_channel("k", "/chat", "lobby"), "k#/chat#lobby#");
+}
+
+TEST(ClusterMessage, LooksLikeSocketId) {
+  EXPECT_TRUE(looks_like_socket_id("AAAAAAAAAAAAAAAAAAAA"));
+  EXPECT_TRUE(looks_like_socket_id("4cAWZ0bHTwOmqTLrAAAB"));
+  EXPECT_TRUE(looks_like_socket_id("\xC3\xA9" + std::string(19, 'a')));          // 20 units
+  EXPECT_TRUE(looks_like_socket_id("\xF0\x9F\x98\x80" + std::string(18, 'a')));  // 2 + 18
+  EXPECT_FALSE(looks_like_socket_id(std::string(19, 'a')));
+  EXPECT_FALSE(looks_like_socket_id(std::string(21, 'a')));
+  EXPECT_FALSE(looks_like_socket_id("\xF0\x9F\x98\x80" + std::string(19, 'a')));  // 21 units
+  EXPECT_FALSE(looks_like_socket_id(""));
+}
+
+// A node subscribes to exactly the room channels other nodes publish on: for every room and
+// mode, subscribes_room_channel agrees with where a one-room broadcast goes.
+TEST(ClusterMessage, RoomSubscriptionsMatchPublishChannels) {
+  const std::vector<std::string> rooms = {"r",
+                                          "lobby",
+                                          std::string(19, 'x'),
+                                          std::string(20, 'x'),
+                                          std::string(21, 'x'),
+                                          "\xC3\xA9" + std::string(19, 'a'),
+                                          "\xC3\xA9" + std::string(20, 'a')};
+  for (const auto mode : {subscription_mode::static_rooms, subscription_mode::dynamic,
+                          subscription_mode::dynamic_private}) {
+    for (const auto& room : rooms) {
+      cluster_message m = base(cluster_type::broadcast);
+      m.opts.rooms = {room};
+      const bool to_room = sharded_publish_channel(m, "socket.io", mode) != "socket.io#/#";
+      EXPECT_EQ(subscribes_room_channel(room, mode), to_room)
+          << room << " mode " << static_cast<int>(mode);
+    }
+  }
+  EXPECT_TRUE(subscribes_room_channel("lobby", subscription_mode::dynamic));
+  EXPECT_FALSE(subscribes_room_channel(std::string(20, 'x'), subscription_mode::dynamic));
+  EXPECT_TRUE(subscribes_room_channel(std::string(20, 'x'), subscription_mode::dynamic_private));
+  EXPECT_FALSE(subscribes_room_channel("lobby", subscription_mode::static_rooms));
+}
+
 }  // namespace
 }  // namespace chorus::protocol::cluster
