@@ -38,6 +38,7 @@ void room_table::join(member_id member, std::string_view name) {
   if (it == rooms_.end()) {
     it = rooms_.emplace(std::string(name), room{}).first;
     it->second.name = &it->first;
+    if (observer_) observer_->room_created(name);
   }
   room& r = it->second;
   if (find_membership(member, &r) != nullptr) return;
@@ -135,6 +136,7 @@ void room_table::detach(member_id member, std::size_t link) {
 }
 
 void room_table::erase_room(const room& r) {
+  if (observer_) observer_->room_deleted(*r.name);
   // Find by key before erasing: r.name points into the node being erased.
   rooms_.erase(rooms_.find(std::string_view(*r.name)));
 }

@@ -14,6 +14,7 @@
 
 #include "rooms/broadcast_target.hpp"
 #include "rooms/member.hpp"
+#include "rooms/room_observer.hpp"
 #include "rooms/transparent_hash.hpp"
 
 namespace chorus::rooms {
@@ -41,6 +42,9 @@ class room_table {
   void leave(member_id member, std::string_view room);
   void leave_all(member_id member);
   void close_room(std::string_view room);
+
+  // Told of every room created and deleted from now on (null: no one). Not owned.
+  void set_observer(room_observer* observer) { observer_ = observer; }
 
   std::size_t size(std::string_view room) const;
   bool contains(member_id member, std::string_view room) const;
@@ -103,6 +107,8 @@ class room_table {
   // scratch state of a const query, safe because the owning shard is the only caller.
   mutable std::vector<std::uint32_t> seen_;
   mutable std::uint32_t epoch_ = 0;
+
+  room_observer* observer_ = nullptr;
 };
 
 template <class Visit>
