@@ -29,7 +29,10 @@ void shard_hub::remove(participant& p, rooms::member_id id) {
   auto it = tables_.find(p.nsp());
   if (it != tables_.end()) {
     it->second.remove_member(id);
-    if (it->second.member_count() == 0) tables_.erase(it);
+    if (it->second.member_count() == 0) {
+      observers_.erase(it->first);
+      tables_.erase(it);
+    }
   }
   members_[id] = nullptr;
   free_slots_.push_back(id);
@@ -37,8 +40,37 @@ void shard_hub::remove(participant& p, rooms::member_id id) {
 
 rooms::room_table& shard_hub::table(std::string_view nsp) {
   auto it = tables_.find(nsp);
-  if (it == tables_.end()) it = tables_.emplace(std::string(nsp), rooms::room_table{}).first;
+  if (it == tables_.end()) {
+    it = tables_.emplace(std::string(nsp), rooms::room_table{}).first;
+    if (room_listener_) {
+      auto& observer = observers_[it->first];
+      observer = std::make_unique<table_observer>(*this, it->first);
+      it->second.set_observer(observer.get());
+    }
+  }
   return it->second;
+}
+
+void shard_hub::set_room_listener(room_listener* listener) {
+  room_listener_ = listener;
+  for (auto& [nsp, t] : tables_) {
+    if (!listener) {
+      t.set_observer(nullptr);
+      continue;
+    }
+    auto& observer = observers_[nsp];
+    if (!observer) observer = std::make_unique<table_observer>(*this, nsp);
+    t.set_observer(observer.get());
+  }
+  if (!listener) observers_.clear();
+}
+
+void shard_hub::table_observer::room_created(std::string_view room) {
+  if (hub_.room_listener_) hub_.room_listener_->room_created(nsp_, room);
+}
+
+void shard_hub::table_observer::room_deleted(std::string_view room) {
+  if (hub_.room_listener_) hub_.room_listener_->room_deleted(nsp_, room);
 }
 
 const rooms::room_table* shard_hub::find_table(std::string_view nsp) const {

@@ -11,6 +11,7 @@
 #include "rooms/room_table.hpp"
 #include "server/fanout/broadcast_job.hpp"
 #include "server/fanout/participant.hpp"
+#include "server/fanout/room_listener.hpp"
 #include "server/fanout/socket_description.hpp"
 #include "server/string_hash.hpp"
 
@@ -58,6 +59,10 @@ class shard_hub {
   std::vector<socket_description> describe_matching(std::string_view nsp,
                                                     const rooms::broadcast_target& target) const;
 
+  // Told of every room created or deleted on this shard from now on (null: no one). Before the
+  // shard runs, or on its thread. Not owned.
+  void set_room_listener(room_listener* listener);
+
   // Delivers to the members on this shard.
   void deliver(const broadcast_job& job);
   // From any thread: queue a broadcast for this shard.
@@ -71,12 +76,28 @@ class shard_hub {
   std::vector<rooms::member_id> matching(const rooms::room_table& t,
                                          const rooms::broadcast_target& target) const;
 
+  // A table's rooms, told to the listener with the table's namespace.
+  class table_observer final : public rooms::room_observer {
+   public:
+    table_observer(shard_hub& hub, std::string nsp) : hub_(hub), nsp_(std::move(nsp)) {}
+    void room_created(std::string_view room) override;
+    void room_deleted(std::string_view room) override;
+
+   private:
+    shard_hub& hub_;
+    std::string nsp_;
+  };
+
   shard& home_;
   std::vector<participant*> members_;  // by member_id; null for a free slot
   std::vector<rooms::member_id> free_slots_;
   std::unordered_map<std::string, rooms::room_table, string_hash, std::equal_to<>> tables_;
   rooms::mpsc_inbox<std::shared_ptr<const broadcast_job>> inbox_;
   std::atomic<bool> drain_scheduled_{false};
+  room_listener* room_listener_ = nullptr;
+  // One per table, by namespace, while the listener is set.
+  std::unordered_map<std::string, std::unique_ptr<table_observer>, string_hash, std::equal_to<>>
+      observers_;
 };
 
 }  // namespace chorus::server::fanout
