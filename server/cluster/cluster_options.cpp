@@ -5,6 +5,7 @@
 #include "protocol/socketio/event_args.hpp"
 #include "server/cluster/redis_adapter.hpp"
 #include "server/cluster/redis_url.hpp"
+#include "server/cluster/sharded_redis_adapter.hpp"
 #include "server/server.hpp"
 #include "server/socketio/application.hpp"
 
@@ -26,6 +27,12 @@ void add_cluster_options(CLI::App& app, cluster_options& options) {
                  "nodes, ms")
       ->envname("CHORUS_REDIS_REQUESTS_TIMEOUT")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{3'600'000}))
+      ->capture_default_str();
+  app.add_option("--redis-mode", options.redis_mode,
+                 "Which @socket.io/redis-adapter protocol the cluster speaks: pubsub "
+                 "(createAdapter) or sharded (createShardedAdapter: sharded Pub/Sub, Redis >= 7)")
+      ->envname("CHORUS_REDIS_MODE")
+      ->check(CLI::IsMember({"pubsub", "sharded"}))
       ->capture_default_str();
 }
 
@@ -65,6 +72,9 @@ std::unique_ptr<fanout::adapter> make_cluster_adapter(server& srv, const cluster
   adapter_options.endpoint = url.endpoint;
   adapter_options.key = options.redis_key;
   adapter_options.requests_timeout = std::chrono::milliseconds(options.requests_timeout_ms);
+  if (options.redis_mode == "sharded")
+    return std::make_unique<sharded_redis_adapter>(
+        srv, std::move(adapter_options), app.namespace_names(), server_event_sink(srv, app));
   return std::make_unique<redis_adapter>(srv, std::move(adapter_options), app.namespace_names(),
                                          server_event_sink(srv, app));
 }

@@ -22,10 +22,14 @@ struct cluster_options {
   std::string redis_url;
   std::string redis_key = "socket.io";
   std::int64_t requests_timeout_ms = 5000;
+  // Which @socket.io/redis-adapter protocol: "pubsub" (createAdapter, classic Pub/Sub) or
+  // "sharded" (createShardedAdapter, sharded Pub/Sub, Redis >= 7). Every node of a cluster
+  // speaks the same.
+  std::string redis_mode = "pubsub";
 };
 
-// Registers --redis-url, --redis-key and --redis-requests-timeout (CHORUS_REDIS_URL,
-// CHORUS_REDIS_KEY, CHORUS_REDIS_REQUESTS_TIMEOUT).
+// Registers --redis-url, --redis-key, --redis-requests-timeout and --redis-mode
+// (CHORUS_REDIS_URL, CHORUS_REDIS_KEY, CHORUS_REDIS_REQUESTS_TIMEOUT, CHORUS_REDIS_MODE).
 void add_cluster_options(CLI::App& app, cluster_options& options);
 
 // The adapter the options ask for (null: keep the local one), serving `app`'s namespaces; other

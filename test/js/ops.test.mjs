@@ -165,6 +165,8 @@ describe("configuration file", () => {
     { what: "a bad log format", args: ["--log-format", "xml"], names: "--log-format" },
     { what: "an --io-uring that is not a boolean", args: ["--io-uring", "sometimes"], names: "--io-uring" },
     { what: "a bad CHORUS_IO_URING", env: { CHORUS_IO_URING: "maybe" }, names: "--io-uring" },
+    { what: "a bad --redis-mode", args: ["--redis-mode", "cluster"], names: "--redis-mode" },
+    { what: "a bad CHORUS_REDIS_MODE", env: { CHORUS_REDIS_MODE: "Sharded" }, names: "--redis-mode" },
     { what: "a file entry out of range", file: "ping-timeout = 0\n", names: "--ping-timeout" },
     { what: "a file entry that is not a number", file: "threads = many\n", names: "--threads" },
     { what: "an unknown key in the file", file: "port = 0\nbogus-option = 1\n", names: "bogus-option" },
