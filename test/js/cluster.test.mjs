@@ -1,14 +1,17 @@
 // A cluster over Redis: two chorus nodes (chorus-api-fixture --redis-url) and one Node.js node
 // (socket.io 4.8 + @socket.io/redis-adapter 8.3, this process) share one redis-server started
-// here on a free port. Every operation of the classic Pub/Sub protocol, chorus→Node, Node→chorus
-// and chorus→chorus; the Redis emitter; bad messages on the channels; Redis stopped and started
-// again. Clients are the official socket.io-client.
+// here on a free port, once per protocol (--redis-mode): the classic Pub/Sub one (createAdapter)
+// and the sharded one (createShardedAdapter; SSUBSCRIBE/SPUBLISH, room channels). Every
+// operation, chorus→Node, Node→chorus and chorus→chorus, in both; bad messages on the channels;
+// classic only: the Redis emitter, allRooms, the legacy SOCKETS request, Redis stopped and
+// started again; sharded only: room channels subscribed while a room exists. CHORUS_REDIS_MODE
+// (pubsub or sharded) runs one protocol alone. Clients are the official socket.io-client.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 
 import { Server } from "socket.io";
-import { createAdapter, RedisAdapter } from "@socket.io/redis-adapter";
+import { createAdapter, createShardedAdapter, RedisAdapter } from "@socket.io/redis-adapter";
 import { Emitter } from "@socket.io/redis-emitter";
 import { createClient } from "redis";
 
@@ -17,6 +20,7 @@ import { startRedis } from "./lib/redis-server.mjs";
 import { connectClient, eventually, request, sleep, within } from "./lib/util.mjs";
 
 const threads = envFixtureArgs.includes("--threads") ? [] : ["--threads", "2"];
+const modes = process.env.CHORUS_REDIS_MODE ? [process.env.CHORUS_REDIS_MODE] : ["pubsub", "sharded"];
 
 // The Node adapter decodes broadcast-channel messages outside any try (redis-adapter 8.3's
 // onmessage): the malformed ones a test publishes throw in this process ("Could not parse",
@@ -32,15 +36,16 @@ RedisAdapter.prototype.onmessage = function (...args) {
   }
 };
 
-// The Node.js node: the reference server with the Redis adapter, and the same few handlers the
-// chorus fixture has for these tests.
-async function startNodeNode(redisUrl) {
+// The Node.js node: the reference server with the Redis adapter of `mode`, and the same few
+// handlers the chorus fixture has for these tests.
+async function startNodeNode(redisUrl, mode) {
   const pub = createClient({ url: redisUrl });
   const sub = pub.duplicate();
   for (const c of [pub, sub]) c.on("error", () => {}); // reconnects by itself
   await Promise.all([pub.connect(), sub.connect()]);
   const httpServer = createServer();
-  const io = new Server(httpServer, { adapter: createAdapter(pub, sub, { requestsTimeout: 3_000 }) });
+  const adapter = mode === "sharded" ? createShardedAdapter(pub, sub) : createAdapter(pub, sub, { requestsTimeout: 3_000 });
+  const io = new Server(httpServer, { adapter });
   io.on("connection", (socket) => {
     for (const room of socket.handshake.auth?.join ?? []) socket.join(room);
     socket.on("rooms", (ack) => ack([...socket.rooms].sort()));
@@ -94,17 +99,49 @@ async function metric(fx, name) {
   return line === undefined ? undefined : Number(line.split(" ")[1]);
 }
 
+// PUBSUB SHARDCHANNELS / SHARDNUMSUB of one channel, as a Redis client sees them.
+const shardChannels = async (client, channel) => client.sendCommand(["PUBSUB", "SHARDCHANNELS", channel]);
+async function shardNumSub(client, channel) {
+  const reply = await client.sendCommand(["PUBSUB", "SHARDNUMSUB", channel]);
+  return Number(reply[1]);
+}
+
 // Each test bounded on its own, so a hang names its test instead of timing the whole file out.
-describe("cluster: two chorus nodes and a Node.js node over Redis (Pub/Sub)", { timeout: 60_000 }, () => {
+for (const mode of modes)
+describe(`cluster (${mode}): two chorus nodes and a Node.js node over Redis`, { timeout: 60_000 }, () => {
+  const sharded = mode === "sharded";
   let redis, a, b, node, publisher;
+  // Sharded: a room's broadcasts go on the room's channel, which each node subscribes to once a
+  // socket of its own joins the room (asynchronously): wait for `nodes` subscribers before one.
+  const roomSubscribed = async (room, nodes) => {
+    if (sharded)
+      await eventually(async () => (await shardNumSub(publisher, `socket.io#/#${room}#`)) === nodes, 5_000,
+        `${nodes} nodes on ${room}'s channel`);
+  };
+  // What only the classic protocol has (the emitter, allRooms, legacy requests), or is tested in
+  // it alone (Redis restarted).
+  const classicOnly = (name, fn) => {
+    if (!sharded) test(name, fn);
+  };
+  const shardedOnly = (name, fn) => {
+    if (sharded) test(name, fn);
+  };
+  // After bad input: a chorus node's broadcast still reaches the other chorus node.
+  const crossNodeStillWorks = async (t) => {
+    const ca = await connectClient(t, a);
+    const cb = await connectClient(t, b);
+    const got = next(cb, "broadcast-event");
+    await ca.emitWithAck("broadcast-all", "still fine");
+    assert.deepEqual(await got, ["still fine"]);
+  };
   before(async () => {
     redis = await startRedis();
-    const args = [...threads, "--redis-url", redis.url, "--redis-requests-timeout", "3000"];
+    const args = [...threads, "--redis-url", redis.url, "--redis-requests-timeout", "3000", "--redis-mode", mode];
     [a, b] = await Promise.all([
       startFixture(args, { binaryEnv: "CHORUS_API_FIXTURE" }),
       startFixture(args, { binaryEnv: "CHORUS_API_FIXTURE" }),
     ]);
-    node = await startNodeNode(redis.url);
+    node = await startNodeNode(redis.url, mode);
     publisher = createClient({ url: redis.url });
     publisher.on("error", () => {});
     await publisher.connect();
@@ -142,6 +179,7 @@ describe("cluster: two chorus nodes and a Node.js node over Redis (Pub/Sub)", { 
     const outside = await connectClient(t, node);
     const notInRoom = record(outside, "room-event");
     const muted = record(cx, "room-event");
+    await roomSubscribed("r1", 2); // b and Node
     const got = [next(cb, "room-event"), next(cn, "room-event")];
     await ca.emitWithAck("except", "r1", ["muted"], "to r1");
     for (const args of await Promise.all(got)) assert.deepEqual(args, ["r1", ["muted"], "to r1"]);
@@ -158,6 +196,7 @@ describe("cluster: two chorus nodes and a Node.js node over Redis (Pub/Sub)", { 
     const cb = await connectClient(t, b, { auth: { join: ["r2"] } });
     const skipped = await connectClient(t, b, { auth: { join: ["r2", "skip"] } });
     const none = record(skipped, "from-node");
+    await roomSubscribed("r2", 2); // a and b
     const got = [next(ca, "from-node"), next(cb, "from-node")];
     node.io.to("r2").except("skip").emit("from-node", "x", { n: 2.5 }, Buffer.from("bin"));
     for (const args of await Promise.all(got)) {
@@ -185,7 +224,7 @@ describe("cluster: two chorus nodes and a Node.js node over Redis (Pub/Sub)", { 
     for (const seen of remote) assert.deepEqual(seen, [["everyone"]]);
   });
 
-  test("the Redis emitter's broadcasts reach chorus clients", async (t) => {
+  classicOnly("the Redis emitter's broadcasts reach chorus clients", async (t) => {
     const ca = await connectClient(t, a, { auth: { join: ["r3"] } });
     const cb = await connectClient(t, b);
     const outside = record(cb, "from-emitter");
@@ -218,7 +257,7 @@ describe("cluster: two chorus nodes and a Node.js node over Redis (Pub/Sub)", { 
     assert.deepEqual(only2.map((s) => s.id), [cb.id]);
   });
 
-  test("allRooms and serverCount, both ways", async (t) => {
+  classicOnly("allRooms, both ways", async (t) => {
     const ca = await connectClient(t, a, { auth: { join: ["ra"] } });
     await connectClient(t, b, { auth: { join: ["rb"] } });
     await connectClient(t, node, { auth: { join: ["rn"] } });
@@ -226,8 +265,14 @@ describe("cluster: two chorus nodes and a Node.js node over Redis (Pub/Sub)", { 
     for (const room of ["ra", "rb", "rn", ca.id]) assert.ok(fromNode.has(room), `Node's allRooms has ${room}`);
     const fromChorus = await ca.emitWithAck("all-rooms");
     for (const room of ["ra", "rb", "rn", ca.id]) assert.ok(fromChorus.includes(room), `chorus's allRooms has ${room}`);
+  });
+
+  test("serverCount, both ways", async (t) => {
+    const ca = await connectClient(t, a);
     assert.equal(await node.io.of("/").adapter.serverCount(), 3);
     assert.equal(await ca.emitWithAck("server-count"), 3);
+    const cb = await connectClient(t, b);
+    assert.equal(await cb.emitWithAck("server-count"), 3);
   });
 
   test("socketsJoin and socketsLeave, from Node and from chorus, applied once on every node", async (t) => {
@@ -313,7 +358,7 @@ describe("cluster: two chorus nodes and a Node.js node over Redis (Pub/Sub)", { 
     await assert.rejects(node.io.to("q").timeout(300).emitWithAck("question", 10), /timed out/);
   });
 
-  test("the legacy SOCKETS request (type 0) is answered with each node's socket ids", async (t) => {
+  classicOnly("the legacy SOCKETS request (type 0) is answered with each node's socket ids", async (t) => {
     const ca = await connectClient(t, a, { auth: { join: ["lg"] } });
     const cb = await connectClient(t, b, { auth: { join: ["lg"] } });
     await connectClient(t, b); // not in the room
@@ -334,7 +379,7 @@ describe("cluster: two chorus nodes and a Node.js node over Redis (Pub/Sub)", { 
     assert.deepEqual(ids().sort(), [ca.id, cb.id].sort());
   });
 
-  test("malformed messages on the channels are counted and harm nothing", async (t) => {
+  classicOnly("malformed messages on the channels are counted and harm nothing", async (t) => {
     const before = await metric(a, "chorus_cluster_messages_malformed_total");
     const bad = [
       Buffer.from([0xc1]), // never used in msgpack
@@ -348,14 +393,10 @@ describe("cluster: two chorus nodes and a Node.js node over Redis (Pub/Sub)", { 
     await publisher.publish("socket.io-response#/#", "{]");
     await eventually(async () => (await metric(a, "chorus_cluster_messages_malformed_total")) >= before + bad.length + 2,
       5_000, "malformed counted");
-    const ca = await connectClient(t, a);
-    const cb = await connectClient(t, b);
-    const got = next(cb, "broadcast-event");
-    await ca.emitWithAck("broadcast-all", "still fine");
-    assert.deepEqual(await got, ["still fine"]);
+    await crossNodeStillWorks(t);
   });
 
-  test("Redis stopped: each node still serves its own clients; started again: cross-node delivery resumes", async (t) => {
+  classicOnly("Redis stopped: each node still serves its own clients; started again: cross-node delivery resumes", async (t) => {
     const ca = await connectClient(t, a);
     const ca2 = await connectClient(t, a);
     const cb = await connectClient(t, b);
@@ -380,5 +421,73 @@ describe("cluster: two chorus nodes and a Node.js node over Redis (Pub/Sub)", { 
     // Node's adapter reconnects too: three servers again.
     await eventually(async () => (await ca.emitWithAck("server-count")) === 3, 15_000, "3 servers again");
     await sleep(0);
+  });
+
+  shardedOnly("room channels: subscribed while a node has the room (never for a socket id), then let go", async (t) => {
+    const channel = "socket.io#/#sub-room#";
+    const c1 = await connectClient(t, a, { auth: { join: ["sub-room"] } });
+    await eventually(async () => (await shardChannels(publisher, channel)).includes(channel), 5_000, "a subscribed");
+    assert.equal(await shardNumSub(publisher, channel), 1);
+    // Its own room looks like a socket id: no channel. Created before sub-room, on the same
+    // subscriber connection, it would be there by now.
+    assert.deepEqual(await shardChannels(publisher, `socket.io#/#${c1.id}#`), []);
+    // c2 on another shard of a than c1 (an Engine.IO sid's first two characters name its shard):
+    // when c1 leaves, c1's shard deletes its room while c2's keeps one, and a stays subscribed
+    // only by counting over its shards. Clients that land on c1's shard leave at once.
+    const shardOf = (c) => c.io.engine.id.slice(0, 2);
+    let c2;
+    for (let i = 0; i < 40 && !c2; i++) {
+      const c = await connectClient(t, a, { auth: { join: ["sub-room"] } });
+      if (shardOf(c) !== shardOf(c1)) c2 = c;
+      else c.disconnect();
+    }
+    assert.ok(c2, "a client on another shard of a");
+    const c3 = await connectClient(t, b, { auth: { join: ["sub-room"] } });
+    await roomSubscribed("sub-room", 2);
+    // c1 leaves: once a's fetch no longer finds it, c1's shard has handed its room change to
+    // a's link thread, ahead of the fetch's answer.
+    c1.disconnect();
+    await eventually(async () => !(await c2.emitWithAck("fetch-sockets", ["sub-room"])).some((s) => s.id === c1.id),
+      5_000, "c1 gone");
+    assert.equal(await shardNumSub(publisher, channel), 2);
+    const got = next(c2, "room-event");
+    await c3.emitWithAck("except", "sub-room", [], "still here");
+    assert.deepEqual(await got, ["sub-room", [], "still here"]);
+    // The last members go: no node has the room, no one is subscribed.
+    c2.disconnect();
+    c3.disconnect();
+    await eventually(async () => (await shardChannels(publisher, "socket.io#/#sub-room*")).length === 0, 5_000,
+      "sub-room's channel let go");
+    assert.equal(await shardNumSub(publisher, channel), 0);
+  });
+
+  shardedOnly("rooms joined by socketsJoin get their channel too, on every node", async (t) => {
+    const ca = await connectClient(t, a, { auth: { join: ["sj"] } });
+    const cb = await connectClient(t, b, { auth: { join: ["sj"] } });
+    const cn = await connectClient(t, node, { auth: { join: ["sj"] } });
+    await ca.emitWithAck("sockets-join", ["sj"], ["sj-new"]);
+    await roomSubscribed("sj-new", 3);
+    const got = [next(cb, "room-event"), next(cn, "room-event")];
+    await ca.emitWithAck("except", "sj-new", [], "joined");
+    for (const args of await Promise.all(got)) assert.deepEqual(args, ["sj-new", [], "joined"]);
+    node.io.in("sj-new").socketsLeave("sj-new");
+    await roomSubscribed("sj-new", 0);
+  });
+
+  shardedOnly("malformed messages on the channels are counted and harm nothing", async (t) => {
+    const before = await metric(a, "chorus_cluster_messages_malformed_total");
+    const bad = [
+      Buffer.from([0xc1]), // never used in msgpack
+      Buffer.from([0x93, 0xa1]), // truncated
+      Buffer.from("[]"), // msgpack 0x5b: a number, not a message
+      "{not json",
+      '{"nsp":"/","uid":"x"}', // no type
+      '{"type":99,"nsp":"/","uid":"x"}',
+      '{"type":3,"uid":"x"}', // no nsp
+    ];
+    for (const payload of bad) await publisher.sPublish("socket.io#/#", payload);
+    await eventually(async () => (await metric(a, "chorus_cluster_messages_malformed_total")) >= before + bad.length,
+      5_000, "malformed counted");
+    await crossNodeStillWorks(t);
   });
 });
