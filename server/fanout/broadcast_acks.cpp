@@ -11,14 +11,14 @@ std::shared_ptr<ack_collector> ack_collector::create(asio::any_io_executor execu
   // The timer is only touched on its executor's thread (create may be called from another).
   asio::dispatch(collector->executor_, [collector, timeout] {
     collector->timer_.expires_after(timeout);
-    collector->timer_.async_wait(
-        [weak = collector->weak_from_this()](boost::system::error_code ec) {
-          if (ec) return;
-          if (auto alive = weak.lock()) {
-            std::lock_guard lock(alive->mutex_);
-            alive->finish(false);  // a no-op if it completed meanwhile
-          }
-        });
+    // The wait owns the collector: whoever else holds it (the job, the recipients' pending
+    // acks, a cluster adapter waiting for other nodes) may let go first, and `done` must still
+    // run at the timeout. finish() cancels the timer, which ends the wait and lets go.
+    collector->timer_.async_wait([collector](boost::system::error_code ec) {
+      if (ec) return;
+      std::lock_guard lock(collector->mutex_);
+      collector->finish(false);  // a no-op if it completed meanwhile
+    });
   });
   return collector;
 }

@@ -462,6 +462,26 @@ TEST_F(FanoutHub, BroadcastWithAcksToNobodyCompletesEmpty) {
   EXPECT_TRUE(result->responses.empty());
 }
 
+// A recipient that goes away lets go of its pending ack, and the job is gone once delivered:
+// nothing else holds the collector, and it must still answer at its timeout.
+TEST_F(FanoutHub, BroadcastWithAcksTimesOutWhenNoRecipientHoldsItAnyMore) {
+  auto& a = add("a", 0, {"room"});
+  std::optional<fanout::broadcast_ack_result> result;
+  from_shard0().to("room").emit_with_ack("q", "", std::chrono::milliseconds(20),
+                                         [&](fanout::broadcast_ack_result r) { result = r; });
+  drain();
+  ASSERT_EQ(a.deliveries.size(), 1u);
+  a.pending_ack.reset();                      // as a socket that disconnected before answering
+  a.deliveries.clear();                       // the job's packets: the last reference to it
+  for (int i = 0; i < 400 && !result; ++i) {  // the timer's 20 ms, bounded
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    drain();
+  }
+  ASSERT_TRUE(result);
+  EXPECT_FALSE(result->complete);
+  EXPECT_TRUE(result->responses.empty());
+}
+
 TEST_F(FanoutHub, BroadcastWithAcksTimesOutWithWhatCame) {
   auto& a = add("a", 0, {"room"});
   add("b", 1, {"room"});
