@@ -15,6 +15,7 @@ chat_redis_link::chat_redis_link(chat_redis_options options)
   link.endpoint = options_.endpoint;
   link.name = "redis chat";
   connection_ = cluster::redis_connection::create(context_.get_executor(), link);
+  connection_->on_state = [this](bool up) { on_link_state(up); };
   connection_->start();
   thread_ = std::thread([this] { context_.run(); });
 }
@@ -70,6 +71,17 @@ void chat_redis_link::send_repeated() {
   repeat_timer_->async_wait([this](boost::system::error_code ec) {
     if (!ec) send_repeated();
   });
+}
+
+void chat_redis_link::on_reconnected(std::function<void()> reconnected) {
+  asio::post(context_, [this, reconnected = std::move(reconnected)]() mutable {
+    reconnected_ = std::move(reconnected);
+  });
+}
+
+void chat_redis_link::on_link_state(bool up) {
+  if (up && was_up_ && reconnected_) reconnected_();
+  if (up) was_up_ = true;
 }
 
 void chat_redis_link::stop_repeating() {

@@ -55,12 +55,17 @@ class chat_redis_link {
   // (e.g. deleting that key) is not undone.
   void stop_repeating();
 
+  // `reconnected` runs on the link thread each time the link is up again after it was lost
+  // (Redis restarted, or the network between): what Redis had may be gone, or stale.
+  void on_reconnected(std::function<void()> reconnected);
+
   // Stops the connection (pending commands get "redis: stopped") and joins the thread.
   // Idempotent.
   void close();
 
  private:
-  void send_repeated();  // link thread
+  void send_repeated();         // link thread
+  void on_link_state(bool up);  // link thread
 
   static awaitable<void> run_command(chat_redis_link* link, std::vector<std::string> argv,
                                      reply_callback done);
@@ -74,6 +79,8 @@ class chat_redis_link {
   std::chrono::milliseconds period_{0};
   std::unique_ptr<asio::steady_timer> repeat_timer_;
   bool repeat_failing_ = false;
+  bool was_up_ = false;                // link thread
+  std::function<void()> reconnected_;  // link thread
   std::atomic<std::size_t> in_flight_{0};
   std::atomic<bool> closed_{false};
   std::thread thread_;

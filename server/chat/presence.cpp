@@ -57,6 +57,34 @@ std::size_t presence::room_count() const {
   return rooms_.size();
 }
 
+presence::name_counts presence::room_counts(std::string_view room) const {
+  std::lock_guard lock(mutex_);
+  auto it = rooms_.find(room);
+  return it == rooms_.end() ? name_counts{} : it->second.names;
+}
+
+std::size_t presence::signed_in_count(std::string_view username) const {
+  std::lock_guard lock(mutex_);
+  auto it = online_.find(username);
+  return it == online_.end() ? 0 : it->second;
+}
+
+std::vector<std::string> presence::room_names() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> names;
+  names.reserve(rooms_.size());
+  for (const auto& [name, state] : rooms_) names.push_back(name);
+  return names;
+}
+
+std::vector<std::string> presence::signed_in_names() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> names;
+  names.reserve(online_.size());
+  for (const auto& [name, count] : online_) names.push_back(name);
+  return names;
+}
+
 presence::roster presence::snapshot(const room_state* room) const {
   roster out;
   if (!room) return out;

@@ -41,8 +41,14 @@ class presence {
 
   std::size_t room_count() const;
 
- private:
+  // How many sockets are in a room under each username, and signed in under each username.
   using name_counts = std::map<std::string, std::size_t, std::less<>>;
+  name_counts room_counts(std::string_view room) const;
+  std::size_t signed_in_count(std::string_view username) const;
+  std::vector<std::string> room_names() const;
+  std::vector<std::string> signed_in_names() const;
+
+ private:
   struct room_state {
     name_counts names;
     std::uint64_t version = 0;

@@ -1,5 +1,6 @@
 #include "server/chat/redis_presence.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
@@ -90,6 +91,21 @@ end
 return online
 )";
 
+// KEYS: the room's hash, the version counter. ARGV: node id, then username, count pairs: this
+// node's fields of the room become exactly these (none: the node has left the room).
+constexpr const char* resync_room_script_text = R"(
+local room, vkey = KEYS[1], KEYS[2]
+local mine = ARGV[1] .. ':'
+for _, f in ipairs(redis.call('HKEYS', room)) do
+  if string.sub(f, 1, #mine) == mine then redis.call('HDEL', room, f) end
+end
+for i = 2, #ARGV - 1, 2 do redis.call('HSET', room, mine .. ARGV[i], ARGV[i + 1]) end
+local version = redis.call('INCR', vkey)
+redis.call('HDEL', room, 'v')
+if redis.call('HLEN', room) == 0 then redis.call('DEL', room) else redis.call('HSET', room, 'v', version) end
+return version
+)";
+
 // 16 hex digits: no ':' in it, which separates the node from the username in a room's fields.
 std::string random_node_id() {
   std::mt19937_64 generator{std::random_device{}()};
@@ -120,6 +136,7 @@ redis_presence::redis_presence(chat_redis_link& link, redis_presence_options opt
       local_(options_.max_listed) {}
 
 void redis_presence::start() {
+  link_.on_reconnected([this] { resync(); });
   // Refreshed every third of its TTL: two refreshes may fail before the node counts as dead.
   link_.repeat({"SET", node_key_, "1", "PX", std::to_string(options_.node_ttl.count())},
                options_.node_ttl / 3);
@@ -150,13 +167,20 @@ void redis_presence::room_script(asio::any_io_executor where, const char* op,
   // Failures are logged at debug level only: the connection logs Redis going away once, and
   // every join and leave failing meanwhile would flood the log.
   auto shared_done = std::make_shared<roster_callback>(std::move(done));
-  bool sent = link_.call(std::move(argv),
-                         [where, shared_done, max = options_.max_listed](redis_reply reply) {
-                           auto roster = roster_from_reply(reply, max);
-                           if (!roster) spdlog::debug("chat presence: no roster: {}", reply.str);
-                           post_result(where, std::move(*shared_done), std::move(roster));
-                         });
-  if (!sent) post_result(where, std::move(*shared_done), std::optional<presence::roster>());
+  bool changes = std::string_view(op) != "users";
+  bool sent = link_.call(std::move(argv), [this, where, shared_done, changes, room,
+                                           max = options_.max_listed](redis_reply reply) {
+    auto roster = roster_from_reply(reply, max);
+    if (!roster) {
+      spdlog::debug("chat presence: no roster: {}", reply.str);
+      if (changes) mark_dirty_room(room);
+    }
+    post_result(where, std::move(*shared_done), std::move(roster));
+  });
+  if (!sent) {
+    if (changes) mark_dirty_room(room);
+    post_result(where, std::move(*shared_done), std::optional<presence::roster>());
+  }
 }
 
 void redis_presence::user_script(const char* op, const std::string& username,
@@ -174,12 +198,14 @@ void redis_presence::user_script(const char* op, const std::string& username,
 
 void redis_presence::enter(asio::any_io_executor where, std::string room, std::string username,
                            roster_callback done) {
+  std::lock_guard order(order_mutex_);
   local_.enter(room, username);
   room_script(std::move(where), "enter", room, username, std::move(done));
 }
 
 void redis_presence::leave(asio::any_io_executor where, std::string room, std::string username,
                            roster_callback done) {
+  std::lock_guard order(order_mutex_);
   local_.leave(room, username);
   room_script(std::move(where), "leave", room, username, std::move(done));
 }
@@ -190,22 +216,91 @@ void redis_presence::users(asio::any_io_executor where, std::string room, roster
 
 void redis_presence::sign_in(asio::any_io_executor where, std::string username,
                              done_callback done) {
+  std::lock_guard order(order_mutex_);
   local_.sign_in(username);
   share("in", std::move(where), username, std::move(done));
 }
 
 void redis_presence::sign_out(asio::any_io_executor where, std::string username,
                               done_callback done) {
+  std::lock_guard order(order_mutex_);
   local_.sign_out(username);
   share("out", std::move(where), username, std::move(done));
 }
 
 void redis_presence::share(const char* op, asio::any_io_executor where, const std::string& username,
                            done_callback done) {
-  user_script(op, username, [op, where, done = std::move(done)](redis_reply reply) mutable {
-    if (reply.is_error()) spdlog::debug("chat presence: sign-{} not shared: {}", op, reply.str);
-    post_result(where, std::move(done), !reply.is_error());
-  });
+  user_script(op, username,
+              [this, op, where, username, done = std::move(done)](redis_reply reply) mutable {
+                if (reply.is_error()) {
+                  spdlog::debug("chat presence: sign-{} not shared: {}", op, reply.str);
+                  mark_dirty_user(username);
+                }
+                post_result(where, std::move(done), !reply.is_error());
+              });
+}
+
+void redis_presence::mark_dirty_room(const std::string& room) {
+  std::lock_guard lock(dirty_mutex_);
+  dirty_rooms_.insert(room);
+}
+
+void redis_presence::mark_dirty_user(const std::string& username) {
+  std::lock_guard lock(dirty_mutex_);
+  dirty_users_.insert(username);
+}
+
+void redis_presence::resync() {
+  if (closed_.load()) return;
+  std::set<std::string, std::less<>> rooms, users;
+  {
+    std::lock_guard lock(dirty_mutex_);
+    rooms.swap(dirty_rooms_);
+    users.swap(dirty_users_);
+  }
+  std::lock_guard order(order_mutex_);
+  for (auto& room : local_.room_names()) rooms.insert(std::move(room));
+  for (auto& user : local_.signed_in_names()) users.insert(std::move(user));
+  auto ignore = [](redis_reply) {};
+  link_.call({"SET", node_key_, "1", "PX", std::to_string(options_.node_ttl.count())}, ignore);
+  std::size_t refused = 0;
+  for (const auto& room : rooms) {
+    std::vector<std::string> argv{"EVAL",
+                                  resync_room_script_text,
+                                  "2",
+                                  keys::room_presence(options_.key, room),
+                                  keys::presence_version(options_.key),
+                                  node_id_};
+    for (const auto& [name, count] : local_.room_counts(room)) {
+      argv.push_back(name);
+      argv.push_back(std::to_string(count));
+    }
+    auto again = [this, room](redis_reply reply) {
+      if (reply.is_error()) mark_dirty_room(room);
+    };
+    if (!link_.call(std::move(argv), again)) {
+      mark_dirty_room(room);
+      ++refused;
+    }
+  }
+  for (const auto& user : users) {
+    std::size_t count = local_.signed_in_count(user);
+    std::vector<std::string> argv =
+        count == 0
+            ? std::vector<std::string>{"HDEL", keys::user_presence(options_.key, user), node_id_}
+            : std::vector<std::string>{"HSET", keys::user_presence(options_.key, user), node_id_,
+                                       std::to_string(count)};
+    auto again = [this, user](redis_reply reply) {
+      if (reply.is_error()) mark_dirty_user(user);
+    };
+    if (!link_.call(std::move(argv), again)) {
+      mark_dirty_user(user);
+      ++refused;
+    }
+  }
+  spdlog::info("chat presence: Redis is back: re-sent this node's {} rooms and {} users{}",
+               rooms.size(), users.size(),
+               refused ? fmt::format(" ({} refused: too many commands waiting)", refused) : "");
 }
 
 void redis_presence::online(asio::any_io_executor where, std::string username,

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
 
 #include "server/asio.hpp"
@@ -33,7 +35,8 @@ class redis_presence final : public presence_service {
  public:
   redis_presence(chat_redis_link& link, redis_presence_options options);
 
-  // Sets the node's liveness key and keeps refreshing it until close().
+  // Sets the node's liveness key and keeps refreshing it until close(); each time the link comes
+  // back after it was lost, re-sends this node's counts (resync).
   void start();
   // Stops refreshing and deletes the liveness key (waiting at most `limit`), so that this
   // node's users are offline at once rather than after the TTL.
@@ -58,12 +61,27 @@ class redis_presence final : public presence_service {
   // A sign-in or -out (op "in", "out") in Redis; `done` on `where` once Redis answered.
   void share(const char* op, asio::any_io_executor where, const std::string& username,
              done_callback done);
+  // Redis lost this node's counts (a restart without persistence) or missed some changes (made
+  // while the link was down): sets every count this node has, and clears those of rooms and
+  // users changed meanwhile that it no longer has. Absolute values, so the order against the
+  // changes still queued does not matter as long as each change is queued in the order it was
+  // made here (order_mutex_).
+  void resync();
+  void mark_dirty_room(const std::string& room);
+  void mark_dirty_user(const std::string& username);
 
   chat_redis_link& link_;
   redis_presence_options options_;
   std::string node_id_;
   std::string node_key_;
   presence local_;
+  // Held while a change is made here and its command queued, and while resync() reads the counts
+  // and queues its commands: Redis gets them in the order the counts changed.
+  std::mutex order_mutex_;
+  // Rooms and users whose change did not reach Redis, for the next resync().
+  std::mutex dirty_mutex_;
+  std::set<std::string, std::less<>> dirty_rooms_;
+  std::set<std::string, std::less<>> dirty_users_;
   std::atomic<bool> closed_{false};
 };
 

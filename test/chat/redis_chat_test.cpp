@@ -6,6 +6,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "server/chat/chat_redis_link.hpp"
@@ -106,7 +107,9 @@ TEST_F(chat_redis, one_nodes_messages_are_the_others_history_the_last_50_oldest_
   }
   for (std::size_t i = 0; i < stored.size(); ++i) {
     EXPECT_TRUE(stored[i].second);
-    if (i) EXPECT_GT(stored[i].first, stored[i - 1].first);
+    if (i) {
+      EXPECT_GT(stored[i].first, stored[i - 1].first);
+    }
   }
   std::optional<std::optional<std::vector<message_ptr>>> loaded;
   auto found = a.history.recent("r", [&](std::optional<std::vector<message_ptr>> m) {
@@ -161,6 +164,35 @@ TEST_F(chat_redis, rosters_merge_across_nodes_and_a_closed_nodes_users_are_gone)
   EXPECT_EQ(after->count, 0u);
   EXPECT_GT(after->version, fourth->version);
   EXPECT_EQ(online(a.people, "bob"), false);
+}
+
+// Redis restarted without persistence: every count is gone. Each node re-sends its own once its
+// link is back, changes made while Redis was down included, so its users are online and in
+// their rooms again on every node without rejoining.
+TEST_F(chat_redis, a_node_resends_its_presence_when_redis_comes_back) {
+  test::redis_server redis;
+  node a(redis);
+  node b(redis);
+  ASSERT_TRUE(roster(a.people, "enter", "r", "amy"));
+  ASSERT_TRUE(roster(a.people, "enter", "gone", "amy"));
+  EXPECT_TRUE(signed_in(a.people, "amy", true));
+  EXPECT_TRUE(signed_in(a.people, "old", true));
+  redis.stop();
+  ASSERT_TRUE(run_until(context, [&] { return !a.link.up(); }));
+  EXPECT_FALSE(roster(a.people, "leave", "gone", "amy"));
+  EXPECT_FALSE(roster(a.people, "enter", "r", "ann"));
+  EXPECT_FALSE(signed_in(a.people, "old", false));
+  redis.restart();
+  const std::vector<std::string> both{"amy", "ann"};
+  ASSERT_TRUE(run_until(context, [&] {
+    auto seen = roster(b.people, "users", "r");
+    return seen && seen->users == both;
+  }));
+  EXPECT_EQ(online(b.people, "amy"), true);
+  EXPECT_EQ(online(b.people, "old"), false);
+  auto gone = roster(b.people, "users", "gone");
+  ASSERT_TRUE(gone);
+  EXPECT_EQ(gone->count, 0u);
 }
 
 TEST_F(chat_redis, redis_down_is_answered_at_once_not_waited_for) {
