@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fan-out across two nodes joined over Redis, against the same fan-out on one node alone, for
-# chorus (`chorus --redis-url … --rate-limit 0 --db :memory:`, 1 thread per node) and for the
-# Node.js reference (bench/node/room-server.mjs --redis-url: socket.io 4.8.4 with
+# chorus (`chorus-room-server --threads 1 --redis-url …`: the seed's room handlers, as the Node.js
+# side runs them; the chat app would also store each message in Redis first) and for the Node.js
+# reference (bench/node/room-server.mjs --redis-url: socket.io 4.8.4 with
 # @socket.io/redis-adapter 8.3.0 and redis 4.7.0). It starts its own redis-server on a free
 # loopback port; per side:
 #   1 node:  chorus-bench fanout against the node alone (no Redis): every delivery is local;
@@ -24,9 +25,10 @@
 #   PRESET        cmake preset to build (default release); BUILD_DIR (default build/$PRESET)
 #   BENCH_WORKERS chorus-bench worker processes (default 2)
 #   NO_BUILD=1    use the binaries in BUILD_DIR as they are
-#   CHORUS        the chorus binary (default $BUILD_DIR/bin/chorus), e.g. another checkout's
-# chorus's half needs `chorus --help` to show --redis-url; without it, its 2-node runs are
-# skipped (the table says so). Needs redis-server and `npm ci` in bench/node (done here when
+#   CHORUS_SERVER the chorus server (default $BUILD_DIR/bin/chorus-room-server), e.g. another
+#                 checkout's; `$BUILD_DIR/bin/chorus` measures the chat app instead
+# chorus's half needs `--help` to show --redis-url; without it, its 2-node runs are skipped (the
+# table says so). Needs redis-server and `npm ci` in bench/node (done here when
 # the Redis adapter is missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,7 +37,7 @@ build=${BUILD_DIR:-build/$preset}
 workers=${BENCH_WORKERS:-2}
 sides=${SIDES:-chorus node}
 bin=$build/bin
-chorus=${CHORUS:-$bin/chorus}
+chorus=${CHORUS_SERVER:-$bin/chorus-room-server}
 
 if [[ -z ${NO_BUILD:-} ]]; then
   if [[ $build == "build/$preset" ]]; then
@@ -43,7 +45,7 @@ if [[ -z ${NO_BUILD:-} ]]; then
   else
     cmake --preset "$preset" -B "$build" >/dev/null
   fi
-  nice -n 19 cmake --build "$build" --target chorus-bench chorus -j2 >/dev/null
+  nice -n 19 cmake --build "$build" --target chorus-bench chorus-room-server -j2 >/dev/null
 fi
 if [[ " $sides " == *" node "* && ! -d bench/node/node_modules/@socket.io/redis-adapter ]]; then
   (cd bench/node && npm ci --no-audit --no-fund --loglevel=error)
@@ -174,7 +176,11 @@ run_side() {
 
 for side in $sides; do
   case $side in
-    chorus) run_side chorus "$chorus" --threads 1 --rate-limit 0 --db :memory: ;;
+    chorus)
+      chorus_args=(--threads 1)
+      # The chat app: no rate limit, no history kept across runs.
+      [[ $(basename "$chorus") == chorus ]] && chorus_args+=(--rate-limit 0 --db :memory:)
+      run_side chorus "$chorus" "${chorus_args[@]}" ;;
     node) run_side node node bench/node/room-server.mjs ;;
     *) echo "unknown side '$side' (chorus, node)"; exit 2 ;;
   esac

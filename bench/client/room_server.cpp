@@ -6,17 +6,20 @@
 //   room_message {room, message}  emits `message` {"message": message} to the room, sender included
 // and, as chorus's chat does, a /chat namespace whose `message` comes back to the sender as
 // `response` (and as the ack, when the client asks for one), for chorus-bench echo.
-// --port (0: any free port), --threads; prints "listening on port N" once ready, stops on
-// SIGTERM/SIGINT.
+// --port (0: any free port), --threads, and chorus's cluster flags (--redis-url, --redis-mode, ...:
+// bench/cluster.sh runs two of these joined over Redis, as it runs bench/node/room-server.mjs
+// with the Redis adapter); prints "listening on port N" once ready, stops on SIGTERM/SIGINT.
 #include <simdjson.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
 #include "protocol/json/escape.hpp"
+#include "server/cluster/cluster_options.hpp"
 #include "server/server.hpp"
 #include "server/signals.hpp"
 #include "server/socketio/application.hpp"
@@ -75,6 +78,8 @@ int main(int argc, char** argv) {
   CLI::App cli{"chorus-room-server: the seed's room handlers, for chorus-bench"};
   cli.add_option("--port", config.port, "TCP port (0: any free port)")->capture_default_str();
   cli.add_option("--threads", config.threads, "Shards (0: one per core)");
+  cluster::cluster_options cluster_options;
+  cluster::add_cluster_options(cli, cluster_options);
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -86,6 +91,13 @@ int main(int argc, char** argv) {
   socketio::application app;
   register_rooms(app);
   server srv(config, app.handler_factory());
+  try {
+    if (auto adapter = cluster::make_cluster_adapter(srv, cluster_options, app))
+      srv.set_adapter(std::move(adapter));
+  } catch (const std::invalid_argument& e) {
+    spdlog::critical("{}", e.what());
+    return 2;
+  }
   try {
     srv.start();
   } catch (const std::exception& e) {
