@@ -69,20 +69,26 @@ std::size_t presence::signed_in_count(std::string_view username) const {
   return it == online_.end() ? 0 : it->second;
 }
 
+namespace {
+
+template <class Map>
+std::vector<std::string> keys_of(const Map& map) {
+  std::vector<std::string> keys;
+  keys.reserve(map.size());
+  for (const auto& entry : map) keys.push_back(entry.first);
+  return keys;
+}
+
+}  // namespace
+
 std::vector<std::string> presence::room_names() const {
   std::lock_guard lock(mutex_);
-  std::vector<std::string> names;
-  names.reserve(rooms_.size());
-  for (const auto& [name, state] : rooms_) names.push_back(name);
-  return names;
+  return keys_of(rooms_);
 }
 
 std::vector<std::string> presence::signed_in_names() const {
   std::lock_guard lock(mutex_);
-  std::vector<std::string> names;
-  names.reserve(online_.size());
-  for (const auto& [name, count] : online_) names.push_back(name);
-  return names;
+  return keys_of(online_);
 }
 
 presence::roster presence::snapshot(const room_state* room) const {
