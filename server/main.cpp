@@ -110,13 +110,7 @@ int main(int argc, char** argv) {
   }
   chat::register_chat(app, chat_options, *history, *people);
   server srv(config, app.handler_factory());
-  try {
-    if (auto adapter = cluster::make_cluster_adapter(srv, cluster_options, app))
-      srv.set_adapter(std::move(adapter));
-  } catch (const std::invalid_argument& e) {
-    spdlog::critical("{}", e.what());
-    return 2;
-  }
+  cluster::join_cluster(srv, cluster_options, app);
   srv.set_tls_context(tls_context);
   srv.set_access_log(access_log);
   // The page and the client bundle, read once; the bundle sits in the Engine.IO path's

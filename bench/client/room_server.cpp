@@ -14,7 +14,6 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -91,13 +90,7 @@ int main(int argc, char** argv) {
   socketio::application app;
   register_rooms(app);
   server srv(config, app.handler_factory());
-  try {
-    if (auto adapter = cluster::make_cluster_adapter(srv, cluster_options, app))
-      srv.set_adapter(std::move(adapter));
-  } catch (const std::invalid_argument& e) {
-    spdlog::critical("{}", e.what());
-    return 2;
-  }
+  cluster::join_cluster(srv, cluster_options, app);
   try {
     srv.start();
   } catch (const std::exception& e) {

@@ -79,4 +79,8 @@ std::unique_ptr<fanout::adapter> make_cluster_adapter(server& srv, const cluster
                                          server_event_sink(srv, app));
 }
 
+void join_cluster(server& srv, const cluster_options& options, const socketio::application& app) {
+  if (auto adapter = make_cluster_adapter(srv, options, app)) srv.set_adapter(std::move(adapter));
+}
+
 }  // namespace chorus::server::cluster

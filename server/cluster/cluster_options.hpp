@@ -34,8 +34,11 @@ void add_cluster_options(CLI::App& app, cluster_options& options);
 
 // The adapter the options ask for (null: keep the local one), serving `app`'s namespaces; other
 // nodes' serverSideEmit events run `app`'s handlers on shard 0. `app` outlives the server.
-// Throws std::invalid_argument with a message for the user when the URL is not one.
+// Throws std::invalid_argument with a message for the user when the URL is not one (options
+// parsed by add_cluster_options never are: --redis-url's check refuses them first).
 std::unique_ptr<fanout::adapter> make_cluster_adapter(server& srv, const cluster_options& options,
                                                       const socketio::application& app);
+// Gives `srv` that adapter, when the options ask for one (before srv.start()).
+void join_cluster(server& srv, const cluster_options& options, const socketio::application& app);
 
 }  // namespace chorus::server::cluster

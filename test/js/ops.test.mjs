@@ -165,6 +165,8 @@ describe("configuration file", () => {
     { what: "a bad log format", args: ["--log-format", "xml"], names: "--log-format" },
     { what: "an --io-uring that is not a boolean", args: ["--io-uring", "sometimes"], names: "--io-uring" },
     { what: "a bad CHORUS_IO_URING", env: { CHORUS_IO_URING: "maybe" }, names: "--io-uring" },
+    { what: "a --redis-url that is not one", args: ["--redis-url", "http://127.0.0.1:6379"], names: "--redis-url" },
+    { what: "a bad CHORUS_REDIS_URL", env: { CHORUS_REDIS_URL: "redis://127.0.0.1:99999" }, names: "--redis-url" },
     { what: "a bad --redis-mode", args: ["--redis-mode", "cluster"], names: "--redis-mode" },
     { what: "a bad CHORUS_REDIS_MODE", env: { CHORUS_REDIS_MODE: "Sharded" }, names: "--redis-mode" },
     { what: "a file entry out of range", file: "ping-timeout = 0\n", names: "--ping-timeout" },
