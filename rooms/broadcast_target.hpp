@@ -23,4 +23,8 @@ struct broadcast_flags {
   bool local = false;
 };
 
+// Whether `target` names a member of exactly `member_rooms` (its own room included): what a room
+// table decides for a live member, for one that is gone (connection state recovery's replay).
+bool reaches(const broadcast_target& target, const std::vector<std::string>& member_rooms);
+
 }  // namespace chorus::rooms

@@ -31,6 +31,8 @@ struct broadcast_job {
   std::shared_ptr<ack_gatherer> acks;
   std::uint64_t ack_id = 0;
   std::chrono::milliseconds ack_timeout{0};
+  // Its offset in the node's connection state recovery log (0: not stored there).
+  std::uint64_t log_seq = 0;
 };
 
 // A job for one EVENT: packets[0] is "4", the Socket.IO header (BINARY_EVENT when there are

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace chorus::server::recovery {
+
+// A stored packet's offset as the client sees it: the last argument of the event, which the
+// client sends back in its CONNECT auth. This node's log numbers packets 1, 2, ... and writes
+// the number in decimal (socket.io's in-memory log writes a time-based id; the client treats it
+// as opaque).
+std::string format_offset(std::uint64_t seq);
+// nullopt for anything format_offset cannot have written (a client's input: never trusted).
+std::optional<std::uint64_t> parse_offset(std::string_view offset);
+
+}  // namespace chorus::server::recovery
