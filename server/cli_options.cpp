@@ -132,6 +132,31 @@ void add_server_options(CLI::App& app, server_config& config) {
       ->envname("CHORUS_TLS_KEY");
 }
 
+void add_recovery_options(CLI::App& app, recovery::recovery_options& options) {
+  app.add_option_function<std::int64_t>(
+         "--recovery-window",
+         [&options](std::int64_t ms) { options.window = std::chrono::milliseconds(ms); },
+         "Connection state recovery: ms a client whose connection dropped may come back as the "
+         "same socket (sid, rooms, data) and be sent what it missed; 0: off")
+      ->envname("CHORUS_RECOVERY_WINDOW")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{86'400'000}))
+      ->default_str(std::to_string(options.window.count()));
+  app.add_option("--recovery-max-bytes", options.max_bytes,
+                 "Bytes the recovery packet log may hold; over it the oldest packets go first")
+      ->envname("CHORUS_RECOVERY_MAX_BYTES")
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 40))
+      ->capture_default_str();
+  app.add_option("--recovery-max-sessions", options.max_sessions,
+                 "Sessions of disconnected sockets kept for recovery; over it the oldest go first")
+      ->envname("CHORUS_RECOVERY_MAX_SESSIONS")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100'000'000}))
+      ->capture_default_str();
+  app.add_flag("--recovery-skip-middlewares", options.skip_middlewares,
+               "A recovered socket skips the connect middlewares (JWT): only if a token that "
+               "was valid once may come back for the whole window")
+      ->envname("CHORUS_RECOVERY_SKIP_MIDDLEWARES");
+}
+
 void add_static_options(CLI::App& app, http::static_sources& sources) {
   sources.web_root = http::default_web_root();
   sources.client_bundle = http::default_client_bundle();

@@ -19,4 +19,9 @@ void add_static_options(CLI::App& app, http::static_sources& sources);
 // with a secret, the chat's namespaces admit only a valid HS256 token (server/guard/jwt.hpp).
 void add_jwt_options(CLI::App& app, std::string& secret);
 
+// Registers --recovery-window, --recovery-max-bytes, --recovery-max-sessions and
+// --recovery-skip-middlewares (CHORUS_RECOVERY_*): connection state recovery, on when the window
+// is not 0. The window's default is what `options` holds.
+void add_recovery_options(CLI::App& app, recovery::recovery_options& options);
+
 }  // namespace chorus::server

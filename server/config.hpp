@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "server/recovery/recovery_options.hpp"
+
 namespace chorus::server {
 
 // Everything a server instance is configured with. Defaults are the Socket.IO reference server's.
@@ -41,6 +43,8 @@ struct server_config {
   // PEM files; both set: the listener speaks TLS only (https, wss). See server/tls.
   std::string tls_cert;
   std::string tls_key;
+  // Connection state recovery (server/recovery): off unless recovery.window is set.
+  recovery::recovery_options recovery;
 };
 
 }  // namespace chorus::server

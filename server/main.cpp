@@ -31,6 +31,8 @@ int main(int argc, char** argv) {
   chat::chat_options chat_options;
   CLI::App cli{"chorus: a Socket.IO-compatible real-time chat server"};
   add_server_options(cli, config);
+  config.recovery.window = std::chrono::minutes(2);  // socket.io's maxDisconnectionDuration
+  add_recovery_options(cli, config.recovery);
   http::static_sources static_sources;
   add_static_options(cli, static_sources);
   add_jwt_options(cli, chat_options.jwt_secret);

@@ -11,6 +11,7 @@
 #include "server/http/http_session.hpp"
 #include "server/http/over_limit.hpp"
 #include "server/http/responses.hpp"
+#include "server/recovery/state_recovery.hpp"
 #include "server/tls/tls_session.hpp"
 
 namespace chorus::server {
@@ -148,6 +149,8 @@ server::server(server_config config, session_handler_factory factory)
       guard::connection_limits{.max_connections = http::over_limit_reserve});
   for (unsigned i = 0; i < count; ++i) shards_.push_back(std::make_unique<shard>(i, *this));
   adapter_ = std::make_unique<fanout::local_adapter>(*this);
+  if (config_.recovery.enabled())
+    recovery_ = std::make_unique<recovery::state_recovery>(config_.recovery);
 }
 
 void server::set_adapter(std::unique_ptr<fanout::adapter> adapter) {

@@ -25,6 +25,9 @@ class context;
 namespace chorus::server::fanout {
 class adapter;
 }
+namespace chorus::server::recovery {
+class state_recovery;
+}
 
 namespace chorus::server {
 
@@ -86,6 +89,8 @@ class server {
   // unless another was set. set_adapter: before start() (a cluster adapter, or a test's stub).
   fanout::adapter& adapter() { return *adapter_; }
   void set_adapter(std::unique_ptr<fanout::adapter> adapter);
+  // Connection state recovery, when config().recovery enables it (else null).
+  recovery::state_recovery* recovery() { return recovery_.get(); }
   const server_config& config() const { return config_; }
   // The process's connection counts and per-address limits, shared by every shard.
   guard::connection_guard& guard() { return *guard_; }
@@ -109,6 +114,7 @@ class server {
   std::unique_ptr<guard::connection_guard> over_limit_reserve_;
   std::vector<std::unique_ptr<shard>> shards_;
   std::unique_ptr<fanout::adapter> adapter_;
+  std::unique_ptr<recovery::state_recovery> recovery_;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors_;
   std::vector<std::thread> threads_;
   std::uint16_t port_ = 0;

@@ -18,6 +18,7 @@
 #include <string_view>
 
 #include "protocol/json/escape.hpp"
+#include "server/cli_options.hpp"
 #include "server/cluster/cluster_options.hpp"
 #include "server/server.hpp"
 #include "server/signals.hpp"
@@ -75,6 +76,7 @@ int main(int argc, char** argv) {
   server_config config;
   config.port = 3000;
   CLI::App cli{"chorus-room-server: the seed's room handlers, for chorus-bench"};
+  add_recovery_options(cli, config.recovery);
   cli.add_option("--port", config.port, "TCP port (0: any free port)")->capture_default_str();
   cli.add_option("--threads", config.threads, "Shards (0: one per core)");
   cluster::cluster_options cluster_options;

@@ -30,7 +30,7 @@ void hub_deliver_to_room(benchmark::State& state) {
   const auto members = static_cast<int>(state.range(0));
   for (int i = 0; i < members; ++i) {
     sockets.push_back(std::make_shared<cs::socketio::socket>(owner, handlers, "/",
-                                                             "s" + std::to_string(i), "{}"));
+                                                             "s" + std::to_string(i), "", "{}"));
     sockets.back()->attach_to_hub();
     sockets.back()->join("big");
   }

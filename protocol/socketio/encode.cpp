@@ -51,10 +51,15 @@ void append_ack(std::string& out, std::string_view nsp, std::uint64_t ack_id,
   out += ']';
 }
 
-void append_connect(std::string& out, std::string_view nsp, std::string_view sid) {
+void append_connect(std::string& out, std::string_view nsp, std::string_view sid,
+                    std::string_view pid) {
   append_header(out, packet_type::connect, nsp, std::nullopt);
   out += "{\"sid\":";
   json::append_quoted(out, sid);
+  if (!pid.empty()) {
+    out += ",\"pid\":";
+    json::append_quoted(out, pid);
+  }
   out += '}';
 }
 

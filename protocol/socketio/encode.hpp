@@ -26,8 +26,9 @@ void append_event(std::string& out, std::string_view nsp, std::string_view event
 void append_ack(std::string& out, std::string_view nsp, std::uint64_t ack_id,
                 std::string_view args_json, std::size_t attachments = 0);
 
-// 0[/nsp,]{"sid":"…"}
-void append_connect(std::string& out, std::string_view nsp, std::string_view sid);
+// 0[/nsp,]{"sid":"…"}, or with a pid (connection state recovery on) {"sid":"…","pid":"…"}
+void append_connect(std::string& out, std::string_view nsp, std::string_view sid,
+                    std::string_view pid = {});
 
 // 4[/nsp,]{"message":"…"} with the message escaped.
 void append_connect_error(std::string& out, std::string_view nsp, std::string_view message);

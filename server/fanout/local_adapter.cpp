@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "server/fanout/ask_every_shard.hpp"
+#include "server/recovery/state_recovery.hpp"
 #include "server/server.hpp"
 
 namespace chorus::server::fanout {
@@ -13,6 +14,8 @@ void local_adapter::broadcast(std::shared_ptr<const broadcast_job> job, shard* o
 }
 
 void local_adapter::deliver(const std::shared_ptr<const broadcast_job>& job, shard* origin) {
+  if (auto* recovery = server_.recovery(); recovery && recovery->stores(*job))
+    return recovery->broadcast(*job, origin, server_);
   if (job->acks) job->acks->expect(server_.shard_count());  // each shard reports once
   for (unsigned i = 0; i < server_.shard_count(); ++i) {
     shard& target = server_.shard_at(i);

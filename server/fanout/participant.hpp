@@ -8,6 +8,7 @@
 
 #include "server/engineio/outbound_packet.hpp"
 #include "server/fanout/broadcast_acks.hpp"
+#include "server/fanout/broadcast_job.hpp"
 
 namespace chorus::server::fanout {
 
@@ -19,10 +20,10 @@ class participant {
   // The socket id: the name of the participant's own room.
   virtual const std::string& id() const = 0;
   virtual const std::string& nsp() const = 0;
-  // Queues a broadcast's packets, encoded once and shared by every recipient. Runs inside the
-  // hub's walk of a room table: it must not join, leave or remove anything now (a participant
-  // that has to go, e.g. on a full queue, goes later).
-  virtual void deliver(const std::vector<engineio::outbound_packet>& packets, bool is_volatile) = 0;
+  // Queues a broadcast's packets (job.packets), encoded once and shared by every recipient. Runs
+  // inside the hub's walk of a room table: it must not join, leave or remove anything now (a
+  // participant that has to go, e.g. on a full queue, goes later).
+  virtual void deliver(const broadcast_job& job) = 0;
   // The same for a broadcast with acks: the participant also waits (timeout at most) for its
   // client's ack of `ack_id` and hands the first argument to `acks`. false: it is no longer
   // connected and took nothing (not counted as reached).

@@ -150,7 +150,7 @@ void shard_hub::deliver(const broadcast_job& job) {
   std::uint64_t delivered = 0;
   t->for_each_recipient(job.target, [&](rooms::member_id id) {
     if (participant* p = members_[id]) {
-      p->deliver(job.packets, job.flags.is_volatile);
+      p->deliver(job);
       ++delivered;
     }
   });

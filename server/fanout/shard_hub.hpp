@@ -67,6 +67,9 @@ class shard_hub {
   void deliver(const broadcast_job& job);
   // From any thread: queue a broadcast for this shard.
   void post(std::shared_ptr<const broadcast_job> job);
+  // On the shard's thread: whether nothing posted waits to be delivered (a push still under way
+  // may count as either).
+  bool inbox_empty() const { return inbox_.empty(); }
 
  private:
   void drain();

@@ -3,6 +3,7 @@
 #include "server/fanout/adapter.hpp"
 #include "server/fanout/ask_every_shard.hpp"
 #include "server/metrics/families.hpp"
+#include "server/recovery/state_recovery.hpp"
 #include "server/server.hpp"
 
 namespace chorus::server::metrics {
@@ -18,6 +19,7 @@ awaitable<std::string> scrape(server& srv) {
   for (unsigned i = 0; i < srv.shard_count(); ++i) shards.push_back(&srv.shard_at(i).metrics());
   std::vector<family> families = make_families(shards, census);
   srv.adapter().append_metrics(families);
+  if (auto* recovery = srv.recovery()) recovery->append_metrics(families);
   co_return write_exposition(families);
 }
 

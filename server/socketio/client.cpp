@@ -5,9 +5,11 @@
 #include "protocol/socketio/event_args.hpp"
 #include "server/engineio/session.hpp"
 #include "server/engineio/sid.hpp"
+#include "server/recovery/state_recovery.hpp"
 #include "server/shard.hpp"
 #include "server/socketio/application.hpp"
 #include "server/socketio/event.hpp"
+#include "server/socketio/namespace_handlers.hpp"
 #include "server/socketio/socket.hpp"
 
 namespace chorus::server::socketio {
@@ -33,6 +35,19 @@ void guarded(const char* what, Call&& call) {
     spdlog::error("{} handler threw", what);
   }
 }
+
+// The session a CONNECT's auth asks to recover, when it carries both a pid and an offset as
+// strings (as socket.io, anything else is a plain connect); nullopt when recovery fails.
+std::optional<recovery::state_recovery::restored> try_recovery(recovery::state_recovery& recovery,
+                                                               simdjson::dom::element auth,
+                                                               const std::string& nsp) {
+  std::string_view pid, offset;
+  if (auth["pid"].get_string().get(pid) || auth["offset"].get_string().get(offset))
+    return std::nullopt;
+  return recovery.restore(std::string(pid), offset, nsp);
+}
+
+const std::vector<namespace_handlers::middleware> no_middlewares;
 
 }  // namespace
 
@@ -188,9 +203,18 @@ void client::on_connect(const sio::header& h, const sio::parsed_payload& payload
   std::string auth_json = payload.has_payload ? std::string(h.payload) : std::string("{}");
   simdjson::dom::element auth = payload.root;
   if (!payload.has_payload) auth = home_.json_parser().parse("{}", 2).value_unsafe();
-  auto joined = std::make_shared<socket>(*this, *handlers, std::string(h.nsp),
-                                         engineio::make_random_id(20), std::move(auth_json));
-  for (const auto& check : handlers->middlewares()) {
+  recovery::state_recovery* recovery = home_.owner().recovery();
+  auto restored = recovery ? try_recovery(*recovery, auth, std::string(h.nsp)) : std::nullopt;
+  std::string sid = restored ? restored->session.sid : engineio::make_random_id(20);
+  std::string pid;
+  if (recovery) pid = restored ? restored->session.pid : engineio::make_random_id(20);
+  auto joined = std::make_shared<socket>(*this, *handlers, std::string(h.nsp), std::move(sid),
+                                         std::move(pid), std::move(auth_json));
+  if (restored) joined->restore(std::move(restored->session), restored->through);
+  // A token revoked or expired since must not come back through a pid: the middlewares run
+  // again unless the operator said otherwise (docs/OPERATIONS.md).
+  bool skip_middlewares = restored && recovery->options().skip_middlewares;
+  for (const auto& check : skip_middlewares ? no_middlewares : handlers->middlewares()) {
     std::optional<std::string> refusal;
     try {
       refusal = check(*joined, auth);
@@ -205,7 +229,11 @@ void client::on_connect(const sio::header& h, const sio::parsed_payload& payload
   sockets_.push_back(joined);
   joined->attach_to_hub();
   connect_timer_.reset();
-  sio::append_connect(text, h.nsp, joined->id());
+  // What it missed goes first: the client holds events that come before its CONNECT and hands
+  // them over once connected.
+  if (restored)
+    for (const auto& job : restored->missed) send_shared(job->packets, false);
+  sio::append_connect(text, h.nsp, joined->id(), joined->pid());
   send(std::move(text), {});
   if (handlers->connection()) guarded("connection", [&] { handlers->connection()(*joined); });
 }

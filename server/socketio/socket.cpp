@@ -5,6 +5,7 @@
 #include <simdjson.h>
 
 #include "protocol/socketio/packet.hpp"
+#include "server/recovery/state_recovery.hpp"
 #include "server/server.hpp"
 #include "server/shard.hpp"
 #include "server/socketio/client.hpp"
@@ -15,11 +16,12 @@ namespace chorus::server::socketio {
 namespace sio = protocol::socketio;
 
 socket::socket(client& owner, const namespace_handlers& handlers, std::string nsp, std::string id,
-               std::string auth_json)
+               std::string pid, std::string auth_json)
     : owner_(owner),
       handlers_(handlers),
       nsp_(std::move(nsp)),
       id_(std::move(id)),
+      pid_(std::move(pid)),
       auth_json_(std::move(auth_json)) {}
 
 socket::~socket() = default;
@@ -30,6 +32,13 @@ void socket::send_packet(std::string engine_text, std::vector<std::string> attac
 
 void socket::emit(std::string_view event_name, std::string_view args_json,
                   std::vector<std::string> attachments) {
+  if (auto* recovery = owner_.home().owner().recovery()) {
+    // As socket.io with recovery on: a broadcast to the socket's own room, so it is stored.
+    auto job = fanout::make_event_job(nsp_, std::nullopt, attachments, event_name, args_json);
+    job->target.rooms.push_back(id_);
+    if (auto now = recovery->send_direct(*job, owner_.home())) deliver(*now);
+    return;
+  }
   std::string text = "4";  // the Engine.IO message type, then the Socket.IO packet
   sio::append_event(text, nsp_, event_name, args_json, std::nullopt, attachments.size());
   send_packet(std::move(text), std::move(attachments));
@@ -112,6 +121,33 @@ asio::any_io_executor socket::executor() const {
 void socket::attach_to_hub() {
   member_id_ = owner_.home().hub().add(*this);
   in_hub_ = true;
+  for (const auto& room : restored_rooms_) join(room);
+  restored_rooms_.clear();
+}
+
+void socket::restore(recovery::saved_session session, std::uint64_t through) {
+  recovered_ = true;
+  replayed_through_ = through;
+  restored_rooms_ = std::move(session.rooms);
+  data_ = std::move(session.data);
+  data_json_ = std::move(session.data_json);
+}
+
+std::optional<recovery::saved_session> socket::session_to_keep(disconnect_reason reason) {
+  if (!owner_.home().owner().recovery()) return std::nullopt;
+  // socket.io's list: the connection was lost or closed by the server, not left on purpose.
+  switch (reason) {
+    case disconnect_reason::transport_close:
+    case disconnect_reason::transport_error:
+    case disconnect_reason::ping_timeout:
+    case disconnect_reason::forced_close:
+    case disconnect_reason::server_shutting_down:
+      break;
+    default:
+      return std::nullopt;
+  }
+  // data as it was before the disconnect handler, which may clear what it announced.
+  return recovery::saved_session{pid_, id_, nsp_, rooms(), data_, data_json_};
 }
 
 void socket::join(std::string_view room) {
@@ -144,8 +180,10 @@ fanout::broadcast_operator socket::to(std::string room) const {
   return op;
 }
 
-void socket::deliver(const std::vector<engineio::outbound_packet>& packets, bool is_volatile) {
-  if (connected_) owner_.send_shared(packets, is_volatile);
+void socket::deliver(const fanout::broadcast_job& job) {
+  // A recovered socket was sent the stored packets up to replayed_through_ already.
+  if (job.log_seq != 0 && job.log_seq <= replayed_through_) return;
+  if (connected_) owner_.send_shared(job.packets, job.flags.is_volatile);
 }
 
 namespace {
@@ -176,6 +214,7 @@ void socket::on_disconnected(disconnect_reason reason) {
   if (!connected_) return;
   connected_ = false;
   owner_.home().metrics().socket_disconnects[metrics::index_of(reason)].add();
+  auto kept = session_to_keep(reason);
   if (in_hub_) {
     owner_.home().hub().remove(*this, member_id_);
     in_hub_ = false;
@@ -187,6 +226,9 @@ void socket::on_disconnected(disconnect_reason reason) {
     pending.callback({ack_status::disconnected});
   }
   if (handlers_.disconnect()) handlers_.disconnect()(*this, reason);
+  // Kept once the disconnect handler has run, so that a client coming back at once on another
+  // shard finds the application done with the socket that left.
+  if (kept) owner_.home().owner().recovery()->save(std::move(*kept));
 }
 
 void ack_sender::operator()(std::string_view args_json,

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -15,6 +16,7 @@
 #include "server/engineio/outbound_packet.hpp"
 #include "server/fanout/broadcast_operator.hpp"
 #include "server/fanout/participant.hpp"
+#include "server/recovery/session_store.hpp"
 #include "server/socketio/ack.hpp"
 
 namespace chorus::server::engineio {
@@ -30,8 +32,9 @@ class namespace_handlers;
 // from that shard's thread (handlers always do). The hub reaches it as a participant.
 class socket final : public std::enable_shared_from_this<socket>, public fanout::participant {
  public:
+  // pid: the private id of connection state recovery ("" when it is off).
   socket(client& owner, const namespace_handlers& handlers, std::string nsp, std::string id,
-         std::string auth_json);
+         std::string pid, std::string auth_json);
   ~socket();
 
   const std::string& id() const override { return id_; }
@@ -39,10 +42,15 @@ class socket final : public std::enable_shared_from_this<socket>, public fanout:
   // The CONNECT packet's auth payload as JSON ("{}" when the client sent none).
   const std::string& auth_json() const { return auth_json_; }
   bool connected() const { return connected_; }
+  // Connection state recovery: this socket is one that dropped and came back (same id, rooms and
+  // data; what it missed was sent again), as socket.io's socket.recovered.
+  bool recovered() const { return recovered_; }
+  const std::string& pid() const { return pid_; }
   const namespace_handlers& handlers() const { return handlers_; }
 
   // Sends an event to this client. args_json: the arguments as comma-separated JSON elements;
-  // binary attachments are referenced from it by {"_placeholder":true,"num":i}.
+  // binary attachments are referenced from it by {"_placeholder":true,"num":i}. With connection
+  // state recovery on it is stored (and ends with its offset), even when the client is away.
   void emit(std::string_view event_name, std::string_view args_json = {},
             std::vector<std::string> attachments = {});
   // The same, and `callback` runs once with the client's ack, or with timeout/disconnected.
@@ -84,8 +92,11 @@ class socket final : public std::enable_shared_from_this<socket>, public fanout:
   void on_disconnected(disconnect_reason reason);
   // Registers with the shard's hub once connected.
   void attach_to_hub();
+  // Before attach_to_hub: this socket comes back as the one that left `session` (its rooms are
+  // joined by attach_to_hub); stored packets up to `through` are not delivered again.
+  void restore(recovery::saved_session session, std::uint64_t through);
   // A broadcast reaching this socket.
-  void deliver(const std::vector<engineio::outbound_packet>& packets, bool is_volatile) override;
+  void deliver(const fanout::broadcast_job& job) override;
   bool deliver_expecting_ack(const std::vector<engineio::outbound_packet>& packets,
                              std::uint64_t ack_id,
                              const std::shared_ptr<fanout::ack_gatherer>& acks,
@@ -101,12 +112,20 @@ class socket final : public std::enable_shared_from_this<socket>, public fanout:
   // the socket disconnects.
   void expect_ack(std::uint64_t id, std::chrono::milliseconds timeout, ack_callback callback);
 
+  // The session connection state recovery keeps when the connection drops for `reason` (taken
+  // before the socket leaves its rooms), or nullopt.
+  std::optional<recovery::saved_session> session_to_keep(disconnect_reason reason);
+
   client& owner_;
   const namespace_handlers& handlers_;
   std::string nsp_;
   std::string id_;
+  std::string pid_;
   std::string auth_json_;
   bool connected_ = true;
+  bool recovered_ = false;
+  std::uint64_t replayed_through_ = 0;
+  std::vector<std::string> restored_rooms_;
   std::uint64_t next_ack_id_ = 0;
   std::unordered_map<std::uint64_t, pending_ack> pending_acks_;
   std::any data_;

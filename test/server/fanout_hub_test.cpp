@@ -37,8 +37,8 @@ class stub_participant final : public fanout::participant {
   stub_participant(std::string id, std::string nsp) : id_(std::move(id)), nsp_(std::move(nsp)) {}
   const std::string& id() const override { return id_; }
   const std::string& nsp() const override { return nsp_; }
-  void deliver(const std::vector<engineio::outbound_packet>& packets, bool is_volatile) override {
-    deliveries.push_back({packets, is_volatile});
+  void deliver(const fanout::broadcast_job& job) override {
+    deliveries.push_back({job.packets, job.flags.is_volatile});
   }
   bool deliver_expecting_ack(const std::vector<engineio::outbound_packet>& packets,
                              std::uint64_t ack_id,

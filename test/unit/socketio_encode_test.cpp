@@ -37,6 +37,14 @@ const encode_case cases[] = {
      "/admin",
      {},
      0},
+    {R"(0/admin,{"sid":"-G5j-67EZFp-q59rADQM","pid":"Pz2gRZ5lfQGcN2oXHz1A"})",
+     [](std::string& o) {
+       append_connect(o, "/admin", "-G5j-67EZFp-q59rADQM", "Pz2gRZ5lfQGcN2oXHz1A");
+     },
+     packet_type::connect,
+     "/admin",
+     {},
+     0},
     {R"(0/admin,{"sid":"-G5j-67EZFp-q59rADQM"})",
      [](std::string& o) { append_connect(o, "/admin", "-G5j-67EZFp-q59rADQM"); },
      packet_type::connect,

@@ -1,0 +1,83 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/fanout/broadcast_job.hpp"
+#include "server/metrics/exposition.hpp"
+#include "server/recovery/packet_log.hpp"
+#include "server/recovery/recovery_options.hpp"
+#include "server/recovery/session_store.hpp"
+
+namespace chorus::server {
+class server;
+class shard;
+}  // namespace chorus::server
+
+namespace chorus::server::recovery {
+
+// Connection state recovery for the whole node (socket.io >= 4.6): a client whose connection
+// dropped comes back within the window as the same socket (sid, rooms, data) and is sent every
+// stored packet it missed, in order. Shared by every shard; any thread.
+//
+// Order: a client remembers the offset of the last packet it received and, coming back, gets
+// every later one. That is only right if each socket receives stored packets in offset order.
+// So numbering a packet and queueing it on every shard's inbox happen under one lock (each inbox
+// is FIFO); the calling shard delivers at once only when its own inbox is empty, when nothing
+// numbered earlier can still be waiting there.
+class state_recovery {
+ public:
+  explicit state_recovery(const recovery_options& options);
+
+  const recovery_options& options() const { return options_; }
+  // What socket.io stores: events without an ack, not volatile.
+  static bool stores(const fanout::broadcast_job& job) {
+    return !job.acks && !job.flags.is_volatile;
+  }
+
+  // Numbers a broadcast (stores(job)), stores it and hands it to every shard of `srv`. `origin`:
+  // the shard the caller runs on, or nullptr.
+  void broadcast(const fanout::broadcast_job& job, shard* origin, server& srv);
+  // The same for a direct emit, `job` naming one socket of `home` (the caller's shard). Returns
+  // the numbered job for the caller to deliver at once, or nullptr when it had to be queued
+  // behind earlier ones on the shard's inbox (which then delivers it).
+  std::shared_ptr<const fanout::broadcast_job> send_direct(const fanout::broadcast_job& job,
+                                                           shard& home);
+
+  // A socket's connection dropped for a reason socket.io recovers from.
+  void save(saved_session session);
+
+  struct restored {
+    saved_session session;
+    std::vector<std::shared_ptr<const fanout::broadcast_job>> missed;  // oldest first
+    // Every stored packet up to this offset is in `missed` or was sent before the disconnection:
+    // the socket must skip any still queued on its shard.
+    std::uint64_t through = 0;
+  };
+  // The session `pid` left in `nsp`, with what it missed after `offset`; nullopt (a failed
+  // recovery) when either is unknown, malformed or expired. The session is used up either way.
+  std::optional<restored> restore(const std::string& pid, std::string_view offset,
+                                  const std::string& nsp);
+
+  void append_metrics(std::vector<metrics::family>& families) const;
+
+ private:
+  recovery_options options_;
+  mutable std::mutex log_mutex_;
+  packet_log log_;
+  mutable std::mutex sessions_mutex_;
+  session_store sessions_;
+  std::atomic<std::uint64_t> saved_{0};
+  std::atomic<std::uint64_t> recovered_{0};
+  std::atomic<std::uint64_t> failed_{0};
+};
+
+}  // namespace chorus::server::recovery
