@@ -349,7 +349,10 @@
 
   socket.on("connect", () => {
     setConnection("connected", "connected");
-    if (joined()) joinEverything(); // a new connection: the server knows nothing of us
+    // Recovered (connection state recovery): the same socket, still in its rooms, and what was
+    // said meanwhile has just arrived; otherwise a new connection the server knows nothing of.
+    if (socket.recovered) addEntry(state.active, { kind: "system", text: "Reconnected" });
+    else if (joined()) joinEverything();
     renderControls();
   });
 

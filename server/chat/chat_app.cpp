@@ -310,6 +310,20 @@ void on_private_message(socket& s, const event& ev, const state_ptr& state) {
       });
 }
 
+void on_connection(socket& s, const state_ptr& state) {
+  if (!s.recovered()) return s.emit("status", R"({"msg":"Connected to chat!"})");
+  // Back within the recovery window with its name and rooms, which the page does not send again;
+  // the disconnect handler signed it out and left its rooms, so presence comes back here.
+  chat_user& user = user_of(s, state->options);
+  if (!user.username.empty())
+    state->people.sign_in(
+        s.executor(), user.username,
+        [audience = s.broadcast(), status = json::status(fmt::format("{} is back", user.username))](
+            bool) { audience.emit("status", status); });
+  for (const auto& [room, username] : user.rooms)
+    state->people.enter(s.executor(), room, username, users_to(s, room));
+}
+
 void on_disconnect(socket& s, const state_ptr& state) {
   chat_user& user = user_of(s, state->options);
   if (!user.username.empty()) {
@@ -346,7 +360,7 @@ auto with_state(const state_ptr& state, Handler handler) {
 
 void register_main(socketio::namespace_handlers& ns, const state_ptr& state) {
   const chat_options& options = state->options;
-  ns.on_connection([](socket& s) { s.emit("status", R"({"msg":"Connected to chat!"})"); });
+  ns.on_connection([state](socket& s) { on_connection(s, state); });
   ns.on_disconnect([state](socket& s, disconnect_reason) { on_disconnect(s, state); });
   ns.on_error(
       [](socket& s, const event&, const std::exception&) { s.emit("error", handler_failed); });

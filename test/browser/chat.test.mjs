@@ -16,6 +16,7 @@ import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
+import net from "node:net";
 import path from "node:path";
 import { startFixture } from "../js/lib/fixture.mjs";
 
@@ -173,6 +174,47 @@ async function waitForMessage(page, user, text) {
 
 const usersShown = (page) => page.$$eval("#users li", (items) => items.map((li) => li.textContent));
 
+/**
+ * A TCP proxy on a free loopback port to `port`, for a page whose network the test takes away:
+ * offline() resets every connection through it (as a dropped network does) and refuses new ones
+ * until online().
+ */
+async function startCuttableProxy(port) {
+  const pairs = new Set();
+  let up = true;
+  const server = net.createServer((inbound) => {
+    if (!up) return inbound.resetAndDestroy();
+    const outbound = net.connect(port, "127.0.0.1");
+    const pair = { inbound, outbound };
+    pairs.add(pair);
+    const drop = () => {
+      pairs.delete(pair);
+      inbound.destroy();
+      outbound.destroy();
+    };
+    inbound.on("error", drop).on("close", drop);
+    outbound.on("error", drop).on("close", drop);
+    inbound.pipe(outbound);
+    outbound.pipe(inbound);
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    offline() {
+      up = false;
+      for (const { inbound, outbound } of pairs) {
+        inbound.resetAndDestroy();
+        outbound.destroy();
+      }
+      pairs.clear();
+    },
+    online() {
+      up = true;
+    },
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
 describe("the chat page in Chromium", { timeout: 120_000 }, () => {
   let chromium;
   let browser;
@@ -297,6 +339,50 @@ describe("the chat page in Chromium", { timeout: 120_000 }, () => {
     }
     assert.equal(await bob.page.$$eval("#messages img", (imgs) => imgs.length), 0);
     assert.deepEqual(bob.record.dialogs, []);
+  });
+
+  it("after a few seconds offline shows what was said meanwhile once, in order, without a history refetch", async () => {
+    // carol reaches chorus through a proxy the test can cut, as a phone loses its network.
+    const proxy = await startCuttableProxy(fx.port);
+    const carol = await openPage(browser, proxy.url, "carol");
+    try {
+      await join(carol.page, "carol");
+      await waitForMessage(carol.page, "alice", "hello from alice"); // the room's history
+      await send(alice.page, "before the outage");
+      await waitForMessage(carol.page, "alice", "before the outage");
+      await carol.page.evaluate(() => {
+        window.historyEvents = 0;
+        window.chorusChat.socket.on("history", () => ++window.historyEvents);
+      });
+      proxy.offline();
+      await carol.page.waitForSelector('#conn-state[data-state="reconnecting"]');
+      const missed = ["while carol was away 1", "while carol was away 2", "while carol was away 3"];
+      for (const text of missed) {
+        await send(alice.page, text);
+        await waitForMessage(bob.page, "alice", text);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2_000)); // offline a few seconds
+      proxy.online();
+      await carol.page.waitForSelector('#conn-state[data-state="connected"]', { timeout: WAIT_MS * 2 });
+      assert.equal(await carol.page.evaluate(() => window.chorusChat.socket.recovered), true);
+      await waitForMessage(carol.page, "alice", missed[2]);
+      const shown = (await messages(carol.page)).map((m) => m.text);
+      const from = shown.indexOf("before the outage");
+      assert.deepEqual(shown.slice(from), ["before the outage", ...missed]);
+      for (const text of [...missed, "hello from alice"])
+        assert.equal(shown.filter((x) => x === text).length, 1, `"${text}" shown ${shown.filter((x) => x === text).length} times`);
+      assert.equal(await carol.page.evaluate(() => window.historyEvents), 0, "history was fetched again");
+      // Still in the room: what is said now arrives, and the others see carol listed.
+      await send(alice.page, "after the outage");
+      await waitForMessage(carol.page, "alice", "after the outage");
+      await alice.page.waitForFunction(() =>
+        [...document.querySelectorAll("#users li")].some((li) => li.textContent === "carol"),
+      );
+      assert.deepEqual(carol.record.errors.filter((e) => !/net::ERR_|WebSocket/.test(e)), []);
+    } finally {
+      await carol.context.close();
+      await proxy.close();
+    }
   });
 
   it("shows reconnecting while the server is away, then rejoins without duplicates", async () => {

@@ -52,10 +52,13 @@ class Client {
   constructor(socket, label) {
     this.socket = socket;
     this.label = label;
-    this.events = []; // {name, args, taken}
+    this.events = []; // {name, args, offset, taken}
     this.waiters = [];
     socket.onAny((name, ...args) => {
-      this.events.push({ name, args, taken: false });
+      // Connection state recovery (on by default) ends every stored event with its offset, a
+      // string; no chat event ends with one otherwise.
+      const offset = socket._pid && typeof args.at(-1) === "string" ? args.pop() : undefined;
+      this.events.push({ name, args, offset, taken: false });
       const waiters = this.waiters;
       this.waiters = [];
       for (const wake of waiters) wake();
@@ -237,6 +240,50 @@ describe("chat", () => {
         await earlier.next("status", (d) => d?.msg === `${name} joined!`);
         assert.equal(earlier.seen("status", (d) => d?.msg === "Connected to chat!").length, 1);
         assert.equal(alice.seen("status", (d) => d?.msg === "Connected to chat!").length, 1);
+      });
+
+      it("recovers a user whose connection drops: same rooms, what was said meanwhile once and in order", async (t) => {
+        // Connection state recovery is on by default (--recovery-window 120000): the CONNECT
+        // reply carries a pid and stored events an offset.
+        const a = await open(t, "a");
+        const b = await open(t, "b");
+        assert.equal(typeof a.socket._pid, "string");
+        const name = uniq("dora");
+        const room = uniq("room");
+        await join(a, name);
+        await joinRoom(a, room, name);
+        await joinRoom(b, room, uniq("b"));
+        const before = uniq("before");
+        a.emit("message", { message: before });
+        await a.next("message", isMessage(before));
+        assert.equal(typeof a.events.find((e) => e.name === "message" && e.args[0]?.message === before).offset, "string");
+        const sid = a.socket.id;
+        const engine = a.socket.io.engine;
+        if (engine.transport.name === "websocket") engine.transport.ws._socket.resetAndDestroy();
+        else engine.close();
+        await b.next("user_left", (d) => d?.username === name);
+        const missed = [uniq("lobby"), uniq("room")];
+        b.emit("message", { message: missed[0] });
+        b.emit("room_message", { room, message: missed[1] });
+        await b.next("message", isMessage(missed[1]));
+        const seen = a.events.length;
+        const back = within(WAIT_MS, new Promise((resolve) => a.socket.once("connect", resolve)), "a back");
+        a.socket.connect();
+        await back;
+        assert.equal(a.socket.recovered, true);
+        assert.equal(a.socket.id, sid);
+        a.disconnectReason = undefined; // connected again
+        await a.next("message", isMessage(missed[1]));
+        const messages = a.events.slice(seen).filter((e) => e.name === "message").map((e) => e.args[0].message);
+        assert.deepEqual(messages, missed);
+        // No greeting again, no history refetched: the page keeps what it has.
+        assert.deepEqual(a.events.slice(seen).filter((e) => e.name === "history" || e.name === "status" && e.args[0]?.msg === "Connected to chat!"), []);
+        // Back in the room and in presence: others are told, and the room's roster has the name.
+        await b.next("status", (d) => d?.msg === `${name} is back`);
+        await b.next("users", (d) => d?.room === room && d.users?.includes(name));
+        const after = uniq("after");
+        b.emit("room_message", { room, message: after });
+        await a.next("message", isMessage(after));
       });
 
       it("announces a join to everyone, the joiner included", async (t) => {
