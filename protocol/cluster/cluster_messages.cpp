@@ -16,20 +16,6 @@ using simdjson::dom::element;
 // Nesting around a broadcast's event data: the message, its data, the packet, then the data.
 constexpr std::size_t envelope_depth = 3;
 
-bool carries_binary(const cluster_message& m) {
-  switch (m.type) {
-    case cluster_type::broadcast:
-      return !m.packet.attachments.empty();
-    case cluster_type::fetch_sockets_response:
-    case cluster_type::server_side_emit:
-    case cluster_type::server_side_emit_response:
-    case cluster_type::broadcast_ack:
-      return !m.attachments.empty();
-    default:
-      return false;
-  }
-}
-
 // ---- JSON: {"type":N,"data":{…},"uid":"…","nsp":"…"}
 
 void append_key(std::string& out, std::string_view key) {
@@ -108,8 +94,7 @@ void append_data_json(std::string& out, const cluster_message& m) {
 std::string encode_json(const cluster_message& m) {
   std::string out = R"({"type":)";
   out += std::to_string(m.type);
-  if (m.type != cluster_type::initial_heartbeat && m.type != cluster_type::heartbeat &&
-      m.type != cluster_type::adapter_close) {
+  if (has_cluster_data(m.type)) {
     out += R"(,"data":)";
     append_data_json(out, m);
   }
@@ -135,36 +120,59 @@ bool append_json_as_msgpack(std::string& out, std::string_view json,
 
 bool append_data_msgpack(std::string& out, const cluster_message& m) {
   const bool with_request_id = !m.request_id.empty();
+  const auto request_id = [&] {
+    msgpack::put_str(out, "requestId");
+    msgpack::put_str(out, m.request_id);
+  };
+  const auto options = [&] {
+    msgpack::put_str(out, "opts");
+    wire::append_options_msgpack(out, m.opts);
+  };
   switch (m.type) {
     case cluster_type::broadcast:
       msgpack::put_map(out, with_request_id ? 3 : 2);
       msgpack::put_str(out, "packet");
       if (!wire::append_packet_msgpack(out, m.packet, /*with_nsp=*/false)) return false;
-      if (with_request_id) {
-        msgpack::put_str(out, "requestId");
-        msgpack::put_str(out, m.request_id);
-      }
-      msgpack::put_str(out, "opts");
-      wire::append_options_msgpack(out, m.opts);
+      if (with_request_id) request_id();
+      options();
+      return true;
+    case cluster_type::sockets_join:
+    case cluster_type::sockets_leave:
+      msgpack::put_map(out, 2);
+      options();
+      msgpack::put_str(out, "rooms");
+      wire::append_rooms_msgpack(out, m.rooms);
+      return true;
+    case cluster_type::disconnect_sockets:
+      msgpack::put_map(out, 2);
+      options();
+      msgpack::put_str(out, "close");
+      msgpack::put_bool(out, m.close);
+      return true;
+    case cluster_type::fetch_sockets:
+      msgpack::put_map(out, 2);
+      options();
+      request_id();
       return true;
     case cluster_type::fetch_sockets_response:
       msgpack::put_map(out, 2);
-      msgpack::put_str(out, "requestId");
-      msgpack::put_str(out, m.request_id);
+      request_id();
       msgpack::put_str(out, "sockets");
       return append_json_as_msgpack(out, m.sockets_json, m.attachments);
     case cluster_type::server_side_emit:
       msgpack::put_map(out, with_request_id ? 2 : 1);
-      if (with_request_id) {
-        msgpack::put_str(out, "requestId");
-        msgpack::put_str(out, m.request_id);
-      }
+      if (with_request_id) request_id();
       msgpack::put_str(out, "packet");
       return append_json_as_msgpack(out, m.data_json, m.attachments);
+    case cluster_type::broadcast_client_count:
+      msgpack::put_map(out, 2);
+      request_id();
+      msgpack::put_str(out, "clientCount");
+      msgpack::put_uint(out, m.client_count);
+      return true;
     default:  // 10 and 12
       msgpack::put_map(out, m.data_json.empty() ? 1 : 2);
-      msgpack::put_str(out, "requestId");
-      msgpack::put_str(out, m.request_id);
+      request_id();
       if (m.data_json.empty()) return true;
       msgpack::put_str(out, "packet");
       return append_json_as_msgpack(out, m.data_json, m.attachments);
@@ -172,17 +180,24 @@ bool append_data_msgpack(std::string& out, const cluster_message& m) {
 }
 
 std::string encode_msgpack(const cluster_message& m) {
+  const bool with_data = has_cluster_data(m.type);
   std::string out;
-  msgpack::put_map(out, 4);
+  msgpack::put_map(out, with_data ? 4 : 3);
   msgpack::put_str(out, "type");
   msgpack::put_uint(out, static_cast<std::uint64_t>(m.type));
-  msgpack::put_str(out, "data");
-  if (!append_data_msgpack(out, m)) return {};
+  if (with_data) {
+    msgpack::put_str(out, "data");
+    if (!append_data_msgpack(out, m)) return {};
+  }
   msgpack::put_str(out, "uid");
   msgpack::put_str(out, m.uid);
   msgpack::put_str(out, "nsp");
   msgpack::put_str(out, m.nsp);
   return out;
+}
+
+bool known_type(int type) {
+  return type >= cluster_type::initial_heartbeat && type <= cluster_type::adapter_close;
 }
 
 // ---- Reading.
@@ -272,6 +287,17 @@ bool read_data(simdjson::dom::object data, const std::vector<std::string>* binar
   return true;
 }
 
+// `data` of a message whose type has data: an object, read by type.
+bool read_data_element(std::optional<element> data, const std::vector<std::string>* binaries,
+                       cluster_message& m, std::string& error) {
+  simdjson::dom::object object;
+  if (!data || data->get_object().get(object) != simdjson::SUCCESS) {
+    error = "data is not an object";
+    return false;
+  }
+  return read_data(object, binaries, m, error);
+}
+
 // A string's length in UTF-16 code units, as JS counts it.
 std::size_t js_length(std::string_view utf8) {
   std::size_t length = 0;
@@ -285,12 +311,44 @@ std::size_t js_length(std::string_view utf8) {
 
 }  // namespace
 
-std::string encode_cluster_message(const cluster_message& message) {
-  if (message.type < cluster_type::initial_heartbeat ||
-      message.type > cluster_type::adapter_close) {
-    return {};
+bool has_cluster_data(int type) {
+  return type >= cluster_type::broadcast && type <= cluster_type::broadcast_ack;
+}
+
+bool cluster_data_has_binary(const cluster_message& m) {
+  switch (m.type) {
+    case cluster_type::broadcast:
+      return !m.packet.attachments.empty();
+    case cluster_type::fetch_sockets_response:
+    case cluster_type::server_side_emit:
+    case cluster_type::server_side_emit_response:
+    case cluster_type::broadcast_ack:
+      return !m.attachments.empty();
+    default:
+      return false;
   }
-  return carries_binary(message) ? encode_msgpack(message) : encode_json(message);
+}
+
+std::string encode_cluster_message(const cluster_message& message) {
+  if (!known_type(message.type)) return {};
+  return cluster_data_has_binary(message) ? encode_msgpack(message) : encode_json(message);
+}
+
+std::string encode_cluster_message_msgpack(const cluster_message& message) {
+  if (!known_type(message.type)) return {};
+  return encode_msgpack(message);
+}
+
+std::string encode_cluster_data_json(const cluster_message& message) {
+  std::string out;
+  if (has_cluster_data(message.type)) append_data_json(out, message);
+  return out;
+}
+
+std::string encode_cluster_data_msgpack(const cluster_message& message) {
+  std::string out;
+  if (has_cluster_data(message.type) && !append_data_msgpack(out, message)) out.clear();
+  return out;
 }
 
 std::optional<cluster_message> decode_cluster_message(std::string_view payload,
@@ -320,18 +378,24 @@ std::optional<cluster_message> decode_cluster_message(std::string_view payload,
     return std::nullopt;
   }
   m.type = static_cast<int>(*n);
-  if (m.type == cluster_type::initial_heartbeat || m.type == cluster_type::heartbeat ||
-      m.type == cluster_type::adapter_close) {
-    return m;
-  }
-  const std::optional<element> data = wire::field(object, "data");
-  simdjson::dom::object data_object;
-  if (!data || data->get_object().get(data_object) != simdjson::SUCCESS) {
-    error = "data is not an object";
+  if (!has_cluster_data(m.type)) return m;
+  if (!read_data_element(wire::field(object, "data"), from_msgpack ? &attachments : nullptr, m,
+                         error))
     return std::nullopt;
-  }
-  if (!read_data(data_object, from_msgpack ? &attachments : nullptr, m, error)) return std::nullopt;
   return m;
+}
+
+bool decode_cluster_data(std::string_view payload, cluster_message& message, std::string& error) {
+  if (!has_cluster_data(message.type)) return true;
+  thread_local simdjson::dom::parser parser;
+  element root;
+  std::vector<std::string> attachments;
+  if (!wire::parse_payload(payload, parser, msgpack::max_depth + envelope_depth - 1, root,
+                           attachments, error)) {
+    return false;
+  }
+  const bool from_msgpack = payload.empty() || payload.front() != '{';
+  return read_data_element(root, from_msgpack ? &attachments : nullptr, message, error);
 }
 
 std::string sharded_publish_channel(const cluster_message& message, std::string_view prefix,

@@ -63,6 +63,25 @@ std::string encode_cluster_message(const cluster_message& message);
 // uid: "" when absent; nsp and type are required.
 std::optional<cluster_message> decode_cluster_message(std::string_view payload, std::string& error);
 
+// Whether a message of `type` has data (3…12; not the heartbeats nor ADAPTER_CLOSE).
+bool has_cluster_data(int type);
+// Whether the message's data holds binary: a BROADCAST, FETCH_SOCKETS_RESPONSE,
+// SERVER_SIDE_EMIT, SERVER_SIDE_EMIT_RESPONSE or BROADCAST_ACK with attachments.
+bool cluster_data_has_binary(const cluster_message& message);
+
+// The whole message in msgpack whatever its data (the redis-streams adapter's Pub/Sub payload,
+// SCALEOUT.md §3): {type, data?, uid, nsp}. Empty as encode_cluster_message.
+std::string encode_cluster_message_msgpack(const cluster_message& message);
+
+// The message's data alone, {…} as in the envelope: JSON text, or msgpack (empty when it cannot
+// be encoded). Both empty for a type without data.
+std::string encode_cluster_data_json(const cluster_message& message);
+std::string encode_cluster_data_msgpack(const cluster_message& message);
+
+// Reads data alone (first byte '{' → JSON, else msgpack) into `message`, whose type and nsp
+// are set; refuses what decode_cluster_message refuses in data. A type without data: true.
+bool decode_cluster_data(std::string_view payload, cluster_message& message, std::string& error);
+
 // The sharded adapter's channels are "<prefix>#<nsp>#" (every node), "<prefix>#<nsp>#<uid>#"
 // (responses to a node) and "<prefix>#<nsp>#<room>#" (a room): broadcast_channel and
 // room_channel of redis_messages.hpp write them.
