@@ -260,6 +260,10 @@ void redis_connection::fail_pending(const std::string& message) {
   auto failed = std::move(pending_);
   pending_.clear();
   for (auto& entry : failed) {
+    if (entry.type == pending_reply::kind::handed) {
+      entry.on_reply(redis_reply::error(message));
+      continue;
+    }
     if (entry.type != pending_reply::kind::awaited || entry.slot->abandoned) continue;
     entry.slot->reply = redis_reply::error(message);
     entry.slot->timer.cancel();
@@ -286,6 +290,15 @@ bool redis_connection::send(std::span<const std::string_view> argv) {
   queue(argv);
   pending_.push_back({});
   counters_.published.add();
+  return true;
+}
+
+bool redis_connection::send(std::span<const std::string_view> argv,
+                            std::function<void(const redis_reply&)> on_reply) {
+  if (!send(argv)) return false;
+  if (!on_reply) return true;
+  pending_.back().type = pending_reply::kind::handed;
+  pending_.back().on_reply = std::move(on_reply);
   return true;
 }
 
@@ -346,6 +359,10 @@ void redis_connection::dispatch(redis_reply reply) {
   switch (entry.type) {
     case pending_reply::kind::discard:
       if (reply.is_error()) count_error(reply, "fire-and-forget command");
+      break;
+    case pending_reply::kind::handed:
+      if (reply.is_error()) count_error(reply, "command");
+      entry.on_reply(reply);
       break;
     case pending_reply::kind::awaited:
       if (reply.is_error()) counters_.reply_errors.add();

@@ -99,6 +99,11 @@ class redis_connection : public std::enable_shared_from_this<redis_connection> {
   bool send(std::initializer_list<std::string_view> argv) {
     return send(std::span<const std::string_view>(argv.begin(), argv.size()));
   }
+  // The same, handing the reply to `on_reply` (XADD's entry id) when it comes, or an error reply
+  // as command() gives them when the connection is lost or stopped first. An empty `on_reply`:
+  // the reply is discarded, as above.
+  bool send(std::span<const std::string_view> argv,
+            std::function<void(const redis_reply& reply)> on_reply);
 
   // A command whose reply is awaited (PING, PUBSUB NUMSUB, XADD…); replies match commands in
   // order. Never throws for Redis trouble: completes with an error reply instead —
@@ -127,10 +132,11 @@ class redis_connection : public std::enable_shared_from_this<redis_connection> {
   };
   // A command written (or queued) whose reply is still to come, in order.
   struct pending_reply {
-    enum class kind { discard, awaited, handshake };
+    enum class kind { discard, awaited, handshake, handed };
     kind type = kind::discard;
-    std::shared_ptr<reply_slot> slot;  // awaited
-    const char* what = nullptr;        // handshake: the command's name, for the log
+    std::shared_ptr<reply_slot> slot;                  // awaited
+    const char* what = nullptr;                        // handshake: the command's name, for the log
+    std::function<void(const redis_reply&)> on_reply;  // handed
   };
 
   redis_connection(asio::any_io_executor executor, options opts);

@@ -7,19 +7,32 @@
 
 namespace chorus::server::cluster {
 
-redis_link::redis_link(redis_endpoint endpoint, redis_pubsub_verbs verbs) : verbs_(verbs) {
+redis_link::redis_link(redis_endpoint endpoint, redis_pubsub_verbs verbs)
+    : verbs_(verbs), endpoint_(std::move(endpoint)) {
   redis_connection::options link;
-  link.endpoint = std::move(endpoint);
+  link.endpoint = endpoint_;
   link.name = "redis publish";
   publisher_ = redis_connection::create(context_.get_executor(), link);
   link.name = "redis subscribe";
   subscriber_ = redis_connection::create(context_.get_executor(), link);
-  publisher_->on_state = [this](bool up) {
-    counters_.up.store(up && subscriber_->up(), std::memory_order_relaxed);
-  };
-  subscriber_->on_state = [this](bool up) {
-    counters_.up.store(up && publisher_->up(), std::memory_order_relaxed);
-  };
+  publisher_->on_state = [this](bool) { note_state(); };
+  subscriber_->on_state = [this](bool) { note_state(); };
+}
+
+std::shared_ptr<redis_connection> redis_link::open_reader(std::string name) {
+  redis_connection::options link;
+  link.endpoint = endpoint_;
+  link.name = std::move(name);
+  auto reader = redis_connection::create(context_.get_executor(), link);
+  reader->on_state = [this](bool) { note_state(); };
+  readers_.push_back(reader);
+  return reader;
+}
+
+void redis_link::note_state() {
+  bool up = publisher_->up() && subscriber_->up();
+  for (const auto& reader : readers_) up = up && reader->up();
+  counters_.up.store(up, std::memory_order_relaxed);
 }
 
 void redis_link::stop() {
@@ -27,6 +40,7 @@ void redis_link::stop() {
   asio::post(context_, [this] {
     publisher_->stop();
     subscriber_->stop();
+    for (const auto& reader : readers_) reader->stop();
     context_.stop();
   });
   thread_.join();
@@ -37,6 +51,7 @@ void redis_link::start(
   subscriber_->on_message = std::move(on_message);
   publisher_->start();
   subscriber_->start();
+  for (const auto& reader : readers_) reader->start();
   thread_ = std::thread([this] { context_.run(); });
 }
 
@@ -51,6 +66,16 @@ void redis_link::unsubscribe(subscription_kind kind, std::string channel) {
 bool redis_link::publish(std::string_view channel, std::string_view payload) {
   std::string_view argv[] = {verbs_.publish, channel, payload};
   if (publisher_->send(argv)) {
+    counters_.published.fetch_add(1, std::memory_order_relaxed);
+    return true;
+  }
+  counters_.dropped.fetch_add(1, std::memory_order_relaxed);
+  return false;
+}
+
+bool redis_link::send(std::span<const std::string_view> argv,
+                      std::function<void(const redis_reply&)> on_reply) {
+  if (publisher_->send(argv, std::move(on_reply))) {
     counters_.published.fetch_add(1, std::memory_order_relaxed);
     return true;
   }
@@ -96,7 +121,7 @@ void redis_link::append_metrics(std::vector<metrics::family>& families) const {
     return static_cast<double>(c.load(std::memory_order_relaxed));
   };
   families.push_back({"chorus_cluster_redis_up",
-                      "1 while both Redis connections (publish and subscribe) are up",
+                      "1 while every Redis connection (publish, subscribe, stream reader) is up",
                       metrics::metric_type::gauge,
                       {{{}, counters_.up.load(std::memory_order_relaxed) ? 1.0 : 0.0}},
                       {}});

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -45,7 +46,8 @@ inline constexpr redis_pubsub_verbs classic_pubsub{"PUBLISH", "NUMSUB"};
 inline constexpr redis_pubsub_verbs sharded_pubsub{"SPUBLISH", "SHARDNUMSUB"};
 
 // The link of a node to the cluster: one thread of its own running two Redis connections
-// (publish/commands and subscriptions), so no shard ever waits on Redis. Everything but the
+// (publish/commands and subscriptions; a stream reader too for --redis-mode streams), so no
+// shard ever waits on Redis. Everything but the
 // constructor, the destructor, counters() and append_metrics() runs on that thread
 // (executor()).
 class redis_link {
@@ -66,6 +68,14 @@ class redis_link {
 
   // Fire-and-forget; false (and counted as dropped) when the link is down or backed up.
   bool publish(std::string_view channel, std::string_view payload);
+  // Another command on the publishing connection (XADD), queued and counted as publish(); its
+  // reply (or the error that replaces it) goes to `on_reply` on the link thread.
+  bool send(std::span<const std::string_view> argv,
+            std::function<void(const redis_reply& reply)> on_reply);
+  // A connection of its own for commands that block (XREAD BLOCK), which would hold up every
+  // publish queued behind them: opened before start(), then started, stopped and counted in
+  // chorus_cluster_redis_up with the other two.
+  std::shared_ptr<redis_connection> open_reader(std::string name);
   // How many subscribers `channel` has (PUBSUB NUMSUB / SHARDNUMSUB); throws cluster_error.
   awaitable<std::size_t> count_subscribers(std::string channel, std::chrono::milliseconds timeout);
 
@@ -89,8 +99,12 @@ class redis_link {
   redis_pubsub_verbs verbs_;
   cluster_counters counters_;
   asio::io_context context_{1};
+  void note_state();
+
+  redis_endpoint endpoint_;
   std::shared_ptr<redis_connection> publisher_;
   std::shared_ptr<redis_connection> subscriber_;
+  std::vector<std::shared_ptr<redis_connection>> readers_;
   std::chrono::steady_clock::time_point last_malformed_log_{};
   std::thread thread_;
 };
