@@ -4,6 +4,7 @@
 
 #include "protocol/socketio/event_args.hpp"
 #include "server/cluster/redis_adapter.hpp"
+#include "server/cluster/redis_streams_adapter.hpp"
 #include "server/cluster/redis_url.hpp"
 #include "server/cluster/sharded_redis_adapter.hpp"
 #include "server/server.hpp"
@@ -29,10 +30,12 @@ void add_cluster_options(CLI::App& app, cluster_options& options) {
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{3'600'000}))
       ->capture_default_str();
   app.add_option("--redis-mode", options.redis_mode,
-                 "Which @socket.io/redis-adapter protocol the cluster speaks: pubsub "
-                 "(createAdapter) or sharded (createShardedAdapter: sharded Pub/Sub, Redis >= 7)")
+                 "Which Node.js Redis adapter's protocol the cluster speaks: pubsub "
+                 "(@socket.io/redis-adapter createAdapter), sharded (its createShardedAdapter: "
+                 "sharded Pub/Sub, Redis >= 7) or streams (@socket.io/redis-streams-adapter: "
+                 "the stream --redis-key, Redis >= 5)")
       ->envname("CHORUS_REDIS_MODE")
-      ->check(CLI::IsMember({"pubsub", "sharded"}))
+      ->check(CLI::IsMember({"pubsub", "sharded", "streams"}))
       ->capture_default_str();
 }
 
@@ -74,6 +77,9 @@ std::unique_ptr<fanout::adapter> make_cluster_adapter(server& srv, const cluster
   adapter_options.requests_timeout = std::chrono::milliseconds(options.requests_timeout_ms);
   if (options.redis_mode == "sharded")
     return std::make_unique<sharded_redis_adapter>(
+        srv, std::move(adapter_options), app.namespace_names(), server_event_sink(srv, app));
+  if (options.redis_mode == "streams")
+    return std::make_unique<redis_streams_adapter>(
         srv, std::move(adapter_options), app.namespace_names(), server_event_sink(srv, app));
   return std::make_unique<redis_adapter>(srv, std::move(adapter_options), app.namespace_names(),
                                          server_event_sink(srv, app));

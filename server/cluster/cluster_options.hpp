@@ -22,9 +22,10 @@ struct cluster_options {
   std::string redis_url;
   std::string redis_key = "socket.io";
   std::int64_t requests_timeout_ms = 5000;
-  // Which @socket.io/redis-adapter protocol: "pubsub" (createAdapter, classic Pub/Sub) or
-  // "sharded" (createShardedAdapter, sharded Pub/Sub, Redis >= 7). Every node of a cluster
-  // speaks the same.
+  // Which Node.js adapter's protocol: "pubsub" (@socket.io/redis-adapter createAdapter, classic
+  // Pub/Sub), "sharded" (its createShardedAdapter, sharded Pub/Sub, Redis >= 7) or "streams"
+  // (@socket.io/redis-streams-adapter 0.3: a Redis stream plus Pub/Sub). Every node of a
+  // cluster speaks the same.
   std::string redis_mode = "pubsub";
 };
 
