@@ -1,11 +1,14 @@
 // A cluster over Redis: two chorus nodes (chorus-api-fixture --redis-url) and one Node.js node
-// (socket.io 4.8 + @socket.io/redis-adapter 8.3, this process) share one redis-server started
-// here on a free port, once per protocol (--redis-mode): the classic Pub/Sub one (createAdapter)
-// and the sharded one (createShardedAdapter; SSUBSCRIBE/SPUBLISH, room channels). Every
-// operation, chorus→Node, Node→chorus and chorus→chorus, in both; bad messages on the channels;
-// classic only: the Redis emitter, allRooms, the legacy SOCKETS request, Redis stopped and
-// started again; sharded only: room channels subscribed while a room exists. CHORUS_REDIS_MODE
-// (pubsub or sharded) runs one protocol alone. Clients are the official socket.io-client.
+// (socket.io 4.8 + a Redis adapter, this process) share one redis-server started here on a free
+// port, once per protocol (--redis-mode): the classic Pub/Sub one (@socket.io/redis-adapter 8.3
+// createAdapter), the sharded one (its createShardedAdapter; SSUBSCRIBE/SPUBLISH, room channels)
+// and the streams one (@socket.io/redis-streams-adapter 0.3.1: a stream plus Pub/Sub). Every
+// operation, chorus→Node, Node→chorus and chorus→chorus, in each; bad messages on the channels
+// (and the stream); classic only: the Redis emitter, allRooms, the legacy SOCKETS request;
+// classic and streams: Redis stopped and started again; sharded only: room channels subscribed
+// while a room exists; streams only: the entries on the stream. By default pubsub and sharded
+// run; CHORUS_REDIS_MODE (pubsub, sharded or streams) runs one protocol alone (js_cluster_streams
+// runs streams). Clients are the official socket.io-client.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
@@ -13,6 +16,8 @@ import { createServer } from "node:http";
 import { Server } from "socket.io";
 import { createAdapter, createShardedAdapter, RedisAdapter } from "@socket.io/redis-adapter";
 import { Emitter } from "@socket.io/redis-emitter";
+import { createAdapter as createStreamsAdapter } from "@socket.io/redis-streams-adapter";
+import { decode } from "@msgpack/msgpack";
 import { createClient } from "redis";
 
 import { envFixtureArgs, startFixture } from "./lib/fixture.mjs";
@@ -40,14 +45,18 @@ RedisAdapter.prototype.onmessage = function (...args) {
 };
 
 // The Node.js node: the reference server with the Redis adapter of `mode`, and the same few
-// handlers the chorus fixture has for these tests.
+// handlers the chorus fixture has for these tests. The streams adapter takes one client and
+// duplicates it for its stream reader and its subscriptions (closed by io.close()).
 async function startNodeNode(redisUrl, mode) {
   const pub = createClient({ url: redisUrl });
   const sub = pub.duplicate();
   for (const c of [pub, sub]) c.on("error", () => {}); // reconnects by itself
   await Promise.all([pub.connect(), sub.connect()]);
   const httpServer = createServer();
-  const adapter = mode === "sharded" ? createShardedAdapter(pub, sub) : createAdapter(pub, sub, { requestsTimeout: 3_000 });
+  const adapter =
+    mode === "sharded" ? createShardedAdapter(pub, sub)
+    : mode === "streams" ? createStreamsAdapter(pub)
+    : createAdapter(pub, sub, { requestsTimeout: 3_000 });
   const io = new Server(httpServer, { adapter });
   io.on("connection", (socket) => {
     for (const room of socket.handshake.auth?.join ?? []) socket.join(room);
@@ -109,10 +118,17 @@ async function shardNumSub(client, channel) {
   return Number(reply[1]);
 }
 
+// Clients blocked in XREAD: the nodes reading the stream.
+async function streamReaders(client) {
+  const list = await client.sendCommand(["CLIENT", "LIST"]);
+  return list.split("\n").filter((line) => / cmd=xread( |$)/.test(line)).length;
+}
+
 // Each test bounded on its own, so a hang names its test instead of timing the whole file out.
 for (const mode of modes)
 describe(`cluster (${mode}): two chorus nodes and a Node.js node over Redis`, { timeout: 60_000 }, () => {
   const sharded = mode === "sharded";
+  const streams = mode === "streams";
   let redis, a, b, node, publisher;
   // Sharded: a room's broadcasts go on the room's channel, which each node subscribes to once a
   // socket of its own joins the room (asynchronously): wait for `nodes` subscribers before one.
@@ -124,10 +140,16 @@ describe(`cluster (${mode}): two chorus nodes and a Node.js node over Redis`, { 
   // What only the classic protocol has (the emitter, allRooms, legacy requests), or is tested in
   // it alone (Redis restarted).
   const classicOnly = (name, fn) => {
-    if (!sharded) test(name, fn);
+    if (mode === "pubsub") test(name, fn);
   };
   const shardedOnly = (name, fn) => {
     if (sharded) test(name, fn);
+  };
+  const streamsOnly = (name, fn) => {
+    if (streams) test(name, fn);
+  };
+  const classicOrStreams = (name, fn) => {
+    if (!sharded) test(name, fn);
   };
   // After bad input: a chorus node's broadcast still reaches the other chorus node.
   const crossNodeStillWorks = async (t) => {
@@ -152,6 +174,9 @@ describe(`cluster (${mode}): two chorus nodes and a Node.js node over Redis`, { 
     const probe = await connectClient(null, a);
     await eventually(async () => (await probe.timeout(3_000).emitWithAck("server-count")) === 3, 10_000, "3 servers");
     await eventually(async () => (await node.io.of("/").adapter.serverCount()) === 3, 10_000, "3 servers from Node");
+    // Streams: every node's reader waiting on the stream too (Node's starts at "$" whenever its
+    // client is connected).
+    if (streams) await eventually(async () => (await streamReaders(publisher)) === 3, 10_000, "3 stream readers");
     probe.disconnect();
   });
 
@@ -402,7 +427,7 @@ describe(`cluster (${mode}): two chorus nodes and a Node.js node over Redis`, { 
     await crossNodeStillWorks(t);
   });
 
-  classicOnly("Redis stopped: each node still serves its own clients; started again: cross-node delivery resumes", async (t) => {
+  classicOrStreams("Redis stopped: each node still serves its own clients; started again: cross-node delivery resumes", async (t) => {
     const ca = await connectClient(t, a);
     const ca2 = await connectClient(t, a);
     const cb = await connectClient(t, b);
@@ -415,7 +440,8 @@ describe(`cluster (${mode}): two chorus nodes and a Node.js node over Redis`, { 
     // Published from the link thread after the local delivery: counted a moment later.
     await eventually(async () => (await metric(a, "chorus_cluster_messages_dropped_total")) > dropped, 5_000,
       "the publish dropped, counted");
-    const failed = await ca.timeout(5_000).emitWithAck("all-rooms");
+    // A request that needs Redis (allRooms is local in the streams protocol; serverCount is not).
+    const failed = await ca.timeout(5_000).emitWithAck(streams ? "server-count" : "all-rooms");
     assert.match(failed.error, /redis/i);
     await redis.restart();
     await eventually(async () => (await metric(a, "chorus_cluster_redis_up")) === 1, 15_000, "redis_up 1");
@@ -496,5 +522,79 @@ describe(`cluster (${mode}): two chorus nodes and a Node.js node over Redis`, { 
     await eventually(async () => (await metric(a, "chorus_cluster_messages_malformed_total")) >= before + bad.length,
       5_000, "malformed counted");
     await crossNodeStillWorks(t);
+  });
+  // The entry `action` adds to the stream, read back as the Node adapter reads it. A node
+  // delivers to its own clients first, then adds the entry: waited for.
+  const entryOf = async (action) => {
+    const [last] = await publisher.xRevRange("socket.io", "+", "-", { COUNT: 1 });
+    await action();
+    let added = [];
+    await eventually(async () => {
+      added = await publisher.xRange("socket.io", last ? `(${last.id}` : "-", "+");
+      return added.length > 0;
+    }, 5_000, "an entry added");
+    assert.equal(added.length, 1);
+    return added[0];
+  };
+
+  streamsOnly("the stream holds chorus's broadcasts and sockets operations; ephemeral messages stay off it", async (t) => {
+    const ca = await connectClient(t, a);
+    const cr = await connectClient(t, a, { auth: { join: ["w1"] } });
+    const entry = await entryOf(async () => {
+      const got = next(cr, "room-event");
+      await ca.emitWithAck("except", "w1", ["nobody"], "on the stream");
+      await got;
+    });
+    assert.match(entry.id, /^\d+-\d+$/);
+    assert.deepEqual(Object.keys(entry.message), ["uid", "nsp", "type", "data"]);
+    assert.match(entry.message.uid, /^[0-9a-f]{16}$/);
+    assert.equal(entry.message.nsp, "/");
+    assert.equal(entry.message.type, "3");
+    const data = JSON.parse(entry.message.data);
+    assert.deepEqual(data.packet, { type: 2, data: ["room-event", "w1", ["nobody"], "on the stream"] });
+    assert.deepEqual(data.opts.rooms, ["w1"]);
+    assert.deepEqual([...data.opts.except].sort(), ["nobody", ca.id].sort()); // socket.to(): not the sender
+    // Binary: base64 of the msgpack of data.
+    const binary = await entryOf(() => ca.emitWithAck("broadcast-all", Buffer.from([7, 8])));
+    assert.equal(binary.message.type, "3");
+    assert.match(binary.message.data, /^[A-Za-z0-9+/]+=*$/);
+    const [event, bytes] = decode(Buffer.from(binary.message.data, "base64")).packet.data;
+    assert.equal(event, "broadcast-event");
+    assert.deepEqual([...bytes], [7, 8]);
+    const join = await entryOf(() => ca.emitWithAck("sockets-join", ["w1"], ["w2"]));
+    assert.equal(join.message.type, "4");
+    assert.deepEqual(JSON.parse(join.message.data), { opts: { rooms: ["w1"], except: [], flags: {} }, rooms: ["w2"] });
+    // fetchSockets, serverSideEmit and broadcasts with acks go through Pub/Sub: nothing added.
+    const length = await publisher.xLen("socket.io");
+    await ca.emitWithAck("fetch-sockets", ["w1"]);
+    await ca.emitWithAck("server-emit-ack", "ping-node", 1);
+    await ca.emitWithAck("broadcast-with-ack", 1_000, ["w1"], "question", 1);
+    assert.equal(await publisher.xLen("socket.io"), length);
+  });
+
+  streamsOnly("malformed entries on the stream and messages on the channels are counted and harm nothing", async (t) => {
+    const before = await metric(a, "chorus_cluster_messages_malformed_total");
+    // Each one the Node adapter refuses inside its own try (a throw past it would stop its reader
+    // on that entry for good), or ignores.
+    const badEntries = [
+      { uid: "x", nsp: "/", type: "3", data: "{not json" },
+      { uid: "x", nsp: "/", type: "99" },
+      { uid: "x", nsp: "/", type: "4", data: "!!!!" },
+    ];
+    for (const entry of badEntries) await publisher.xAdd("socket.io", "*", entry);
+    await publisher.xAdd("socket.io", "*", { uid: "x", type: "3" }); // no nsp: skipped, not counted
+    const badMessages = [Buffer.from([0xc1]), Buffer.from([0x93, 0xa1]), "{not json"];
+    for (const payload of badMessages) await publisher.publish("socket.io#/#", payload);
+    const expected = before + badEntries.length + badMessages.length;
+    await eventually(async () => (await metric(a, "chorus_cluster_messages_malformed_total")) >= expected,
+      5_000, "malformed counted");
+    assert.equal(await metric(a, "chorus_cluster_messages_malformed_total"), expected);
+    await crossNodeStillWorks(t);
+    // The Node node still reads the stream too.
+    const cn = await connectClient(t, node);
+    const ca = await connectClient(t, a);
+    const got = next(cn, "broadcast-event");
+    await ca.emitWithAck("broadcast-all", "node still reads");
+    assert.deepEqual(await got, ["node still reads"]);
   });
 });
