@@ -165,6 +165,37 @@ TEST_F(RedisConnection, FireAndForgetRepliesAreReadAndErrorsCounted) {
       << log_.str();
 }
 
+TEST_F(RedisConnection, SendHandsBackItsReplyInOrder) {
+  test::redis_server redis;
+  auto connection = connect(redis.url());
+  std::vector<redis_reply> replies;
+  auto keep = [&](const redis_reply& reply) { replies.push_back(reply); };
+  std::vector<std::string_view> xadd = {"XADD", "s", "*", "f", "v"};
+  EXPECT_TRUE(connection->send(xadd, keep));
+  EXPECT_TRUE(connection->send({"INCR", "n"}));  // no handler: discarded
+  std::vector<std::string_view> refused = {"NOSUCHCOMMAND"};
+  EXPECT_TRUE(connection->send(refused, keep));
+  EXPECT_TRUE(connection->send(xadd, {}));  // an empty handler: discarded too
+  EXPECT_EQ(run(connection, {"XLEN", "s"}).integer, 2);
+  ASSERT_EQ(replies.size(), 2u);
+  EXPECT_EQ(replies[0].type, kind::string);
+  EXPECT_NE(replies[0].str.find('-'), std::string::npos) << replies[0].str;  // an entry id
+  EXPECT_EQ(replies[1].type, kind::error);
+  EXPECT_EQ(connection->stats().published.value(), 4u);
+  EXPECT_EQ(connection->stats().reply_errors.value(), 1u);
+
+  // A reply still to come when the connection stops: the handler gets the error instead.
+  std::vector<std::string_view> blocked = {"BLPOP", "never", "0"};
+  EXPECT_TRUE(connection->send(blocked, keep));
+  auto watcher = connect(redis.url());
+  ASSERT_TRUE(wait_until([&] {
+    return run(watcher, {"INFO", "clients"}).str.find("blocked_clients:1") != std::string::npos;
+  }));
+  connection->stop();
+  ASSERT_EQ(replies.size(), 3u);
+  EXPECT_EQ(replies[2].str, "redis: stopped");
+}
+
 TEST_F(RedisConnection, OneTurnOfSendsLeavesInOneWriteInOrder) {
   test::redis_server redis;
   auto connection = connect(redis.url());
