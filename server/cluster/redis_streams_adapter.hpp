@@ -24,6 +24,8 @@ namespace chorus::server::cluster {
 //
 // Connection state recovery is not implemented: a broadcast's stream entry id is its offset,
 // and the two hooks below are where it is known, on this node's XADD and on another's entry.
+// (The link thread starts in this constructor: a class overriding them would first move that
+// start() to its own constructor, so that no hook runs before it is built.)
 class redis_streams_adapter : public cluster_adapter_base {
  public:
   redis_streams_adapter(server& srv, redis_adapter_options options,
