@@ -18,6 +18,7 @@ namespace sio = protocol::socketio;
 socket::socket(client& owner, const namespace_handlers& handlers, std::string nsp, std::string id,
                std::string pid, std::string auth_json)
     : owner_(owner),
+      home_(owner.home()),
       handlers_(handlers),
       nsp_(std::move(nsp)),
       id_(std::move(id)),
@@ -32,11 +33,11 @@ void socket::send_packet(std::string engine_text, std::vector<std::string> attac
 
 void socket::emit(std::string_view event_name, std::string_view args_json,
                   std::vector<std::string> attachments) {
-  if (auto* recovery = owner_.home().owner().recovery()) {
+  if (auto* recovery = home_.owner().recovery()) {
     // As socket.io with recovery on: a broadcast to the socket's own room, so it is stored.
     auto job = fanout::make_event_job(nsp_, std::nullopt, attachments, event_name, args_json);
     job->target.rooms.push_back(id_);
-    if (auto now = recovery->send_direct(*job, owner_.home())) deliver(*now);
+    if (auto now = recovery->send_direct(*job, home_)) deliver(*now);
     return;
   }
   std::string text = "4";  // the Engine.IO message type, then the Socket.IO packet
@@ -60,7 +61,7 @@ void socket::emit_with_ack(std::string_view event_name, std::string_view args_js
 
 void socket::expect_ack(std::uint64_t id, std::chrono::milliseconds timeout,
                         ack_callback callback) {
-  auto timer = std::make_unique<asio::steady_timer>(owner_.home().executor(), timeout);
+  auto timer = std::make_unique<asio::steady_timer>(home_.executor(), timeout);
   timer->async_wait([self = weak_from_this(), id](boost::system::error_code ec) {
     if (ec) return;
     auto alive = self.lock();
@@ -115,11 +116,11 @@ std::string socket::handshake_json() const {
 }
 
 asio::any_io_executor socket::executor() const {
-  return owner_.home().executor();
+  return home_.executor();
 }
 
 void socket::attach_to_hub() {
-  member_id_ = owner_.home().hub().add(*this);
+  member_id_ = home_.hub().add(*this);
   in_hub_ = true;
   for (const auto& room : restored_rooms_) join(room);
   restored_rooms_.clear();
@@ -134,7 +135,7 @@ void socket::restore(recovery::saved_session session, std::uint64_t through) {
 }
 
 std::optional<recovery::saved_session> socket::session_to_keep(disconnect_reason reason) {
-  if (!owner_.home().owner().recovery()) return std::nullopt;
+  if (!home_.owner().recovery()) return std::nullopt;
   // socket.io's list: the connection was lost or closed by the server, not left on purpose.
   switch (reason) {
     case disconnect_reason::transport_close:
@@ -151,11 +152,11 @@ std::optional<recovery::saved_session> socket::session_to_keep(disconnect_reason
 }
 
 void socket::join(std::string_view room) {
-  if (in_hub_) owner_.home().hub().table(nsp_).join(member_id_, room);
+  if (in_hub_) home_.hub().table(nsp_).join(member_id_, room);
 }
 
 void socket::leave(std::string_view room) {
-  if (in_hub_) owner_.home().hub().table(nsp_).leave(member_id_, room);
+  if (in_hub_) home_.hub().table(nsp_).leave(member_id_, room);
 }
 
 void socket::leave_all() {
@@ -165,11 +166,11 @@ void socket::leave_all() {
 
 std::vector<std::string> socket::rooms() const {
   if (!in_hub_) return {};
-  return owner_.home().hub().table(nsp_).rooms_of(member_id_);
+  return home_.hub().table(nsp_).rooms_of(member_id_);
 }
 
 fanout::broadcast_operator socket::broadcast(bool include_self) const {
-  fanout::broadcast_operator op(owner_.home().owner(), &owner_.home(), nsp_);
+  fanout::broadcast_operator op(home_.owner(), &home_, nsp_);
   if (!include_self) op.except(id_);
   return op;
 }
@@ -213,10 +214,10 @@ bool socket::deliver_expecting_ack(const std::vector<engineio::outbound_packet>&
 void socket::on_disconnected(disconnect_reason reason) {
   if (!connected_) return;
   connected_ = false;
-  owner_.home().metrics().socket_disconnects[metrics::index_of(reason)].add();
+  home_.metrics().socket_disconnects[metrics::index_of(reason)].add();
   auto kept = session_to_keep(reason);
   if (in_hub_) {
-    owner_.home().hub().remove(*this, member_id_);
+    home_.hub().remove(*this, member_id_);
     in_hub_ = false;
   }
   auto acks = std::move(pending_acks_);
@@ -228,7 +229,7 @@ void socket::on_disconnected(disconnect_reason reason) {
   if (handlers_.disconnect()) handlers_.disconnect()(*this, reason);
   // Kept once the disconnect handler has run, so that a client coming back at once on another
   // shard finds the application done with the socket that left.
-  if (kept) owner_.home().owner().recovery()->save(std::move(*kept));
+  if (kept) home_.owner().recovery()->save(std::move(*kept));
 }
 
 void ack_sender::operator()(std::string_view args_json,

@@ -19,6 +19,9 @@
 #include "server/recovery/session_store.hpp"
 #include "server/socketio/ack.hpp"
 
+namespace chorus::server {
+class shard;
+}
 namespace chorus::server::engineio {
 class session;
 }
@@ -116,7 +119,10 @@ class socket final : public std::enable_shared_from_this<socket>, public fanout:
   // before the socket leaves its rooms), or nullopt.
   std::optional<recovery::saved_session> session_to_keep(disconnect_reason reason);
 
-  client& owner_;
+  client& owner_;  // gone once the connection closed: touched only while connected_
+  // Outlives every socket on it: what an application still holding a disconnected socket
+  // reaches (emit() stores for recovery, executor()).
+  shard& home_;
   const namespace_handlers& handlers_;
   std::string nsp_;
   std::string id_;
