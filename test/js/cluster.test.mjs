@@ -176,7 +176,26 @@ describe(`cluster (${mode}): two chorus nodes and a Node.js node over Redis`, { 
     await eventually(async () => (await node.io.of("/").adapter.serverCount()) === 3, 10_000, "3 servers from Node");
     // Streams: every node's reader waiting on the stream too (Node's starts at "$" whenever its
     // client is connected).
-    if (streams) await eventually(async () => (await streamReaders(publisher)) === 3, 10_000, "3 stream readers");
+    if (streams) {
+      await eventually(async () => (await streamReaders(publisher)) === 3, 10_000, "3 stream readers");
+      // Node's reader asks for "$" until it reads its first entry, so an entry added while it
+      // re-issues an XREAD that expired (5 s, easily spent starting sanitized nodes) is lost to
+      // it: a probe that every node's client receives moves every reader past that.
+      const onB = await connectClient(null, b);
+      const onNode = await connectClient(null, node);
+      const [seenB, seenNode] = [record(onB, "broadcast-event"), record(onNode, "broadcast-event")];
+      await eventually(
+        async () => {
+          await probe.timeout(3_000).emitWithAck("broadcast-all", "probe");
+          await sleep(100);
+          return seenB.length > 0 && seenNode.length > 0;
+        },
+        10_000,
+        "a probe broadcast on every node",
+      );
+      onB.disconnect();
+      onNode.disconnect();
+    }
     probe.disconnect();
   });
 
