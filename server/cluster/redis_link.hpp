@@ -69,7 +69,7 @@ class redis_link {
   // Fire-and-forget; false (and counted as dropped) when the link is down or backed up.
   bool publish(std::string_view channel, std::string_view payload);
   // Another command on the publishing connection (XADD), queued and counted as publish(); its
-  // reply (or the error that replaces it) goes to `on_reply` on the link thread.
+  // reply (or the error that replaces it) goes to `on_reply`, if any, on the link thread.
   bool send(std::span<const std::string_view> argv,
             std::function<void(const redis_reply& reply)> on_reply);
   // A connection of its own for commands that block (XREAD BLOCK), which would hold up every

@@ -56,12 +56,7 @@ bool redis_streams_adapter::append_to_stream(const wire::cluster_message& messag
     argv.push_back(field.name);
     argv.push_back(field.value);
   }
-  std::function<void(const redis_reply&)> on_reply;
-  if (message.type == wire::cluster_type::broadcast)
-    on_reply = [this, nsp = message.nsp](const redis_reply& reply) {
-      if (reply.type == redis_reply::kind::string) broadcast_appended(nsp, reply.str);
-    };
-  return link_.send(argv, std::move(on_reply));
+  return link_.send(argv, {});
 }
 
 // ---- what arrives ------------------------------------------------------------------------
@@ -73,9 +68,6 @@ void redis_streams_adapter::on_entry(const stream_entry& entry) {
     if (!error.empty()) link_.note_malformed("stream entry", error);
     return;  // else an entry without nsp: the Node adapter skips those too
   }
-  if (message->type == wire::cluster_type::broadcast && message->request_id.empty() &&
-      message->uid != uid_ && serves(message->nsp))
-    broadcast_read(*message, entry.id);
   receive(*message, false);
 }
 

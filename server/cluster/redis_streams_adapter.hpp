@@ -22,10 +22,8 @@ namespace chorus::server::cluster {
 // This node subscribes only once its reader knows where the stream ends, so a node other nodes
 // count reads every entry they add from then on.
 //
-// Connection state recovery is not implemented: a broadcast's stream entry id is its offset,
-// and the two hooks below are where it is known, on this node's XADD and on another's entry.
-// (The link thread starts in this constructor: a class overriding them would first move that
-// start() to its own constructor, so that no hook runs before it is built.)
+// Connection state recovery over the stream (a broadcast's entry id as its offset) is not
+// implemented: each node recovers the sessions it kept (server/recovery).
 class redis_streams_adapter : public cluster_adapter_base {
  public:
   redis_streams_adapter(server& srv, redis_adapter_options options,
@@ -33,15 +31,6 @@ class redis_streams_adapter : public cluster_adapter_base {
   ~redis_streams_adapter() override;
 
   static constexpr std::string_view max_length = "10000";  // MAXLEN ~, the Node default maxLen
-
- protected:
-  // This node's non-ack broadcast in `nsp` became entry `entry_id` (link thread; not called
-  // when the XADD failed).
-  virtual void broadcast_appended(std::string_view /*nsp*/, std::string_view /*entry_id*/) {}
-  // Another node's non-ack broadcast was read at `entry_id`, just before it is delivered here
-  // (link thread).
-  virtual void broadcast_read(const protocol::cluster::cluster_message& /*message*/,
-                              std::string_view /*entry_id*/) {}
 
  private:
   std::string counted_channel(std::string_view nsp) const override;
