@@ -375,7 +375,7 @@ class json_writer {
   }
 
   bool object(simdjson::dom::object object, std::string& out, std::size_t level) {
-    if (level > depth_limit_) return false;
+    // A placeholder is a leaf (bin) in msgpack, as the walker reads it: not a level deeper.
     const json::placeholder_ref placeholder = json::find_placeholder(object, attachments_.size());
     if (placeholder.kind == json::placeholder_kind::invalid) return false;
     if (placeholder.kind == json::placeholder_kind::valid) {
@@ -384,6 +384,7 @@ class json_writer {
       put_bin(out, bytes);
       return true;
     }
+    if (level > depth_limit_) return false;
     std::vector<std::string_view> keys;
     std::vector<simdjson::dom::element> values;
     for (const auto field : object) {
