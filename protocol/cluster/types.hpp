@@ -25,6 +25,9 @@ struct event_packet {
   // The whole data array, e.g. ["ev",1,{"_placeholder":true,"num":0}].
   std::string data_json;
   std::vector<std::string> attachments;
+  // The packet has an ack id: socket.io with connection state recovery sends a socket's emit with
+  // an ack through the adapter too (to the socket's own room), and never stores it.
+  bool has_ack_id = false;
 };
 
 // Bounds: a message past them is refused with an error.

@@ -212,6 +212,8 @@ bool read_packet(element value, std::string_view default_nsp,
   }
   out.nsp.assign(default_nsp);
   if (!read_string(packet, "nsp", out.nsp, false, error)) return false;
+  const std::optional<element> id = field(packet, "id");
+  out.has_ack_id = id && !id->is_null();
   return read_json(*data, msgpack::max_depth, attachments_in, out.data_json, out.attachments,
                    "packet data", error);
 }

@@ -84,6 +84,21 @@ TEST(StreamEntry, BroadcastWithoutBinaryIsJson) {
   EXPECT_EQ(d.packet.data_json, m.packet.data_json);
   EXPECT_EQ(d.opts.except, m.opts.except);
   EXPECT_TRUE(d.request_id.empty());
+  EXPECT_FALSE(d.packet.has_ack_id);
+}
+
+// socket.io with connection state recovery sends socket.emit("question", "q1", ack) through the
+// adapter, to the socket's own room, with the packet's ack id (0 is the first): never stored.
+TEST(StreamEntry, EmitWithAckFromNodeHasItsAckId) {
+  for (std::string_view id : {"0", "7"}) {
+    const std::string data =
+        R"({"packet":{"type":2,"data":["question","q1"],"id":)" + std::string(id) +
+        R"(},"opts":{"rooms":["AAAAAAAAAAAAAAAAAAAA"],"except":[],"flags":{}}})";
+    const fields entry = {{"uid", "fedcba9876543210"}, {"nsp", "/"}, {"type", "3"}, {"data", data}};
+    const cluster_message d = decode_entry(entry);
+    EXPECT_TRUE(d.packet.has_ack_id) << id;
+    EXPECT_EQ(d.packet.data_json, R"(["question","q1"])");
+  }
 }
 
 // A Node node's io.to("r2").except("skip").emit("bin", <Buffer 01 02 03>, {n: 2.5}).
