@@ -113,8 +113,9 @@ class server {
   std::unique_ptr<guard::connection_guard> guard_;
   std::unique_ptr<guard::connection_guard> over_limit_reserve_;
   std::vector<std::unique_ptr<shard>> shards_;
-  std::unique_ptr<fanout::adapter> adapter_;
+  // Before the adapter, which may keep recovery's log and lets go of it as it is destroyed.
   std::unique_ptr<recovery::state_recovery> recovery_;
+  std::unique_ptr<fanout::adapter> adapter_;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors_;
   std::vector<std::thread> threads_;
   std::uint16_t port_ = 0;

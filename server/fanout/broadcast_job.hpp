@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "protocol/cluster/stream_session.hpp"
 #include "rooms/broadcast_target.hpp"
 #include "server/engineio/outbound_packet.hpp"
 #include "server/fanout/broadcast_acks.hpp"
@@ -33,6 +34,8 @@ struct broadcast_job {
   std::chrono::milliseconds ack_timeout{0};
   // Its offset in the node's connection state recovery log (0: not stored there).
   std::uint64_t log_seq = 0;
+  // Or its entry id in the cluster's stream, which is its offset (0-0: not stored there).
+  protocol::cluster::stream_id stream_offset;
 };
 
 // A job for one EVENT: packets[0] is "4", the Socket.IO header (BINARY_EVENT when there are

@@ -14,7 +14,10 @@ void local_adapter::broadcast(std::shared_ptr<const broadcast_job> job, shard* o
 }
 
 void local_adapter::deliver(const std::shared_ptr<const broadcast_job>& job, shard* origin) {
-  if (auto* recovery = server_.recovery(); recovery && recovery->stores(*job))
+  // Numbered by this node's log, unless the cluster's stream numbers them (then they come here
+  // numbered, or not to be stored).
+  if (auto* recovery = server_.recovery();
+      recovery && !recovery->cluster() && recovery->stores(*job))
     return recovery->broadcast(*job, origin, server_);
   if (job->acks) job->acks->expect(server_.shard_count());  // each shard reports once
   for (unsigned i = 0; i < server_.shard_count(); ++i) {

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "protocol/json/escape.hpp"
+
 namespace chorus::server::recovery {
 
 std::string format_offset(std::uint64_t seq) {
@@ -16,6 +18,14 @@ std::optional<std::uint64_t> parse_offset(std::string_view offset) {
   auto [end, ec] = std::from_chars(offset.data(), offset.data() + offset.size(), seq);
   if (ec != std::errc{} || end != offset.data() + offset.size() || seq == 0) return std::nullopt;
   return seq;
+}
+
+std::string with_offset(std::string_view packet_text, std::string_view offset) {
+  std::string text(packet_text.substr(0, packet_text.size() - 1));
+  text += ',';
+  protocol::json::append_quoted(text, offset);
+  text += ']';
+  return text;
 }
 
 }  // namespace chorus::server::recovery

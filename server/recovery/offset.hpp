@@ -15,4 +15,8 @@ std::string format_offset(std::uint64_t seq);
 // nullopt for anything format_offset cannot have written (a client's input: never trusted).
 std::optional<std::uint64_t> parse_offset(std::string_view offset);
 
+// `packet_text`, which ends with the event's data array ("...[ev,args]"), with `offset` as one
+// more argument: "...[ev,args,\"<offset>\"]".
+std::string with_offset(std::string_view packet_text, std::string_view offset);
+
 }  // namespace chorus::server::recovery

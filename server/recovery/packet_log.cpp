@@ -1,6 +1,5 @@
 #include "server/recovery/packet_log.hpp"
 
-#include "protocol/json/escape.hpp"
 #include "server/recovery/offset.hpp"
 
 namespace chorus::server::recovery {
@@ -24,12 +23,8 @@ std::shared_ptr<const fanout::broadcast_job> packet_log::append(const fanout::br
   auto stamped = std::make_shared<fanout::broadcast_job>(job);
   stamped->log_seq = seq;
   // The data array is the packet's end: `[...]` becomes `[...,"<offset>"]`.
-  std::string_view text = job.packets.front()->payload();
-  std::string with_offset(text.substr(0, text.size() - 1));
-  with_offset += ',';
-  protocol::json::append_quoted(with_offset, format_offset(seq));
-  with_offset += ']';
-  stamped->packets.front() = engineio::make_text_packet(with_offset);
+  stamped->packets.front() =
+      engineio::make_text_packet(with_offset(job.packets.front()->payload(), format_offset(seq)));
   std::size_t bytes = footprint(*stamped);
   entries_.push_back({seq, now, bytes, stamped});
   bytes_ += bytes;

@@ -38,7 +38,9 @@ std::shared_ptr<const fanout::broadcast_job> state_recovery::send_direct(
 }
 
 void state_recovery::save(saved_session session) {
-  {
+  if (cluster_) {
+    cluster_->persist(std::move(session));
+  } else {
     std::lock_guard lock(sessions_mutex_);
     sessions_.save(std::move(session), session_store::clock::now());
   }

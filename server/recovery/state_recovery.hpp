@@ -13,6 +13,7 @@
 
 #include "server/fanout/broadcast_job.hpp"
 #include "server/metrics/exposition.hpp"
+#include "server/recovery/cluster_log.hpp"
 #include "server/recovery/packet_log.hpp"
 #include "server/recovery/recovery_options.hpp"
 #include "server/recovery/session_store.hpp"
@@ -38,6 +39,15 @@ class state_recovery {
   explicit state_recovery(const recovery_options& options);
 
   const recovery_options& options() const { return options_; }
+
+  // From now on sessions and stored packets live in `log` (the cluster's), not in this node's
+  // memory: broadcast() and send_direct() are not used, save() persists there, and a client
+  // comes back through log->take() and log->missed_since(). Called once, before the server runs
+  // (nullptr again when the adapter that set it goes).
+  void keep_in_cluster(cluster_log* log) { cluster_ = log; }
+  cluster_log* cluster() const { return cluster_; }
+  void note_recovered() { recovered_.fetch_add(1, std::memory_order_relaxed); }
+  void note_failed() { failed_.fetch_add(1, std::memory_order_relaxed); }
   // What socket.io stores: events without an ack, not volatile.
   static bool stores(const fanout::broadcast_job& job) {
     return !job.acks && !job.flags.is_volatile;
@@ -71,6 +81,7 @@ class state_recovery {
 
  private:
   recovery_options options_;
+  cluster_log* cluster_ = nullptr;
   mutable std::mutex log_mutex_;
   packet_log log_;
   mutable std::mutex sessions_mutex_;

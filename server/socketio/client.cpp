@@ -36,15 +36,16 @@ void guarded(const char* what, Call&& call) {
   }
 }
 
-// The session a CONNECT's auth asks to recover, when it carries both a pid and an offset as
-// strings (as socket.io, anything else is a plain connect); nullopt when recovery fails.
-std::optional<recovery::state_recovery::restored> try_recovery(recovery::state_recovery& recovery,
-                                                               simdjson::dom::element auth,
-                                                               const std::string& nsp) {
+// The pid and offset a CONNECT's auth carries to come back, when both are strings (as socket.io:
+// anything else is a plain connect).
+struct recovery_request {
   std::string_view pid, offset;
-  if (auth["pid"].get_string().get(pid) || auth["offset"].get_string().get(offset))
+};
+std::optional<recovery_request> recovery_asked(simdjson::dom::element auth) {
+  recovery_request asked;
+  if (auth["pid"].get_string().get(asked.pid) || auth["offset"].get_string().get(asked.offset))
     return std::nullopt;
-  return recovery.restore(std::string(pid), offset, nsp);
+  return asked;
 }
 
 const std::vector<namespace_handlers::middleware> no_middlewares;
@@ -194,27 +195,58 @@ void client::dispatch(const sio::header& h, std::vector<std::string>& attachment
 }
 
 void client::on_connect(const sio::header& h, const sio::parsed_payload& payload) {
-  std::string text = "4";
   const namespace_handlers* handlers = app_.find(h.nsp);
   if (!handlers) {
+    std::string text = "4";
     sio::append_connect_error(text, h.nsp, "Invalid namespace");
     return send(std::move(text), {});
   }
+  // A second CONNECT while the first is still being recovered: out of order, as any other.
+  if (std::find(recovering_.begin(), recovering_.end(), h.nsp) != recovering_.end())
+    return close(disconnect_reason::forced_close);
   std::string auth_json = payload.has_payload ? std::string(h.payload) : std::string("{}");
   simdjson::dom::element auth = payload.root;
   if (!payload.has_payload) auth = home_.json_parser().parse("{}", 2).value_unsafe();
   recovery::state_recovery* recovery = home_.owner().recovery();
-  auto restored = recovery ? try_recovery(*recovery, auth, std::string(h.nsp)) : std::nullopt;
-  std::string sid = restored ? restored->session.sid : engineio::make_random_id(20);
+  auto asked = recovery ? recovery_asked(auth) : std::nullopt;
+  if (asked && recovery->cluster())
+    return recover_from_cluster(*handlers, std::string(h.nsp), std::move(auth_json),
+                                std::string(asked->pid), std::string(asked->offset));
+  std::optional<recovery::state_recovery::restored> restored;
+  if (asked)
+    restored = recovery->restore(std::string(asked->pid), asked->offset, std::string(h.nsp));
+  std::optional<recovery::saved_session> session;
+  std::uint64_t through = 0;
+  if (restored) {
+    session = std::move(restored->session);
+    through = restored->through;
+  }
+  auto joined = admit(*handlers, h.nsp, std::move(auth_json), auth, std::move(session), through);
+  if (!joined) return;
+  join(joined);
+  // What it missed goes first: the client holds events that come before its CONNECT and hands
+  // them over once connected.
+  if (restored)
+    for (const auto& job : restored->missed) send_shared(job->packets, false);
+  welcome(*joined, *handlers);
+}
+
+std::shared_ptr<socket> client::admit(const namespace_handlers& handlers, std::string_view nsp,
+                                      std::string auth_json, simdjson::dom::element auth,
+                                      std::optional<recovery::saved_session> session,
+                                      std::uint64_t through) {
+  recovery::state_recovery* recovery = home_.owner().recovery();
+  std::string sid = session ? session->sid : engineio::make_random_id(20);
   std::string pid;
-  if (recovery) pid = restored ? restored->session.pid : engineio::make_random_id(20);
-  auto joined = std::make_shared<socket>(*this, *handlers, std::string(h.nsp), std::move(sid),
+  if (recovery) pid = session ? session->pid : engineio::make_random_id(20);
+  auto joined = std::make_shared<socket>(*this, handlers, std::string(nsp), std::move(sid),
                                          std::move(pid), std::move(auth_json));
-  if (restored) joined->restore(std::move(restored->session), restored->through);
+  bool recovered = session.has_value();
+  if (recovered) joined->restore(std::move(*session), through);
   // A token revoked or expired since must not come back through a pid: the middlewares run
   // again unless the operator said otherwise (docs/OPERATIONS.md).
-  bool skip_middlewares = restored && recovery->options().skip_middlewares;
-  for (const auto& check : skip_middlewares ? no_middlewares : handlers->middlewares()) {
+  bool skip_middlewares = recovered && recovery->options().skip_middlewares;
+  for (const auto& check : skip_middlewares ? no_middlewares : handlers.middlewares()) {
     std::optional<std::string> refusal;
     try {
       refusal = check(*joined, auth);
@@ -222,20 +254,103 @@ void client::on_connect(const sio::header& h, const sio::parsed_payload& payload
       refusal = e.what();
     }
     if (refusal) {
-      sio::append_connect_error(text, h.nsp, *refusal);
-      return send(std::move(text), {});
+      std::string text = "4";
+      sio::append_connect_error(text, nsp, *refusal);
+      send(std::move(text), {});
+      return nullptr;
     }
   }
+  return joined;
+}
+
+void client::join(const std::shared_ptr<socket>& joined) {
   sockets_.push_back(joined);
   joined->attach_to_hub();
   connect_timer_.reset();
-  // What it missed goes first: the client holds events that come before its CONNECT and hands
-  // them over once connected.
-  if (restored)
-    for (const auto& job : restored->missed) send_shared(job->packets, false);
-  sio::append_connect(text, h.nsp, joined->id(), joined->pid());
+}
+
+void client::welcome(socket& joined, const namespace_handlers& handlers) {
+  std::string text = "4";
+  sio::append_connect(text, joined.nsp(), joined.id(), joined.pid());
   send(std::move(text), {});
-  if (handlers->connection()) guarded("connection", [&] { handlers->connection()(*joined); });
+  if (handlers.connection()) guarded("connection", [&] { handlers.connection()(joined); });
+}
+
+// Recovery through the cluster's log (--redis-mode streams) takes two trips to Redis, each
+// answered on the cluster link's thread and brought back here; the connection may have closed
+// meanwhile, so each step first checks that it is still open:
+//   1. the session, if kept, and whether the offset is still in the stream (log->take);
+//   2. once the socket is back in its rooms and holding what reaches it, what it missed
+//      (log->missed_since), which the held deliveries are then checked against.
+void client::recover_from_cluster(const namespace_handlers& handlers, std::string nsp,
+                                  std::string auth_json, std::string pid, std::string offset) {
+  recovering_.push_back(nsp);
+  recovery::cluster_log& log = *home_.owner().recovery()->cluster();
+  log.take(std::move(pid), offset,
+           [this, weak = weak_session_, executor = home_.executor(), handlers = &handlers, nsp,
+            auth_json, offset](std::optional<recovery::saved_session> session) mutable {
+             asio::post(executor, [this, weak, handlers, nsp = std::move(nsp),
+                                   auth_json = std::move(auth_json), offset = std::move(offset),
+                                   session = std::move(session)]() mutable {
+               auto alive = weak.lock();
+               if (!alive || alive->closed()) return;
+               std::erase(recovering_, nsp);
+               resume_recovery(*handlers, nsp, std::move(auth_json), std::move(offset),
+                               std::move(session));
+             });
+           });
+}
+
+void client::resume_recovery(const namespace_handlers& handlers, const std::string& nsp,
+                             std::string auth_json, std::string offset,
+                             std::optional<recovery::saved_session> session) {
+  recovery::state_recovery& recovery = *home_.owner().recovery();
+  if (!session) recovery.note_failed();
+  simdjson::dom::element auth;
+  if (home_.json_parser().parse(auth_json).get(auth)) return;  // it parsed before: cannot fail
+  bool recovering = session.has_value();
+  auto joined = admit(handlers, nsp, std::move(auth_json), auth, std::move(session), 0);
+  if (!joined) return;
+  if (!recovering) {
+    join(joined);
+    return welcome(*joined, handlers);
+  }
+  joined->hold_deliveries();
+  join(joined);
+  recovery.cluster()->missed_since(
+      offset, nsp, joined->rooms(),
+      [this, weak = weak_session_, executor = home_.executor(), handlers = &handlers,
+       weak_socket = std::weak_ptr<socket>(joined),
+       offset](std::optional<recovery::cluster_log::missed_packets> missed) mutable {
+        asio::post(executor, [this, weak, handlers, weak_socket, offset = std::move(offset),
+                              missed = std::move(missed)] {
+          auto alive = weak.lock();
+          auto joined = weak_socket.lock();
+          if (!alive || alive->closed() || !joined || !joined->connected()) return;
+          finish_recovery(*joined, *handlers, offset, missed);
+        });
+      });
+}
+
+void client::finish_recovery(socket& joined, const namespace_handlers& handlers,
+                             std::string_view offset,
+                             const std::optional<recovery::cluster_log::missed_packets>& missed) {
+  recovery::state_recovery& recovery = *home_.owner().recovery();
+  if (!missed) {
+    // The log could not be read: what was missed is unknown, and a CONNECT now would hide it.
+    // The session is kept again as the connection drops, for the client's next try.
+    recovery.note_failed();
+    return close(disconnect_reason::forced_close);
+  }
+  recovery.note_recovered();
+  auto through =
+      protocol::cluster::parse_stream_id(offset).value_or(protocol::cluster::stream_id{});
+  for (const auto& job : *missed) {
+    send_shared(job->packets, false);
+    through = std::max(through, job->stream_offset);
+  }
+  joined.replayed(through);
+  welcome(joined, handlers);
 }
 
 void client::on_event(socket& target, const sio::header& h, const sio::parsed_payload& payload,

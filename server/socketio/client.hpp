@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "server/asio.hpp"
 #include "server/engineio/outbound_packet.hpp"
 #include "server/engineio/session_handler.hpp"
+#include "server/recovery/cluster_log.hpp"
 
 namespace chorus::server {
 class shard;
@@ -19,6 +21,7 @@ namespace chorus::server::socketio {
 
 class application;
 class socket;
+class namespace_handlers;
 
 // Socket.IO on top of one Engine.IO session: decodes packets, connects namespaces, routes events
 // and acks to sockets, and reassembles binary attachments.
@@ -49,6 +52,23 @@ class client final : public engineio::session_handler {
   void on_connect(const protocol::socketio::header& h, const protocol::socketio::parsed_payload& p);
   void on_event(socket& target, const protocol::socketio::header& h,
                 const protocol::socketio::parsed_payload& p, std::vector<std::string>& attachments);
+  // Connecting a namespace: the socket, rebuilt from `session` when it comes back (stored packets
+  // up to `through` then not delivered again), once the middlewares let it in (else null, the
+  // CONNECT_ERROR sent); join() puts it in its rooms; welcome() sends the CONNECT reply.
+  std::shared_ptr<socket> admit(const namespace_handlers& handlers, std::string_view nsp,
+                                std::string auth_json, simdjson::dom::element auth,
+                                std::optional<recovery::saved_session> session,
+                                std::uint64_t through);
+  void join(const std::shared_ptr<socket>& joined);
+  void welcome(socket& joined, const namespace_handlers& handlers);
+  // Connection state recovery through the cluster's log, in steps (client.cpp).
+  void recover_from_cluster(const namespace_handlers& handlers, std::string nsp,
+                            std::string auth_json, std::string pid, std::string offset);
+  void resume_recovery(const namespace_handlers& handlers, const std::string& nsp,
+                       std::string auth_json, std::string offset,
+                       std::optional<recovery::saved_session> session);
+  void finish_recovery(socket& joined, const namespace_handlers& handlers, std::string_view offset,
+                       const std::optional<recovery::cluster_log::missed_packets>& missed);
   socket* find(std::string_view nsp) const;
   void fail(protocol::socketio::parse_error error);
 
@@ -66,6 +86,8 @@ class client final : public engineio::session_handler {
   std::unique_ptr<asio::steady_timer> attachment_timer_;
   // Few namespaces per connection: a vector beats a map.
   std::vector<std::shared_ptr<socket>> sockets_;
+  // Namespaces whose CONNECT waits for the cluster's recovery log.
+  std::vector<std::string> recovering_;
 };
 
 }  // namespace chorus::server::socketio

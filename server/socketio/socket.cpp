@@ -5,6 +5,7 @@
 #include <simdjson.h>
 
 #include "protocol/socketio/packet.hpp"
+#include "server/fanout/adapter.hpp"
 #include "server/recovery/state_recovery.hpp"
 #include "server/server.hpp"
 #include "server/shard.hpp"
@@ -37,6 +38,9 @@ void socket::emit(std::string_view event_name, std::string_view args_json,
     // As socket.io with recovery on: a broadcast to the socket's own room, so it is stored.
     auto job = fanout::make_event_job(nsp_, std::nullopt, attachments, event_name, args_json);
     job->target.rooms.push_back(id_);
+    // In the cluster's log, through the stream like any broadcast: every node reads it, this
+    // one delivers it.
+    if (recovery->cluster()) return home_.owner().adapter().broadcast(std::move(job), &home_);
     if (auto now = recovery->send_direct(*job, home_)) deliver(*now);
     return;
   }
@@ -184,7 +188,19 @@ fanout::broadcast_operator socket::to(std::string room) const {
 void socket::deliver(const fanout::broadcast_job& job) {
   // A recovered socket was sent the stored packets up to replayed_through_ already.
   if (job.log_seq != 0 && job.log_seq <= replayed_through_) return;
+  if (job.stream_offset != protocol::cluster::stream_id{} &&
+      job.stream_offset <= replayed_stream_through_)
+    return;
+  if (held_) return held_->push_back(std::make_shared<fanout::broadcast_job>(job));
   if (connected_) owner_.send_shared(job.packets, job.flags.is_volatile);
+}
+
+void socket::replayed(protocol::cluster::stream_id through) {
+  replayed_stream_through_ = through;
+  auto held = std::move(held_);
+  held_.reset();
+  if (held)
+    for (const auto& job : *held) deliver(*job);
 }
 
 namespace {

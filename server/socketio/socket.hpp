@@ -98,6 +98,11 @@ class socket final : public std::enable_shared_from_this<socket>, public fanout:
   // Before attach_to_hub: this socket comes back as the one that left `session` (its rooms are
   // joined by attach_to_hub); stored packets up to `through` are not delivered again.
   void restore(recovery::saved_session session, std::uint64_t through);
+  // Recovery through the cluster's log, whose read may miss what this node delivers meanwhile:
+  // attached to the hub, the socket holds what reaches it until replayed() says what the read
+  // found. Then what was held is sent, minus the stored packets the replay already sent.
+  void hold_deliveries() { held_.emplace(); }
+  void replayed(protocol::cluster::stream_id through);
   // A broadcast reaching this socket.
   void deliver(const fanout::broadcast_job& job) override;
   bool deliver_expecting_ack(const std::vector<engineio::outbound_packet>& packets,
@@ -131,6 +136,8 @@ class socket final : public std::enable_shared_from_this<socket>, public fanout:
   bool connected_ = true;
   bool recovered_ = false;
   std::uint64_t replayed_through_ = 0;
+  protocol::cluster::stream_id replayed_stream_through_;
+  std::optional<std::vector<std::shared_ptr<const fanout::broadcast_job>>> held_;
   std::vector<std::string> restored_rooms_;
   std::uint64_t next_ack_id_ = 0;
   std::unordered_map<std::uint64_t, pending_ack> pending_acks_;
