@@ -74,6 +74,13 @@ wire::cluster_message broadcast_message(const fanout::broadcast_job& job) {
 }
 }  // namespace
 
+wire::cluster_message cluster_adapter_base::stamped_broadcast(
+    const fanout::broadcast_job& job) const {
+  wire::cluster_message m = broadcast_message(job);
+  m.uid = uid_;
+  return m;
+}
+
 void cluster_adapter_base::publish_broadcast(const fanout::broadcast_job& job) {
   publish_message(broadcast_message(job));
 }

@@ -33,6 +33,9 @@ class cluster_adapter_base : public redis_adapter_base {
                        std::vector<std::string> namespaces, fanout::server_event_sink sink,
                        redis_pubsub_verbs verbs);
 
+  // The BROADCAST message of `job`, stamped with this node's uid.
+  protocol::cluster::cluster_message stamped_broadcast(const fanout::broadcast_job& job) const;
+
   // `message`, stamped with this node's uid, to every node; false when it was not handed over.
   virtual bool send_message(const protocol::cluster::cluster_message& message) = 0;
   // An answer, stamped, to the node whose uid is `requester`.

@@ -76,6 +76,11 @@ class redis_link {
   // publish queued behind them: opened before start(), then started, stopped and counted in
   // chorus_cluster_redis_up with the other two.
   std::shared_ptr<redis_connection> open_reader(std::string name);
+  // A command on the publishing connection whose reply is awaited (GETDEL, XRANGE): as
+  // redis_connection::command, an error reply for any trouble, never an exception.
+  awaitable<redis_reply> command(std::vector<std::string> argv, std::chrono::milliseconds timeout) {
+    return publisher_->command(std::move(argv), timeout);
+  }
   // How many subscribers `channel` has (PUBSUB NUMSUB / SHARDNUMSUB); throws cluster_error.
   awaitable<std::size_t> count_subscribers(std::string channel, std::chrono::milliseconds timeout);
 

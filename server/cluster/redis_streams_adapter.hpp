@@ -1,11 +1,14 @@
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "server/cluster/cluster_adapter_base.hpp"
 #include "server/cluster/stream_reader.hpp"
+#include "server/cluster/stream_recovery_log.hpp"
 
 namespace chorus::server::cluster {
 
@@ -22,13 +25,22 @@ namespace chorus::server::cluster {
 // This node subscribes only once its reader knows where the stream ends, so a node other nodes
 // count reads every entry they add from then on.
 //
-// Connection state recovery over the stream (a broadcast's entry id as its offset) is not
-// implemented: each node recovers the sessions it kept (server/recovery).
+//
+// With connection state recovery on, the stream is its log (stream_recovery_log), as in the Node
+// adapter: every stored packet (a broadcast without ack, not volatile, not local; a socket's
+// direct emit, a broadcast to its own room) is an entry whose id is its offset. This node
+// delivers its own stored broadcasts when it reads them back from the stream rather than at
+// once, so that each of its sockets gets stored packets in the stream's order, whichever node
+// sent them: the order of the offsets a recovering client counts on. (The Node adapter delivers
+// its own at once, once XADD answered.) One that cannot be added is delivered here without an
+// offset, as the broadcast without recovery would be.
 class redis_streams_adapter : public cluster_adapter_base {
  public:
   redis_streams_adapter(server& srv, redis_adapter_options options,
                         std::vector<std::string> namespaces, fanout::server_event_sink sink);
   ~redis_streams_adapter() override;
+
+  void broadcast(std::shared_ptr<const fanout::broadcast_job> job, shard* origin) override;
 
   static constexpr std::string_view max_length = "10000";  // MAXLEN ~, the Node default maxLen
 
@@ -39,10 +51,19 @@ class redis_streams_adapter : public cluster_adapter_base {
   void send_answer(const std::string& requester,
                    const protocol::cluster::cluster_message& message) override;
 
-  bool append_to_stream(const protocol::cluster::cluster_message& message);
+  bool append_to_stream(const protocol::cluster::cluster_message& message,
+                        std::function<void(const redis_reply& reply)> on_reply = {});
+  void append_stored(std::shared_ptr<const fanout::broadcast_job> job);
   void on_entry(const stream_entry& entry);
 
   stream_reader reader_;
+  // Set when connection state recovery is on (server/recovery keeps it in the stream).
+  std::unique_ptr<stream_recovery_log> recovery_log_;
+  // Whether the reader reads the stream from where it ended when it started; until then stored
+  // broadcasts wait here (link thread), at most max_before_reading of them.
+  bool reading_ = false;
+  std::vector<std::shared_ptr<const fanout::broadcast_job>> before_reading_;
+  static constexpr std::size_t max_before_reading = 1024;
 };
 
 }  // namespace chorus::server::cluster
