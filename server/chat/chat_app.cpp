@@ -55,11 +55,40 @@ struct chat_state {
 };
 using state_ptr = std::shared_ptr<chat_state>;
 
+// A connection recovered on another node brings socket.data only (the JSON remember() kept):
+// its name and rooms come back from it, each within the limits a join would have checked.
+void recall(std::string_view data_json, const chat_options& options, chat_user& user) {
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::object data, rooms;
+  std::string_view username;
+  if (parser.parse(data_json).get_object().get(data) ||
+      data["username"].get_string().get(username) || username.size() > options.max_username ||
+      data["rooms"].get_object().get(rooms) || rooms.size() > options.max_rooms)
+    return;
+  std::map<std::string, std::string, std::less<>> kept;
+  for (auto [room, name_value] : rooms) {
+    std::string_view name;
+    if (room.empty() || room.size() > options.max_room || name_value.get_string().get(name) ||
+        name.empty() || name.size() > options.max_username)
+      return;
+    kept.emplace(std::string(room), std::string(name));
+  }
+  user.username = std::string(username);
+  user.rooms = std::move(kept);
+}
+
 chat_user& user_of(socket& s, const chat_options& options) {
-  if (!s.data().has_value())
-    s.data() =
-        chat_user{{}, token_bucket(options.rate_limit), token_bucket(options.rate_limit), {}, {}};
+  if (!s.data().has_value()) {
+    chat_user user{{}, token_bucket(options.rate_limit), token_bucket(options.rate_limit), {}, {}};
+    if (s.recovered()) recall(s.data_json(), options, user);
+    s.data() = std::move(user);
+  }
   return std::any_cast<chat_user&>(s.data());
+}
+
+// Keeps socket.data in step with the name and rooms: what recall() reads on another node.
+void remember(socket& s, const chat_user& user) {
+  s.set_data_json(json::socket_data(user.username, user.rooms));
 }
 
 std::string_view display_name(socket& s, const chat_options& options) {
@@ -193,6 +222,7 @@ void on_join(socket& s, const event& ev, const state_ptr& state) {
       state->people.sign_out(s.executor(), user.username, ignore_done);
     }
     user.username = std::string(*username);
+    remember(s, user);
     s.join(user_room(user.username));
     send_history(s, state, "");
     // Announced once signed in (in a cluster: once every node can find the user).
@@ -233,9 +263,11 @@ void on_join_room(socket& s, const event& ev, const state_ptr& state) {
   auto ex = s.executor();
   if (is_new) {
     state->people.enter(ex, std::string(*room), std::string(*username), users_to(s, *room));
+    remember(s, user);
   } else if (joined->second != *username) {
     state->people.leave(ex, std::string(*room), joined->second, [](auto) {});
     joined->second = std::string(*username);
+    remember(s, user);
     state->people.enter(ex, std::string(*room), std::string(*username), users_to(s, *room));
   } else {
     state->people.users(ex, std::string(*room), users_to(s, *room));
@@ -255,6 +287,7 @@ void on_leave_room(socket& s, const event& ev, const state_ptr& state) {
   if (auto joined = user.rooms.find(*room); joined != user.rooms.end()) {
     state->people.leave(s.executor(), std::string(*room), joined->second, users_to(s, *room));
     user.rooms.erase(joined);
+    remember(s, user);
   }
   s.broadcast(true)
       .to(std::string(*room))

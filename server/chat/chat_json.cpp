@@ -128,4 +128,21 @@ std::string sent_ack(std::string_view timestamp) {
   return object({{"timestamp", timestamp}});
 }
 
+std::string socket_data(std::string_view username,
+                        const std::map<std::string, std::string, std::less<>>& rooms) {
+  std::string out = R"({"username":)";
+  append_quoted(out, username);
+  out += R"(,"rooms":{)";
+  bool first = true;
+  for (const auto& [room, name] : rooms) {
+    if (!first) out += ',';
+    first = false;
+    append_quoted(out, room);
+    out += ':';
+    append_quoted(out, name);
+  }
+  out += "}}";
+  return out;
+}
+
 }  // namespace chorus::server::chat::json

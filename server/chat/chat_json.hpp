@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,5 +37,9 @@ std::string private_message(std::string_view from, std::string_view to, std::str
 std::string stored_ack(std::int64_t id, std::string_view timestamp);
 // The ack of a private message: {"timestamp"}.
 std::string sent_ack(std::string_view timestamp);
+// What a connection keeps as socket.data, for connection state recovery on another node (and
+// fetchSockets): {"username","rooms":{room: name given there}}.
+std::string socket_data(std::string_view username,
+                        const std::map<std::string, std::string, std::less<>>& rooms);
 
 }  // namespace chorus::server::chat::json

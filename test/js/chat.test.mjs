@@ -177,6 +177,49 @@ async function joinRoom(client, room, username) {
 
 const isMessage = (text) => (d) => d?.message === text;
 
+/**
+ * Once user `name` on `a` has its histories, drops `a`'s connection as a network failure would (a TCP reset under WebSocket; polling: the
+ * engine closes) and, once `b` saw user `name` leave, has `b` write in the lobby and in `room`.
+ * Resolves with a's socket id, its event count then, and the two messages it missed.
+ */
+async function dropWhileOthersWrite(a, b, name, room) {
+  // a's histories (of its join and of its join_room) came, so that none is still on its way.
+  await historyOf(a, undefined);
+  await historyOf(a, room);
+  const sid = a.socket.id;
+  const engine = a.socket.io.engine;
+  if (engine.transport.name === "websocket") engine.transport.ws._socket.resetAndDestroy();
+  else engine.close();
+  await b.next("user_left", (d) => d?.username === name);
+  const missed = [uniq("lobby"), uniq("room")];
+  b.emit("message", { message: missed[0] });
+  b.emit("room_message", { room, message: missed[1] });
+  await b.next("message", isMessage(missed[1]));
+  return { sid, seen: a.events.length, missed };
+}
+
+/**
+ * `a` (user `name`, in `room`, socket id `sid`) came back after its connection dropped, as a
+ * recovered connection: the lobby and room `missed` messages that `b` sent meanwhile arrived
+ * once and in order after event index `seen`, with no greeting and no history refetched (the
+ * page keeps what it has); it is back in the room and in presence (others are told, the roster
+ * has the name), and the room's next message reaches it.
+ */
+async function assertRecovered(a, b, { sid, seen, name, room, missed }) {
+  assert.equal(a.socket.recovered, true);
+  assert.equal(a.socket.id, sid);
+  a.disconnectReason = undefined; // connected again
+  await a.next("message", isMessage(missed.at(-1)));
+  const messages = a.events.slice(seen).filter((e) => e.name === "message").map((e) => e.args[0].message);
+  assert.deepEqual(messages, missed);
+  assert.deepEqual(a.events.slice(seen).filter((e) => e.name === "history" || e.name === "status" && e.args[0]?.msg === "Connected to chat!"), []);
+  await b.next("status", (d) => d?.msg === `${name} is back`);
+  await b.next("users", (d) => d?.room === room && d.users?.includes(name));
+  const after = uniq("after");
+  b.emit("room_message", { room, message: after });
+  await a.next("message", isMessage(after));
+}
+
 const CHAT_NODES = Number(process.env.CHORUS_CHAT_NODES ?? 1);
 const clustered = CHAT_NODES > 1;
 
@@ -257,33 +300,11 @@ describe("chat", () => {
         a.emit("message", { message: before });
         await a.next("message", isMessage(before));
         assert.equal(typeof a.events.find((e) => e.name === "message" && e.args[0]?.message === before).offset, "string");
-        const sid = a.socket.id;
-        const engine = a.socket.io.engine;
-        if (engine.transport.name === "websocket") engine.transport.ws._socket.resetAndDestroy();
-        else engine.close();
-        await b.next("user_left", (d) => d?.username === name);
-        const missed = [uniq("lobby"), uniq("room")];
-        b.emit("message", { message: missed[0] });
-        b.emit("room_message", { room, message: missed[1] });
-        await b.next("message", isMessage(missed[1]));
-        const seen = a.events.length;
+        const { sid, seen, missed } = await dropWhileOthersWrite(a, b, name, room);
         const back = within(WAIT_MS, new Promise((resolve) => a.socket.once("connect", resolve)), "a back");
         a.socket.connect();
         await back;
-        assert.equal(a.socket.recovered, true);
-        assert.equal(a.socket.id, sid);
-        a.disconnectReason = undefined; // connected again
-        await a.next("message", isMessage(missed[1]));
-        const messages = a.events.slice(seen).filter((e) => e.name === "message").map((e) => e.args[0].message);
-        assert.deepEqual(messages, missed);
-        // No greeting again, no history refetched: the page keeps what it has.
-        assert.deepEqual(a.events.slice(seen).filter((e) => e.name === "history" || e.name === "status" && e.args[0]?.msg === "Connected to chat!"), []);
-        // Back in the room and in presence: others are told, and the room's roster has the name.
-        await b.next("status", (d) => d?.msg === `${name} is back`);
-        await b.next("users", (d) => d?.room === room && d.users?.includes(name));
-        const after = uniq("after");
-        b.emit("room_message", { room, message: after });
-        await a.next("message", isMessage(after));
+        await assertRecovered(a, b, { sid, seen, name, room, missed });
       });
 
       it("announces a join to everyone, the joiner included", async (t) => {
@@ -1285,6 +1306,36 @@ describe("chat across nodes over Redis", { skip: !clustered && "CHORUS_CHAT_NODE
     assert.deepEqual(kept.messages[0], expectRoom);
     const cAck = await emitWithAck(c, "message", { message: uniq("after restart") });
     assert.ok(cAck.id > bAck.id);
+  });
+
+  it("recovers a user on the other node with --redis-mode streams: name, rooms, what was said meanwhile", async (t) => {
+    // Two more nodes on the streams protocol (its own key: the Pub/Sub nodes' channels differ),
+    // where sessions and stored events live in Redis, so a client may come back on either.
+    const streamsNodes = [];
+    t.after(async () => {
+      for (const node of streamsNodes) await node.stop();
+    });
+    for (let i = 0; i < 2; ++i)
+      streamsNodes.push(
+        await startFixture([...args, "--redis-url", redis.url, "--redis-key", "chat-streams", "--redis-mode", "streams"], {
+          binaryEnv: "CHORUS_BINARY",
+        }),
+      );
+    const a = await connect(t, streamsNodes[0], modes[0].opts, "a");
+    const b = await connect(t, streamsNodes[1], modes[0].opts, "b");
+    const name = uniq("erin");
+    const room = uniq("room");
+    await join(a, name);
+    await joinRoom(a, room, name);
+    await joinRoom(b, room, uniq("b"));
+    const { sid, seen, missed } = await dropWhileOthersWrite(a, b, name, room);
+    // The same client, pid and offset included, now to the other node.
+    a.socket.io.uri = streamsNodes[1].url;
+    const back = within(WAIT_MS, new Promise((resolve) => a.socket.once("connect", resolve)), "a back on the other node");
+    a.socket.connect();
+    await back;
+    // The other node knew the name and rooms from socket.data alone.
+    await assertRecovered(a, b, { sid, seen, name, room, missed });
   });
 
   it("lists a room's users from both nodes and drops a stopped node's users", async (t) => {
