@@ -6,9 +6,8 @@
 // With CHORUS_FIXTURE_ARGS="--threads 4" the clients come back on other shards too.
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { io } from "socket.io-client";
 import { startFixture, fixtureThreads } from "./lib/fixture.mjs";
-import { eventually, openEngineWs, sleep, waitEvent, within } from "./lib/util.mjs";
+import { connectAgain, eventually, rawRecoveringConnect, recordingClient, sleep, waitEvent, within } from "./lib/util.mjs";
 
 const WINDOW_MS = 1_500;
 
@@ -25,38 +24,10 @@ const transports = [
   { name: "polling", opts: { transports: ["polling"] } },
 ];
 
-/**
- * A connected client that records every event it receives (socket.events: [name, ...args]) and
- * does not reconnect by itself: the tests say when it comes back.
- */
-async function client(t, opts = {}, nsp = "/", fixture = fx) {
-  const socket = io(`${fixture.url}${nsp === "/" ? "" : nsp}`, {
-    forceNew: true,
-    reconnection: false,
-    timeout: 5_000,
-    autoConnect: false,
-    ...opts,
-  });
-  socket.events = [];
-  socket.onAny((...args) => socket.events.push(args));
-  t.after(() => socket.disconnect());
-  await connect(socket);
-  return socket;
-}
-
-/** (Re)connects and resolves once connected; rejects with the connect_error (bounded). */
-function connect(socket) {
-  const done = within(
-    5_000,
-    new Promise((resolve, reject) => {
-      socket.once("connect", resolve);
-      socket.once("connect_error", reject);
-    }),
-    `connect ${socket.nsp}`,
-  );
-  socket.connect();
-  return done;
-}
+/** A recording client (lib/util.mjs) of `nsp` on `fixture`. */
+const client = (t, opts = {}, nsp = "/", fixture = fx) =>
+  recordingClient(t, `${fixture.url}${nsp === "/" ? "" : nsp}`, opts);
+const connect = connectAgain;
 
 /** Emits with an ack and resolves with the ack's arguments (bounded). */
 const call = (socket, ...args) => within(5_000, socket.emitWithAck(...args), `ack of ${args[0]}`);
@@ -181,23 +152,7 @@ describe("recovery: what is and is not stored", () => {
 });
 
 describe("recovery: bad or borrowed pids and offsets", () => {
-  /**
-   * A raw Socket.IO CONNECT with `auth`; resolves with the CONNECT reply's data, the events that
-   * came before it (what a recovered socket missed) and the socket.
-   */
-  async function rawConnect(auth) {
-    const { raw } = await openEngineWs(fx);
-    raw.send(`40${JSON.stringify(auth)}`);
-    const before = [];
-    for (;;) {
-      const text = await raw.nextText();
-      if (!text.startsWith("42")) {
-        assert.match(text, /^40\{/, `a CONNECT reply, got ${text}`);
-        return { raw, before, data: JSON.parse(text.slice(2)) };
-      }
-      before.push(JSON.parse(text.slice(2)));
-    }
-  }
+  const rawConnect = (auth) => rawRecoveringConnect(fx, auth);
 
   it("a malformed, unknown or mistyped pid or offset gets a fresh socket, never an error", async (t) => {
     const a = await client(t, { transports: ["websocket"] });

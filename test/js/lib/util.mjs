@@ -270,6 +270,53 @@ export async function connectClient(t, fx, opts = {}, nsp = "/") {
 }
 
 /** Creates a Manager (one Engine.IO connection) with defaults; registers cleanup on `t`. */
+/**
+ * An official client of `url` that records every event it receives (socket.events: [name,
+ * ...args]) and does not reconnect by itself: a test says when it comes back (connectAgain).
+ * Resolves once connected.
+ */
+export async function recordingClient(t, url, opts = {}) {
+  const socket = io(url, { forceNew: true, reconnection: false, timeout: 5_000, autoConnect: false, ...opts });
+  socket.events = [];
+  socket.onAny((...args) => socket.events.push(args));
+  t.after(() => socket.disconnect());
+  await connectAgain(socket);
+  return socket;
+}
+
+/** (Re)connects `socket`; resolves once connected, rejects with the connect_error (bounded). */
+export function connectAgain(socket) {
+  const done = within(
+    5_000,
+    new Promise((resolve, reject) => {
+      socket.once("connect", resolve);
+      socket.once("connect_error", reject);
+    }),
+    `connect ${socket.nsp} at ${socket.io.uri}`,
+  );
+  socket.connect();
+  return done;
+}
+
+/**
+ * Opens an Engine.IO WebSocket on `fx` and sends a Socket.IO CONNECT with `auth` (an object, or
+ * raw JSON text); resolves with the CONNECT reply's data, the events that came before it (what a
+ * recovered socket missed) and the RawWs.
+ */
+export async function rawRecoveringConnect(fx, auth) {
+  const { raw } = await openEngineWs(fx);
+  raw.send(`40${typeof auth === "string" ? auth : JSON.stringify(auth)}`);
+  const before = [];
+  for (;;) {
+    const text = await raw.nextText();
+    if (!text.startsWith("42")) {
+      assert.match(text, /^40\{/, `a CONNECT reply, got ${text}`);
+      return { raw, before, data: JSON.parse(text.slice(2)) };
+    }
+    before.push(JSON.parse(text.slice(2)));
+  }
+}
+
 export function manager(t, fx, opts = {}) {
   const m = new Manager(fx.url, { ...clientDefaults, ...opts });
   t?.after?.(() => m.engine?.close());
