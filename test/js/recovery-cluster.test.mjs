@@ -36,7 +36,7 @@ import { createClient } from "redis";
 
 import { envFixtureArgs, startFixture } from "./lib/fixture.mjs";
 import { startRedis } from "./lib/redis-server.mjs";
-import { connectAgain, eventually, rawRecoveringConnect, recordingClient, sleep, within } from "./lib/util.mjs";
+import { connectAgain, eventually, rawRecoveringConnect, recordingClient, request, sleep, within } from "./lib/util.mjs";
 
 const WINDOW_MS = 3_000;
 const STREAM = "socket.io";
@@ -608,6 +608,54 @@ describe(`recovery across nodes (streams): ${reference ? "reference, " : ""}${to
         ["room-event", "v", "m1"],
         ["hello", { id: sid }],
       ]);
+    },
+  );
+
+  // Redis down: the stream cannot number a stored packet, so a chorus node delivers it to its
+  // own clients at once, without an offset (as without recovery), rather than not at all; once
+  // Redis is back, stored packets have offsets again and a client recovers again. Last: it
+  // restarts Redis, which empties it.
+  const chorusNode = reference ? -1 : topology.kinds.indexOf("chorus");
+  it(
+    "with Redis down a chorus node still delivers its own stored broadcasts, without offsets; with Redis back, clients recover again",
+    { timeout: 60_000, skip: chorusNode < 0 && "chorus only (the Node.js adapter drops a broadcast it cannot add)" },
+    async (t) => {
+      const node = nodes[chorusNode];
+      const redisUp = async () => {
+        const res = await request(`${node.url}/metrics`);
+        const line = res.text.split("\n").find((l) => l.startsWith("chorus_cluster_redis_up "));
+        return Number(line?.split(" ")[1]);
+      };
+      const a = await client(t, node, ws);
+      const b = await client(t, node, ws);
+      await call(a, "join", "down-room");
+      await helloed(a);
+      await redis.stop();
+      await eventually(async () => (await redisUp()) === 0, 10_000, "chorus_cluster_redis_up 0");
+      await call(b, "to-room", "down-room", "while down");
+      await eventually(() => a.events.at(-1)?.[2] === "while down", 5_000, "the broadcast at a while Redis is down");
+      assert.deepEqual(a.events.at(-1), ["room-event", "down-room", "while down"], "no offset: nothing numbered it");
+      await redis.restart();
+      await eventually(async () => (await redisUp()) === 1, 15_000, "chorus_cluster_redis_up 1");
+      const numbered = (e) => String(e[2]).startsWith("numbered ");
+      let sent = 0;
+      await eventually(async () => {
+        await call(b, "to-room", "down-room", `numbered ${++sent}`);
+        return a.events.some((e) => numbered(e) && OFFSET.test(offsetOf(e)));
+      }, 15_000, "an offset again");
+      // Every one of them reached a (none left to miss), the last one with an offset.
+      await eventually(() => a.events.filter(numbered).length === sent, 5_000, "every numbered broadcast at a");
+      assert.match(offsetOf(a.events.filter(numbered).at(-1)), OFFSET);
+      const sid = a.id;
+      await dropConnection(a, node);
+      const seen = a.events.length;
+      await call(b, "to-room", "down-room", "missed");
+      await lastOnStream("missed");
+      await connect(a);
+      assert.equal(a.recovered, true);
+      assert.equal(a.id, sid);
+      await eventually(() => a.events.length >= seen + 2, 5_000, "the missed packet and the hello");
+      assert.deepEqual(withoutOffsets(a.events.slice(seen, seen + 1)), [["room-event", "down-room", "missed"]]);
     },
   );
 });
