@@ -8,7 +8,7 @@ std::optional<packet_view> decode_text_packet(std::string_view text) {
 }
 
 void append_text_packet(std::string& out, packet_type type, std::string_view data) {
-  out += static_cast<char>('0' + static_cast<int>(type));
+  out += type_digit(type);
   out.append(data);
 }
 

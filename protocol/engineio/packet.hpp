@@ -30,6 +30,11 @@ struct packet_view {
 // nullopt when `text` is empty or its first character is not a type digit 0-6.
 std::optional<packet_view> decode_text_packet(std::string_view text);
 
+// The digit a text packet of `type` starts with.
+constexpr char type_digit(packet_type type) {
+  return static_cast<char>('0' + static_cast<int>(type));
+}
+
 // Appends "<digit><data>".
 void append_text_packet(std::string& out, packet_type type, std::string_view data);
 
