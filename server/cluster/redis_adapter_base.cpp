@@ -5,6 +5,7 @@
 
 #include "server/cluster/remote_acks.hpp"
 #include "server/cluster/socket_list.hpp"
+#include "server/engineio/outbound_packet.hpp"
 #include "server/server.hpp"
 
 namespace chorus::server::cluster {
@@ -14,7 +15,8 @@ namespace wire = protocol::cluster;
 wire::event_packet packet_of(const fanout::broadcast_job& job) {
   wire::event_packet packet;
   packet.nsp = job.nsp;
-  packet.data_json = std::string(job.packets.front()->payload().substr(job.data_offset));
+  packet.data_json =
+      std::string(engineio::message_of(*job.packets.front()).substr(job.data_offset));
   for (std::size_t i = 1; i < job.packets.size(); ++i)
     packet.attachments.emplace_back(job.packets[i]->payload());
   return packet;

@@ -6,24 +6,24 @@
 namespace chorus::server::fanout {
 
 namespace {
-// "4", the EVENT header (BINARY_EVENT with attachments, the ack id if any), then what
-// append_data writes: the data array, in place, whose start becomes data_offset.
+// An Engine.IO MESSAGE holding the EVENT header (BINARY_EVENT with attachments, the ack id if
+// any), then what append_data writes: the data array, in place, whose start becomes data_offset.
 template <class AppendData>
 std::shared_ptr<broadcast_job> make_job(std::string_view nsp, std::optional<std::uint64_t> ack_id,
                                         const std::vector<std::string>& attachments,
                                         AppendData append_data) {
   auto job = std::make_shared<broadcast_job>();
   job->nsp = std::string(nsp);
-  std::string text = "4";  // Engine.IO message, then the Socket.IO packet
-  protocol::socketio::append_header(text,
+  engineio::message_writer message;
+  protocol::socketio::append_header(message.text(),
                                     attachments.empty()
                                         ? protocol::socketio::packet_type::event
                                         : protocol::socketio::packet_type::binary_event,
                                     nsp, ack_id, attachments.size());
-  job->data_offset = text.size();
-  append_data(text);
+  job->data_offset = message.written();
+  append_data(message.text());
   job->packets.reserve(1 + attachments.size());
-  job->packets.push_back(engineio::make_text_packet(text));
+  job->packets.push_back(message.packet());
   for (const auto& bytes : attachments) job->packets.push_back(engineio::make_binary_packet(bytes));
   job->issued = std::chrono::steady_clock::now();
   return job;

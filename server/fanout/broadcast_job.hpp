@@ -22,8 +22,9 @@ struct broadcast_job {
   rooms::broadcast_target target;
   rooms::broadcast_flags flags;
   std::vector<engineio::outbound_packet> packets;  // the event, then its binary attachments
-  // Where the data array ([event, ...args]) starts in packets[0]'s text: what a cluster adapter
-  // forwards to other nodes, without decoding the packet again.
+  // Where the data array ([event, ...args]) starts in the Socket.IO packet that packets[0]
+  // carries (engineio::message_of): what a cluster adapter forwards to other nodes, without
+  // decoding the packet again.
   std::size_t data_offset = 0;
   std::chrono::steady_clock::time_point issued;  // for the fan-out latency histogram
   // A broadcast with acks: packets[0] carries ack_id (the same for every recipient); each
@@ -38,9 +39,10 @@ struct broadcast_job {
   protocol::cluster::stream_id stream_offset;
 };
 
-// A job for one EVENT: packets[0] is "4", the Socket.IO header (BINARY_EVENT when there are
-// attachments, with ack_id when given) and the data array ([event, ...args]), then one packet per
-// attachment; data_offset and issued set. Target, flags and acks are the caller's to fill.
+// A job for one EVENT: packets[0] is an Engine.IO message holding the Socket.IO header
+// (BINARY_EVENT when there are attachments, with ack_id when given) and the data array ([event,
+// ...args]), then one packet per attachment; data_offset and issued set. Target, flags and acks are
+// the caller's to fill.
 std::shared_ptr<broadcast_job> make_event_job(std::string_view nsp,
                                               std::optional<std::uint64_t> ack_id,
                                               const std::vector<std::string>& attachments,

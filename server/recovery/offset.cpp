@@ -20,11 +20,18 @@ std::optional<std::uint64_t> parse_offset(std::string_view offset) {
   return seq;
 }
 
+void append_with_offset(std::string& out, std::string_view packet_text, std::string_view offset) {
+  // Room for all of it: offsets (digits, '-') need no escaping, only their two quotes.
+  out.reserve(out.size() + packet_text.size() + offset.size() + 3);
+  out.append(packet_text.substr(0, packet_text.size() - 1));
+  out += ',';
+  protocol::json::append_quoted(out, offset);
+  out += ']';
+}
+
 std::string with_offset(std::string_view packet_text, std::string_view offset) {
-  std::string text(packet_text.substr(0, packet_text.size() - 1));
-  text += ',';
-  protocol::json::append_quoted(text, offset);
-  text += ']';
+  std::string text;
+  append_with_offset(text, packet_text, offset);
   return text;
 }
 

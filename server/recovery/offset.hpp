@@ -18,5 +18,7 @@ std::optional<std::uint64_t> parse_offset(std::string_view offset);
 // `packet_text`, which ends with the event's data array ("...[ev,args]"), with `offset` as one
 // more argument: "...[ev,args,\"<offset>\"]".
 std::string with_offset(std::string_view packet_text, std::string_view offset);
+// The same, appended to `out`.
+void append_with_offset(std::string& out, std::string_view packet_text, std::string_view offset);
 
 }  // namespace chorus::server::recovery

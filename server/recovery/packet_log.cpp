@@ -1,5 +1,6 @@
 #include "server/recovery/packet_log.hpp"
 
+#include "server/engineio/outbound_packet.hpp"
 #include "server/recovery/offset.hpp"
 
 namespace chorus::server::recovery {
@@ -22,9 +23,12 @@ std::shared_ptr<const fanout::broadcast_job> packet_log::append(const fanout::br
   std::uint64_t seq = next_seq_++;
   auto stamped = std::make_shared<fanout::broadcast_job>(job);
   stamped->log_seq = seq;
-  // The data array is the packet's end: `[...]` becomes `[...,"<offset>"]`.
-  stamped->packets.front() =
-      engineio::make_text_packet(with_offset(job.packets.front()->payload(), format_offset(seq)));
+  // The data array is the Socket.IO packet's end: `[...]` becomes `[...,"<offset>"]`, written
+  // into a new Engine.IO message.
+  engineio::message_writer message;
+  append_with_offset(message.text(), engineio::message_of(*job.packets.front()),
+                     format_offset(seq));
+  stamped->packets.front() = message.packet();
   std::size_t bytes = footprint(*stamped);
   entries_.push_back({seq, now, bytes, stamped});
   bytes_ += bytes;

@@ -85,9 +85,9 @@ void client::on_close(engineio::session&, disconnect_reason reason) {
   for (auto& s : gone) guarded("disconnect", [&] { s->on_disconnected(reason); });
 }
 
-void client::send(std::string engine_text, std::vector<std::string> attachments) {
+void client::send(const engineio::message_writer& message, std::vector<std::string> attachments) {
   if (!session_ || session_->closed()) return;
-  session_->send(engineio::make_text_packet(engine_text));
+  session_->send(message.packet());
   for (auto& bytes : attachments) session_->send(engineio::make_binary_packet(bytes));
 }
 
@@ -197,9 +197,9 @@ void client::dispatch(const sio::header& h, std::vector<std::string>& attachment
 void client::on_connect(const sio::header& h, const sio::parsed_payload& payload) {
   const namespace_handlers* handlers = app_.find(h.nsp);
   if (!handlers) {
-    std::string text = "4";
-    sio::append_connect_error(text, h.nsp, "Invalid namespace");
-    return send(std::move(text), {});
+    engineio::message_writer message;
+    sio::append_connect_error(message.text(), h.nsp, "Invalid namespace");
+    return send(message, {});
   }
   // A second CONNECT while the first is still being recovered: out of order, as any other.
   if (std::find(recovering_.begin(), recovering_.end(), h.nsp) != recovering_.end())
@@ -254,9 +254,9 @@ std::shared_ptr<socket> client::admit(const namespace_handlers& handlers, std::s
       refusal = e.what();
     }
     if (refusal) {
-      std::string text = "4";
-      sio::append_connect_error(text, nsp, *refusal);
-      send(std::move(text), {});
+      engineio::message_writer message;
+      sio::append_connect_error(message.text(), nsp, *refusal);
+      send(message, {});
       return nullptr;
     }
   }
@@ -270,9 +270,9 @@ void client::join(const std::shared_ptr<socket>& joined) {
 }
 
 void client::welcome(socket& joined, const namespace_handlers& handlers) {
-  std::string text = "4";
-  sio::append_connect(text, joined.nsp(), joined.id(), joined.pid());
-  send(std::move(text), {});
+  engineio::message_writer message;
+  sio::append_connect(message.text(), joined.nsp(), joined.id(), joined.pid());
+  send(message, {});
   if (handlers.connection()) guarded("connection", [&] { handlers.connection()(joined); });
 }
 

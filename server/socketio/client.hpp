@@ -34,8 +34,9 @@ class client final : public engineio::session_handler {
   void on_message(engineio::session& session, std::string_view data, bool binary) override;
   void on_close(engineio::session& session, disconnect_reason reason) override;
 
-  // For sockets: queue an Engine.IO message ("4" + Socket.IO packet) and its attachments.
-  void send(std::string engine_text, std::vector<std::string> attachments);
+  // For sockets: queue an Engine.IO message (a Socket.IO packet written into it) and its
+  // attachments.
+  void send(const engineio::message_writer& message, std::vector<std::string> attachments);
   // Queues packets encoded once for many recipients.
   void send_shared(const std::vector<engineio::outbound_packet>& packets, bool is_volatile);
   // A socket left its namespace (server or client side).

@@ -28,8 +28,9 @@ socket::socket(client& owner, const namespace_handlers& handlers, std::string ns
 
 socket::~socket() = default;
 
-void socket::send_packet(std::string engine_text, std::vector<std::string> attachments) {
-  if (connected_) owner_.send(std::move(engine_text), std::move(attachments));
+void socket::send_packet(const engineio::message_writer& message,
+                         std::vector<std::string> attachments) {
+  if (connected_) owner_.send(message, std::move(attachments));
 }
 
 void socket::emit(std::string_view event_name, std::string_view args_json,
@@ -44,9 +45,9 @@ void socket::emit(std::string_view event_name, std::string_view args_json,
     if (auto now = recovery->send_direct(*job, home_)) deliver(*now);
     return;
   }
-  std::string text = "4";  // the Engine.IO message type, then the Socket.IO packet
-  sio::append_event(text, nsp_, event_name, args_json, std::nullopt, attachments.size());
-  send_packet(std::move(text), std::move(attachments));
+  engineio::message_writer message;
+  sio::append_event(message.text(), nsp_, event_name, args_json, std::nullopt, attachments.size());
+  send_packet(message, std::move(attachments));
 }
 
 void socket::emit_with_ack(std::string_view event_name, std::string_view args_json,
@@ -58,9 +59,9 @@ void socket::emit_with_ack(std::string_view event_name, std::string_view args_js
   }
   std::uint64_t id = next_ack_id_++;
   expect_ack(id, timeout, std::move(callback));
-  std::string text = "4";  // the Engine.IO message type, then the Socket.IO packet
-  sio::append_event(text, nsp_, event_name, args_json, id, attachments.size());
-  send_packet(std::move(text), std::move(attachments));
+  engineio::message_writer message;
+  sio::append_event(message.text(), nsp_, event_name, args_json, id, attachments.size());
+  send_packet(message, std::move(attachments));
 }
 
 void socket::expect_ack(std::uint64_t id, std::chrono::milliseconds timeout,
@@ -81,9 +82,9 @@ void socket::expect_ack(std::uint64_t id, std::chrono::milliseconds timeout,
 
 void socket::send_ack(std::uint64_t id, std::string_view args_json,
                       std::vector<std::string> attachments) {
-  std::string text = "4";  // the Engine.IO message type, then the Socket.IO packet
-  sio::append_ack(text, nsp_, id, args_json, attachments.size());
-  send_packet(std::move(text), std::move(attachments));
+  engineio::message_writer message;
+  sio::append_ack(message.text(), nsp_, id, args_json, attachments.size());
+  send_packet(message, std::move(attachments));
 }
 
 void socket::on_ack(std::uint64_t id, std::string_view args_json,
@@ -103,9 +104,9 @@ void socket::disconnect(bool close_connection) {
     owner_.disconnect_all();
     return;
   }
-  std::string text = "4";  // the Engine.IO message type, then the Socket.IO packet
-  sio::append_disconnect(text, nsp_);
-  send_packet(std::move(text), {});
+  engineio::message_writer message;
+  sio::append_disconnect(message.text(), nsp_);
+  send_packet(message, {});
   auto self = shared_from_this();
   owner_.remove(*this, disconnect_reason::server_namespace_disconnect);
 }

@@ -115,7 +115,7 @@ class socket final : public std::enable_shared_from_this<socket>, public fanout:
     ack_callback callback;
     std::unique_ptr<asio::steady_timer> timer;
   };
-  void send_packet(std::string engine_text, std::vector<std::string> attachments);
+  void send_packet(const engineio::message_writer& message, std::vector<std::string> attachments);
   // Waits for the client's ack `id`: `callback` runs once, with it, or at the timeout, or when
   // the socket disconnects.
   void expect_ack(std::uint64_t id, std::chrono::milliseconds timeout, ack_callback callback);

@@ -415,15 +415,17 @@ TEST_F(FanoutHub, BroadcastJobKnowsWhereItsDataArrayStarts) {
   ASSERT_EQ(seen.broadcasts.size(), 2u);
   for (const auto& call : seen.broadcasts) {
     const auto& job = *call.job;
-    std::string_view text = job.packets.front()->payload();
+    std::string_view text = engineio::message_of(*job.packets.front());
     EXPECT_EQ(text[job.data_offset], '[') << text;
   }
-  EXPECT_EQ(seen.broadcasts[0].job->packets.front()->payload().substr(
-                seen.broadcasts[0].job->data_offset),
+  EXPECT_EQ(engineio::message_of(*seen.broadcasts[0].job->packets.front())
+                .substr(seen.broadcasts[0].job->data_offset),
             R"(["ev",1,{"_placeholder":true,"num":0}])");
-  EXPECT_EQ(seen.broadcasts[1].job->packets.front()->payload().substr(
-                seen.broadcasts[1].job->data_offset),
+  EXPECT_EQ(engineio::message_of(*seen.broadcasts[1].job->packets.front())
+                .substr(seen.broadcasts[1].job->data_offset),
             R"(["plain",2])");
+  // On the wire, the Engine.IO message type comes first.
+  EXPECT_EQ(seen.broadcasts[1].job->packets.front()->payload(), R"(42["plain",2])");
 }
 
 TEST_F(FanoutHub, BroadcastWithAcksGathersEveryReachedClientsFirstArgument) {

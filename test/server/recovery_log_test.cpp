@@ -34,6 +34,13 @@ TEST(RecoveryOffset, RoundTripsAndRefusesWhatItCannotHaveWritten) {
     EXPECT_EQ(recovery::parse_offset(bad), std::nullopt) << bad;
 }
 
+TEST(RecoveryOffset, WithOffsetAddsTheLastArgumentAfterWhatIsAlreadyWritten) {
+  EXPECT_EQ(recovery::with_offset(R"(["ev",1])", "7"), R"(["ev",1,"7"])");
+  std::string out = "head:";
+  recovery::append_with_offset(out, R"(2["ev",{"a":[1]}])", "1700000000000-12");
+  EXPECT_EQ(out, R"(head:2["ev",{"a":[1]},"1700000000000-12"])");
+}
+
 TEST(PacketLog, AppendsTheOffsetAsTheLastArgumentOnce) {
   packet_log log(10s, 1 << 20);
   auto original = event("/", {"r"}, {}, "\"a\",{\"b\":[1]}");
