@@ -11,10 +11,10 @@
 #include "server/engineio/outbound_packet.hpp"
 #include "server/engineio/session_handler.hpp"
 #include "server/wakeup.hpp"
+#include "server/websocket/websocket_handler.hpp"
 
 namespace chorus::server {
 class shard;
-class websocket_connection;
 }  // namespace chorus::server
 
 namespace chorus::server::engineio {
@@ -27,7 +27,7 @@ enum class polling_error { none, concurrent_get, transport_mismatch, unknown_ses
 // One Engine.IO session: the transport in use (long-polling, or WebSocket after an upgrade or
 // from the start), the heartbeat, and the handler on top. Lives on its home shard; every call
 // comes on that shard's thread, so it needs no lock.
-class session : public std::enable_shared_from_this<session> {
+class session : public std::enable_shared_from_this<session>, public websocket_handler {
  public:
   session(shard& home, std::string sid, transport_kind transport,
           std::unique_ptr<session_handler> handler);
@@ -74,9 +74,9 @@ class session : public std::enable_shared_from_this<session> {
   void attach_websocket(std::shared_ptr<websocket_connection> ws);
   bool can_upgrade() const { return !closed_ && transport_ == transport_kind::polling && !probe_; }
   bool attach_probe(std::shared_ptr<websocket_connection> ws);
-  void on_websocket_text(websocket_connection& ws, std::string_view text);
-  void on_websocket_binary(websocket_connection& ws, std::string_view bytes);
-  void on_websocket_closed(websocket_connection& ws, disconnect_reason reason);
+  void on_websocket_text(websocket_connection& ws, std::string_view text) override;
+  void on_websocket_binary(websocket_connection& ws, std::string_view bytes) override;
+  void on_websocket_closed(websocket_connection& ws, disconnect_reason reason) override;
 
  private:
   void on_packet(const protocol::engineio::packet_view& packet);

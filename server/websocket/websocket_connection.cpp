@@ -6,8 +6,6 @@
 #include <cerrno>
 #include <cstring>
 
-#include "server/engineio/session.hpp"
-
 namespace chorus::server {
 
 namespace ws = protocol::websocket;
@@ -34,11 +32,11 @@ websocket_connection::websocket_connection(tcp::socket socket, std::string_view 
 
 websocket_connection::~websocket_connection() = default;
 
-void websocket_connection::start(std::shared_ptr<engineio::session> session) {
-  session_ = std::move(session);
+void websocket_connection::start(std::shared_ptr<websocket_handler> handler) {
+  handler_ = std::move(handler);
   reader_running_ = true;
   // What came with the upgrade request first; the frame reader then keeps at most a partial
-  // header or control frame unconsumed. Posted, so the session is not re-entered from here.
+  // header or control frame unconsumed. Posted, so the handler is not re-entered from here.
   asio::post(socket_.get_executor(), [self = shared_from_this()] {
     if (!self->pending_input_.empty()) {
       std::size_t used = self->consume(
@@ -62,9 +60,9 @@ void websocket_connection::stop() {
 }
 
 void websocket_connection::finish_if_done() {
-  if (!stopped_ || reader_running_ || writer_blocked_ || !session_) return;
-  auto session_ref = std::move(session_);
-  session_ref->on_websocket_closed(*this, end_reason_);
+  if (!stopped_ || reader_running_ || writer_blocked_ || !handler_) return;
+  auto handler = std::move(handler_);
+  handler->on_websocket_closed(*this, end_reason_);
 }
 
 void websocket_connection::schedule_flush() {
@@ -185,9 +183,9 @@ bool websocket_connection::dispatch(const ws::reader_event& event) {
   switch (event.what) {
     case kind::message:
       if (event.message_opcode == ws::opcode::text)
-        session_->on_websocket_text(*this, event.payload);
+        handler_->on_websocket_text(*this, event.payload);
       else
-        session_->on_websocket_binary(*this, event.payload);
+        handler_->on_websocket_binary(*this, event.payload);
       return !closing_;
     case kind::ping:
       queue_control(ws::opcode::pong, std::string(event.payload));

@@ -15,13 +15,10 @@
 #include "server/engineio/outbound_packet.hpp"
 #include "server/guard/connection_guard.hpp"
 #include "server/metrics/shard_metrics.hpp"
+#include "server/websocket/websocket_handler.hpp"
 #include "server/websocket/write_flusher.hpp"
 
 namespace chorus::server {
-
-namespace engineio {
-class session;
-}
 
 enum class send_result { queued, dropped, over_bound };
 
@@ -50,8 +47,9 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
   ~websocket_connection();
 
   // Starts the reader, which runs until the connection ends, delivering what arrives to
-  // `session`; the session hears on_websocket_closed once the reader and any writer are done.
-  void start(std::shared_ptr<engineio::session> session);
+  // `handler` (the Engine.IO session); it hears on_websocket_closed once the reader and any
+  // writer are done.
+  void start(std::shared_ptr<websocket_handler> handler);
   // The write_flusher's side: it lists a connection once per pass (begin_flush clears the
   // listing and says whether there is anything to write now), gathers its queued frames into
   // `frames` and sends them with the shard's other connections' in one batch, and hands back
@@ -93,7 +91,7 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
   // read filled the buffer (others get a turn first).
   void read_available();
   void wait_readable();
-  // The reader has ended: the connection closes and the session is told once all is done.
+  // The reader has ended: the connection closes and the handler is told once all is done.
   void end_reading();
   // While the kernel's send buffer is full: waits for room and writes on until the queue is empty.
   awaitable<void> write_when_writable();
@@ -105,22 +103,22 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
   void shut_down_sending();
   // Closes the socket, which ends the reader and a blocked writer.
   void stop();
-  // Tells the session once the reader and any writer have ended.
+  // Tells the handler once the reader and any writer have ended.
   void finish_if_done();
-  // Hands every complete event in `data` to the session; returns the bytes consumed.
+  // Hands every complete event in `data` to the handler; returns the bytes consumed.
   std::size_t consume(std::span<std::uint8_t> data);
   // One non-blocking gather write of what is queued.
   write_status write_queued();
   // Releases the frames a sendmsg of `attempted_bytes` took; `result` is its bytes or −errno.
   write_status written(long result, std::size_t attempted_bytes);
   void queue_control(protocol::websocket::opcode op, std::string payload);
-  // Hands one reader event to the session; false when reading should stop.
+  // Hands one reader event to the handler; false when reading should stop.
   bool dispatch(const protocol::websocket::reader_event& event);
   void fail(protocol::websocket::close_code code, std::string_view reason);
 
   tcp::socket socket_;
   const server_config& config_;
-  std::shared_ptr<engineio::session> session_;
+  std::shared_ptr<websocket_handler> handler_;  // reset once told the connection ended
   protocol::websocket::frame_reader reader_;
   std::span<std::uint8_t> read_scratch_;
   // Input not yet consumed: the upgrade's leftover at first, later at most a partial frame
