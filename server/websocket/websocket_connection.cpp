@@ -49,31 +49,45 @@ void websocket_connection::start(std::shared_ptr<websocket_handler> handler) {
   });
 }
 
-void websocket_connection::stop() {
-  if (stopped_) return;
-  stopped_ = true;
-  closing_ = true;  // keeps the end_reason_ already chosen
+bool websocket_connection::move_to(lifecycle next, disconnect_reason reason) {
+  // Forward only, and close_sent only after closing: the close frame must have been queued.
+  if (next <= state_ || (next == lifecycle::close_sent && state_ != lifecycle::closing))
+    return false;
+  if (state_ == lifecycle::open) end_reason_ = reason;  // later moves keep the first reason
+  state_ = next;
   boost::system::error_code ignored;
-  close_deadline_.reset();  // cancels its wait
-  socket_.close(ignored);   // ends a reader or a blocked writer waiting on the socket
-  slot_.release();
+  switch (next) {
+    case lifecycle::open:
+    case lifecycle::closing:
+      break;
+    case lifecycle::close_sent:
+      // Wait for the peer's close (the reader then ends) or the deadline.
+      socket_.shutdown(tcp::socket::shutdown_send, ignored);
+      break;
+    case lifecycle::closed:
+      close_deadline_.reset();  // cancels its wait
+      socket_.close(ignored);   // ends a reader or a blocked writer waiting on the socket
+      slot_.release();
+      break;
+  }
+  return true;
 }
 
 void websocket_connection::finish_if_done() {
-  if (!stopped_ || reader_running_ || writer_blocked_ || !handler_) return;
+  if (!is_closed() || reader_running_ || writer_blocked_ || !handler_) return;
   auto handler = std::move(handler_);
   handler->on_websocket_closed(*this, end_reason_);
 }
 
 void websocket_connection::schedule_flush() {
-  if (flush_listed_ || writer_blocked_ || stopped_) return;
+  if (flush_listed_ || writer_blocked_ || is_closed()) return;
   flush_listed_ = true;
   flusher_.schedule(shared_from_this());
 }
 
 bool websocket_connection::begin_flush() {
   flush_listed_ = false;
-  return !stopped_ && !writer_blocked_ && queue_head_ != queue_.size();
+  return !is_closed() && !writer_blocked_ && queue_head_ != queue_.size();
 }
 
 std::size_t websocket_connection::gather(std::span<iovec> frames, std::size_t& bytes) const {
@@ -94,7 +108,7 @@ void websocket_connection::finish_flush(long result, std::size_t attempted_bytes
 }
 
 void websocket_connection::write_all() {
-  if (stopped_ || writer_blocked_) return;
+  if (is_closed() || writer_blocked_) return;
   while (queue_head_ != queue_.size()) {
     write_status status = write_queued();
     if (status != write_status::done) return after_write(status);
@@ -102,7 +116,7 @@ void websocket_connection::write_all() {
 }
 
 void websocket_connection::after_write(write_status status) {
-  if (stopped_) return;
+  if (is_closed()) return;
   switch (status) {
     case write_status::done:
       // More than one system call's worth was queued, or more came meanwhile.
@@ -121,61 +135,49 @@ void websocket_connection::after_write(write_status status) {
       return;
     }
     case write_status::failed:
-      if (!closing_) end_reason_ = disconnect_reason::transport_error;
-      stop();
+      move_to(lifecycle::closed, disconnect_reason::transport_error);
       return;
     case write_status::closed_sent:
-      shut_down_sending();
+      move_to(lifecycle::close_sent, end_reason_);
       return;
   }
 }
 
-void websocket_connection::shut_down_sending() {
-  // The close frame is out: wait for the peer's close (the reader then ends) or the deadline.
-  boost::system::error_code ignored;
-  socket_.shutdown(tcp::socket::shutdown_send, ignored);
-}
-
 send_result websocket_connection::send(engineio::outbound_packet packet, bool is_volatile) {
-  if (close_queued_) return send_result::dropped;
+  if (!is_open()) return send_result::dropped;
   std::size_t size = packet->websocket_frame().size();
   if (is_volatile && queued_bytes_ + size > config_.max_queued_bytes) {
     metrics_.volatile_dropped.add();
     return send_result::dropped;
   }
   queued_bytes_ += size;
-  queue_.push_back({std::move(packet), {}});
+  queue_.push_back({std::move(packet), {}, frame_kind::packet});
   schedule_flush();
   bool within = queued_bytes_ <= config_.max_queued_bytes || queue_.size() - queue_head_ == 1;
   return within ? send_result::queued : send_result::over_bound;
 }
 
-void websocket_connection::queue_control(ws::opcode op, std::string payload) {
-  queued_frame frame{nullptr, ws::encode_frame(op, payload)};
-  queued_bytes_ += frame.control.size();
-  queue_.push_back(std::move(frame));
+void websocket_connection::queue_control(frame_kind kind, std::string frame) {
+  queued_bytes_ += frame.size();
+  queue_.push_back({nullptr, std::move(frame), kind});
   schedule_flush();
 }
 
 void websocket_connection::close(ws::close_code code, std::string_view reason) {
-  if (close_queued_) return;
-  closing_ = true;
-  queue_control(ws::opcode::close, ws::encode_close_payload(code, reason));
-  close_queued_ = true;
+  begin_close(code, reason, disconnect_reason::transport_close);
+}
+
+void websocket_connection::begin_close(ws::close_code code, std::string_view reason,
+                                       disconnect_reason why) {
+  if (!move_to(lifecycle::closing, why)) return;
+  queue_control(frame_kind::close,
+                ws::encode_frame(ws::opcode::close, ws::encode_close_payload(code, reason)));
   // A peer that stops reading must not keep the connection: force it shut after a bound.
   close_deadline_ = std::make_unique<asio::steady_timer>(socket_.get_executor(), close_linger);
   close_deadline_->async_wait([self = weak_from_this()](boost::system::error_code ec) {
     if (ec) return;
-    if (auto conn = self.lock()) {
-      boost::system::error_code ignored;
-      conn->socket_.close(ignored);
-    }
+    if (auto conn = self.lock()) conn->move_to(lifecycle::closed, conn->end_reason_);
   });
-}
-
-void websocket_connection::fail(ws::close_code code, std::string_view reason) {
-  end_reason_ = disconnect_reason::transport_error;
-  close(code, reason);
 }
 
 bool websocket_connection::dispatch(const ws::reader_event& event) {
@@ -186,21 +188,20 @@ bool websocket_connection::dispatch(const ws::reader_event& event) {
         handler_->on_websocket_text(*this, event.payload);
       else
         handler_->on_websocket_binary(*this, event.payload);
-      return !closing_;
+      return is_open();
     case kind::ping:
-      queue_control(ws::opcode::pong, std::string(event.payload));
+      queue_control(frame_kind::pong, ws::encode_frame(ws::opcode::pong, event.payload));
       return true;
     case kind::pong:
       return true;
     case kind::close: {
-      end_reason_ = disconnect_reason::transport_close;
       auto code = event.close_code == 1005 ? ws::close_code::normal
                                            : static_cast<ws::close_code>(event.close_code);
-      close(code, "");
+      begin_close(code, "", disconnect_reason::transport_close);
       return false;
     }
     case kind::error:
-      fail(event.error_code, event.error_reason);
+      begin_close(event.error_code, event.error_reason, disconnect_reason::transport_error);
       return false;
     case kind::need_more:
       return true;
@@ -210,7 +211,7 @@ bool websocket_connection::dispatch(const ws::reader_event& event) {
 
 std::size_t websocket_connection::consume(std::span<std::uint8_t> data) {
   std::size_t begin = 0;
-  while (begin < data.size() && !closing_) {
+  while (begin < data.size() && is_open()) {
     std::size_t consumed = 0;
     auto event = reader_.next(data.subspan(begin), consumed);
     // The event's views stay valid until `begin` moves past them: dispatch first.
@@ -228,47 +229,39 @@ void websocket_connection::wait_readable() {
   // Edge-triggered readiness: called only after a read left the socket empty.
   socket_.async_wait(tcp::socket::wait_read,
                      [self = shared_from_this()](boost::system::error_code ec) {
-                       if (ec) {
-                         if (!self->closing_)
-                           self->end_reason_ = disconnect_reason::transport_error;
-                         self->end_reading();
-                         return;
-                       }
+                       if (ec) return self->end_reading(disconnect_reason::transport_error);
                        self->read_available();
                      });
 }
 
 void websocket_connection::read_available() {
-  if (stopped_) return end_reading();
+  if (is_closed()) return end_reading(end_reason_);
   // The shared scratch buffer: the kept partial frame, then what the socket has. Nothing below
   // returns to the event loop until the bytes are consumed or copied back into pending_input_.
-  std::size_t kept = closing_ ? 0 : pending_input_.size();
+  std::size_t kept = is_open() ? pending_input_.size() : 0;
   std::memcpy(read_scratch_.data(), pending_input_.data(), kept);
   std::size_t room = read_scratch_.size() - kept;
   boost::system::error_code ec;
   std::size_t n = socket_.read_some(asio::buffer(read_scratch_.data() + kept, room), ec);
   if (ec == asio::error::would_block || ec == asio::error::try_again) return wait_readable();
-  if (ec) {
-    if (!closing_)
-      end_reason_ = ec == asio::error::eof ? disconnect_reason::transport_close
-                                           : disconnect_reason::transport_error;
-    return end_reading();
-  }
+  if (ec)
+    return end_reading(ec == asio::error::eof ? disconnect_reason::transport_close
+                                              : disconnect_reason::transport_error);
   metrics_.bytes_in.add(n);
-  if (!closing_) {  // after a close, what the peer sends is discarded
+  if (is_open()) {  // after a close, what the peer sends is discarded
     std::size_t total = kept + n;
     std::size_t used = consume(read_scratch_.first(total));
     pending_input_.assign(reinterpret_cast<const char*>(read_scratch_.data()) + used, total - used);
   }
-  if (stopped_) return end_reading();
+  if (is_closed()) return end_reading(end_reason_);
   if (n < room) return wait_readable();
   // More may be waiting: let the shard's other connections run before reading on.
   asio::post(socket_.get_executor(), [self = shared_from_this()] { self->read_available(); });
 }
 
-void websocket_connection::end_reading() {
+void websocket_connection::end_reading(disconnect_reason if_open) {
   reader_running_ = false;
-  stop();
+  move_to(lifecycle::closed, if_open);
   finish_if_done();
 }
 
@@ -304,10 +297,8 @@ websocket_connection::write_status websocket_connection::written(long result,
       break;
     }
     left -= rest;
-    // Of this connection's own control frames, only a close starts with 0x88 (FIN + close).
-    close_sent =
-        close_sent || (!front.packet && static_cast<std::uint8_t>(front.control[0]) == 0x88);
-    packets_sent += front.packet ? 1 : 0;  // Engine.IO packets, not pong or close frames
+    close_sent = close_sent || front.kind == frame_kind::close;
+    packets_sent += front.kind == frame_kind::packet ? 1 : 0;  // not pong or close frames
     front = {};
     ++queue_head_;
     queue_head_offset_ = 0;
@@ -332,10 +323,9 @@ websocket_connection::write_status websocket_connection::written(long result,
 awaitable<void> websocket_connection::write_when_writable() {
   for (;;) {
     auto [ec] = co_await socket_.async_wait(tcp::socket::wait_write, use_nothrow_awaitable);
-    if (stopped_) co_return;
+    if (is_closed()) co_return;
     if (ec) {
-      if (!closing_) end_reason_ = disconnect_reason::transport_error;
-      stop();
+      move_to(lifecycle::closed, disconnect_reason::transport_error);
       co_return;
     }
     for (;;) {
@@ -346,11 +336,10 @@ awaitable<void> websocket_connection::write_when_writable() {
         case write_status::blocked:
           break;
         case write_status::failed:
-          if (!closing_) end_reason_ = disconnect_reason::transport_error;
-          stop();
+          move_to(lifecycle::closed, disconnect_reason::transport_error);
           co_return;
         case write_status::closed_sent:
-          shut_down_sending();
+          move_to(lifecycle::close_sent, end_reason_);
           co_return;
       }
       break;  // blocked: wait again

@@ -67,7 +67,7 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
   void prefetch_for_finish(const void* first_queued) const {
     __builtin_prefetch(first_queued);
     __builtin_prefetch(&queue_);
-    __builtin_prefetch(&stopped_);
+    __builtin_prefetch(&state_);
   }
 
   // Queues one Engine.IO packet as one frame (text or binary). Past the byte bound a volatile
@@ -79,20 +79,41 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
   void hold(guard::connection_slot slot) { slot_ = std::move(slot); }
 
  private:
-  // A shared, pre-framed packet, or a control frame of this connection's own (pong, close).
+  // Where the connection is in its life. Moves only forward, through move_to:
+  //   open ──► closing ──► close_sent ──► closed
+  //     └──────────┴────────────┴───────────►┘
+  enum class lifecycle : std::uint8_t {
+    open,        // frames go both ways
+    closing,     // our close frame is queued (the server's, a protocol error's, or the answer
+                 // to the peer's): nothing more is queued, what the peer sends is discarded
+    close_sent,  // the close frame is out and sending is shut down: the peer's close or the
+                 // deadline ends it
+    closed,      // the socket is closed; the handler hears once the reader and any writer end
+  };
+  // A shared, pre-framed Engine.IO packet, or a control frame of this connection's own.
+  enum class frame_kind : std::uint8_t { packet, pong, close };
   struct queued_frame {
-    engineio::outbound_packet packet;
-    std::string control;
+    engineio::outbound_packet packet;  // for frame_kind::packet
+    std::string control;               // the whole pong or close frame
+    frame_kind kind = frame_kind::packet;
     std::string_view bytes() const { return packet ? packet->websocket_frame() : control; }
   };
   enum class write_status { done, blocked, closed_sent, failed };
+
+  // The one place the lifecycle changes: moves to `next` if that is forward from here, and
+  // leaving `open` records `reason` as the end reason, once. Entering close_sent shuts down
+  // sending; entering closed closes the socket. False (nothing done) for any other move.
+  bool move_to(lifecycle next, disconnect_reason reason);
+  bool is_open() const { return state_ == lifecycle::open; }
+  bool is_closed() const { return state_ == lifecycle::closed; }
 
   // Reads what the socket has and hands it on; then waits for more, or posts itself when the
   // read filled the buffer (others get a turn first).
   void read_available();
   void wait_readable();
-  // The reader has ended: the connection closes and the handler is told once all is done.
-  void end_reading();
+  // The reader has ended: the connection closes (for `if_open` if it was still open) and the
+  // handler is told once all is done.
+  void end_reading(disconnect_reason if_open);
   // While the kernel's send buffer is full: waits for room and writes on until the queue is empty.
   awaitable<void> write_when_writable();
   void schedule_flush();
@@ -100,9 +121,6 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
   void write_all();
   // Acts on a write's outcome: write on, wait for room, or end the connection.
   void after_write(write_status status);
-  void shut_down_sending();
-  // Closes the socket, which ends the reader and a blocked writer.
-  void stop();
   // Tells the handler once the reader and any writer have ended.
   void finish_if_done();
   // Hands every complete event in `data` to the handler; returns the bytes consumed.
@@ -111,10 +129,12 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
   write_status write_queued();
   // Releases the frames a sendmsg of `attempted_bytes` took; `result` is its bytes or −errno.
   write_status written(long result, std::size_t attempted_bytes);
-  void queue_control(protocol::websocket::opcode op, std::string payload);
+  void queue_control(frame_kind kind, std::string frame);
+  // Queues a close frame and ends the connection (bounded in time), `why` being the end reason.
+  void begin_close(protocol::websocket::close_code code, std::string_view reason,
+                   disconnect_reason why);
   // Hands one reader event to the handler; false when reading should stop.
   bool dispatch(const protocol::websocket::reader_event& event);
-  void fail(protocol::websocket::close_code code, std::string_view reason);
 
   tcp::socket socket_;
   const server_config& config_;
@@ -133,13 +153,14 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
   std::size_t queued_bytes_ = 0;
   write_flusher& flusher_;
   metrics::shard_metrics& metrics_;
+  lifecycle state_ = lifecycle::open;
+  disconnect_reason end_reason_ = disconnect_reason::transport_close;  // set leaving open
+  // Not lifecycle states but what is under way beside it, in any state: the flusher's listing
+  // (it lists a connection once per pass), and the reader and a writer, which must both have
+  // ended before the handler is told (finish_if_done).
   bool flush_listed_ = false;    // in the flusher's list for its next pass
   bool writer_blocked_ = false;  // a writer coroutine waits for the socket to take more
-  bool reader_running_ = false;
-  bool stopped_ = false;  // the socket is closed; the connection is ending
-  bool closing_ = false;
-  bool close_queued_ = false;
-  disconnect_reason end_reason_ = disconnect_reason::transport_close;
+  bool reader_running_ = false;  // a read, a wait for readability or a posted read is pending
   // Allocated once a close is queued: an open connection does not carry it (120 bytes).
   std::unique_ptr<asio::steady_timer> close_deadline_;
   guard::connection_slot slot_;
