@@ -36,7 +36,7 @@ import { createClient } from "redis";
 
 import { envFixtureArgs, startFixture } from "./lib/fixture.mjs";
 import { startRedis } from "./lib/redis-server.mjs";
-import { connectAgain, eventually, rawRecoveringConnect, recordingClient, request, sleep, within } from "./lib/util.mjs";
+import { connectAgain, eventually, openEngineWs, rawRecoveringConnect, recordingClient, request, sleep, within } from "./lib/util.mjs";
 
 const WINDOW_MS = 3_000;
 const STREAM = "socket.io";
@@ -534,6 +534,30 @@ describe(`recovery across nodes (streams): ${reference ? "reference, " : ""}${to
     first.raw.terminate();
     second.raw.terminate();
   });
+
+  // Out of order: a second CONNECT for a namespace whose first one still waits on Redis for its
+  // session closes the connection, as any CONNECT for a namespace already being connected, and
+  // the first one's answer, arriving after, finds it closed and writes nothing. Chorus only: the
+  // reference starts a second connect instead.
+  const chorusAt = reference ? -1 : topology.kinds.indexOf("chorus");
+  it(
+    "a second CONNECT while the first still recovers closes the connection; nothing else is harmed",
+    { timeout: 20_000, skip: chorusAt < 0 && "chorus only" },
+    async (t) => {
+      const node = nodes[chorusAt];
+      const witness = await client(t, node, ws);
+      const session = await droppedSession(t, node, "twice-room");
+      const { raw } = await openEngineWs(node);
+      const texts = [];
+      raw.ws.on("message", (data, binary) => binary || texts.push(data.toString("utf8")));
+      const connect = `40${JSON.stringify({ pid: session.pid, offset: session.offset })}`;
+      raw.send(connect);
+      raw.send(connect);
+      await raw.waitClose(5_000);
+      assert.deepEqual(texts.filter((text) => text.startsWith("40")), [], "no CONNECT reply");
+      assert.deepEqual(await call(witness, "rooms"), [witness.id]);
+    },
+  );
 
   it("a valid pid with another socket's offset recovers its own session and nothing that is not its own", { timeout: 20_000 }, async (t) => {
     const c = await client(t, nodes[0], ws);
