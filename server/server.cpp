@@ -66,11 +66,9 @@ awaitable<void> accept_loop(shard& home, tcp::acceptor& acceptor) {
     if (!slot) continue;
     home.metrics().tcp_accepted.add();
     if (const auto& tls = home.owner().tls_context())
-      // The tunnel holds the outer socket for its whole life: its end gives the slot back.
-      asio::co_spawn(home.executor(), tls::run_tls_session(home, std::move(socket), tls),
-                     [slot = std::move(slot)](std::exception_ptr error) {
-                       if (error) log_coroutine_exception(error, "tls session");
-                     });
+      asio::co_spawn(home.executor(),
+                     tls::run_tls_session(home, std::move(socket), std::move(slot), tls),
+                     log_exceptions{"tls session"});
     else
       asio::co_spawn(home.executor(),
                      http::run_http_session(home, std::move(socket), std::move(slot)),

@@ -54,7 +54,8 @@ awaitable<outcome> run_websocket(http::connection& conn, const http::request& re
   auto ws = std::make_shared<websocket_connection>(
       conn.stream.release_socket(),
       std::string_view(static_cast<const char*>(leftover.data()), leftover.size()),
-      conn.home.config(), conn.home.read_scratch(), conn.home.flusher(), conn.home.metrics());
+      conn.home.config(), conn.home.read_scratch(), conn.home.flusher(), conn.home.metrics(),
+      conn.stream.release_tls());
   ws->hold(std::move(conn.slot));
   std::shared_ptr<session> target = existing;
   if (existing) {
@@ -84,8 +85,8 @@ awaitable<outcome> close_extra_websocket(http::connection& conn, const http::req
   co_return outcome::close;
 }
 
-// The per-address handshake rate, by the address counted at accept. The inner end of a TLS
-// tunnel has none (the tunnel holds the slot): not limited.
+// The per-address handshake rate, by the address counted at accept (TLS included: the
+// connection is the client's own socket).
 bool handshake_allowed(http::connection& conn) {
   return !conn.slot || conn.home.owner().guard().allow_handshake(conn.slot.address());
 }

@@ -1,13 +1,13 @@
 #pragma once
 
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <chrono>
 #include <optional>
 #include <string>
 
 #include "server/asio.hpp"
 #include "server/guard/connection_guard.hpp"
+#include "server/http/client_stream.hpp"
 #include "server/http/http_types.hpp"
 
 namespace chorus::server {
@@ -19,7 +19,7 @@ namespace chorus::server::http {
 // One HTTP connection being served on a shard.
 struct connection {
   shard& home;
-  boost::beast::tcp_stream stream;
+  client_stream stream;
   boost::beast::flat_buffer buffer;
   guard::connection_slot slot;  // travels with the socket: to another shard, into a WebSocket
   // The request being answered, for the access log; noted only while the log is on.

@@ -1,6 +1,7 @@
 #include "server/http/http_session.hpp"
 
 #include <fmt/format.h>
+
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
@@ -72,7 +73,7 @@ request_parser_ptr make_parser(const server_config& config) {
 // answer the unread bytes with a reset that can destroy the response in flight. Read and drop
 // them for a bounded time and amount first.
 awaitable<void> linger(connection& conn) {
-  co_await drain_before_close(conn.stream, std::chrono::seconds(1),
+  co_await drain_before_close(conn.stream.tcp(), std::chrono::seconds(1),
                               2 * conn.home.config().max_payload);
 }
 
@@ -82,7 +83,7 @@ awaitable<void> refuse_too_large(connection& conn, const request& header) {
   co_await linger(conn);
 }
 
-awaitable<void> serve(shard& home, beast::tcp_stream stream, beast::flat_buffer buffer,
+awaitable<void> serve(shard& home, client_stream stream, beast::flat_buffer buffer,
                       request_parser_ptr resumed, guard::connection_slot slot) {
   connection conn{home, std::move(stream), std::move(buffer), std::move(slot)};
   const server_config& config = home.config();
@@ -135,27 +136,33 @@ awaitable<std::optional<request>> read_body(connection& conn, request_parser& pa
 void migrate(connection& conn, shard& to, request_parser_ptr parser) {
   conn.stream.expires_never();
   tcp::socket socket = conn.stream.release_socket();
+  auto tls = conn.stream.release_tls();  // the TLS state moves with its socket
   boost::system::error_code ec;
   auto protocol = socket.local_endpoint(ec).protocol();
   if (ec) return;
   auto fd = socket.release(ec);
   if (ec) return;
-  asio::post(to.context(), [&to, fd, protocol, buffer = std::move(conn.buffer),
-                            parser = std::move(parser), slot = std::move(conn.slot)]() mutable {
-    tcp::socket adopted(to.context(), protocol, fd);
-    // The request's deadline starts again on the new shard; it is still bounded.
-    beast::tcp_stream stream(std::move(adopted));
-    stream.expires_after(to.config().http_timeout);
-    asio::co_spawn(to.executor(),
-                   serve(to, std::move(stream), std::move(buffer), std::move(parser),
-                         std::move(slot)),
-                   log_exceptions{"http session"});
-  });
+  asio::post(
+      to.context(), [&to, fd, protocol, buffer = std::move(conn.buffer), parser = std::move(parser),
+                     slot = std::move(conn.slot), tls = std::move(tls)]() mutable {
+        tcp::socket adopted(to.context(), protocol, fd);
+        // The request's deadline starts again on the new shard; it is still bounded.
+        client_stream stream(beast::tcp_stream(std::move(adopted)), std::move(tls));
+        stream.expires_after(to.config().http_timeout);
+        asio::co_spawn(
+            to.executor(),
+            serve(to, std::move(stream), std::move(buffer), std::move(parser), std::move(slot)),
+            log_exceptions{"http session"});
+      });
 }
 
 awaitable<void> run_http_session(shard& home, tcp::socket socket, guard::connection_slot slot) {
-  co_await serve(home, beast::tcp_stream(std::move(socket)), beast::flat_buffer(), nullptr,
-                 std::move(slot));
+  co_await serve(home, client_stream(beast::tcp_stream(std::move(socket))), beast::flat_buffer(),
+                 nullptr, std::move(slot));
+}
+
+awaitable<void> run_http_session(shard& home, client_stream stream, guard::connection_slot slot) {
+  co_await serve(home, std::move(stream), beast::flat_buffer(), nullptr, std::move(slot));
 }
 
 }  // namespace chorus::server::http

@@ -2,6 +2,7 @@
 
 #include "server/asio.hpp"
 #include "server/guard/connection_guard.hpp"
+#include "server/http/client_stream.hpp"
 
 namespace chorus::server {
 class shard;
@@ -11,8 +12,9 @@ namespace chorus::server::http {
 
 // Serves HTTP requests on an accepted connection until it closes, is upgraded to WebSocket or
 // moves to the shard that owns its Engine.IO session. `slot` is its place in the connection
-// counts (none for the inner end of a TLS tunnel, counted by the tunnel).
-awaitable<void> run_http_session(shard& home, tcp::socket socket,
-                                 guard::connection_slot slot = {});
+// counts.
+awaitable<void> run_http_session(shard& home, tcp::socket socket, guard::connection_slot slot);
+// The same on a stream whose TLS handshake is done.
+awaitable<void> run_http_session(shard& home, client_stream stream, guard::connection_slot slot);
 
 }  // namespace chorus::server::http

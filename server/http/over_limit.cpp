@@ -18,7 +18,7 @@ namespace beast = boost::beast;
 awaitable<void> answer_over_limit(shard& home, tcp::socket socket, guard::connection_slot reserve,
                                   std::string_view message) {
   const server_config& config = home.config();
-  connection conn{home, beast::tcp_stream(std::move(socket)), beast::flat_buffer(),
+  connection conn{home, client_stream(beast::tcp_stream(std::move(socket))), beast::flat_buffer(),
                   std::move(reserve)};
   request_parser parser;
   parser.header_limit(static_cast<std::uint32_t>(config.max_header_bytes));
@@ -40,7 +40,7 @@ awaitable<void> answer_over_limit(shard& home, tcp::socket socket, guard::connec
     res.set(beast_http::field::retry_after, "1");
     co_await write_response(conn, std::move(res));
   }
-  co_await drain_before_close(conn.stream, std::chrono::seconds(1), 16 * 1024);
+  co_await drain_before_close(conn.stream.tcp(), std::chrono::seconds(1), 16 * 1024);
 }
 
 }  // namespace chorus::server::http

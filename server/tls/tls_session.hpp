@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "server/asio.hpp"
+#include "server/guard/connection_guard.hpp"
 
 namespace boost::asio::ssl {
 class context;
@@ -15,11 +16,10 @@ class shard;
 namespace chorus::server::tls {
 
 // Serves one accepted connection on the TLS listener: the TLS handshake (bounded by the HTTP
-// timeout), then an in-process tunnel. The decrypted bytes go through a socketpair whose other
-// end is served by the plain HTTP session like any accepted TCP socket, so the HTTP, polling,
-// migration and WebSocket code (and its sendmsg fast path) stay exactly as they are; this
-// coroutine pumps bytes between the two until either side closes.
-awaitable<void> run_tls_session(shard& home, tcp::socket socket,
+// timeout), then the HTTP session on the same descriptor, every byte going through the
+// connection's tls_channel (see http::client_stream and websocket_connection). `slot` is its
+// place in the connection counts, with the client's real address for the per-address limits.
+awaitable<void> run_tls_session(shard& home, tcp::socket socket, guard::connection_slot slot,
                                 std::shared_ptr<boost::asio::ssl::context> context);
 
 }  // namespace chorus::server::tls

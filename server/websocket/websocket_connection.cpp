@@ -12,13 +12,32 @@ namespace ws = protocol::websocket;
 
 namespace {
 constexpr std::size_t max_bytes_per_write = 4 * 1024 * 1024;
+// Under TLS, how much plaintext one pass seals: a write's worth without holding a large
+// ciphertext copy per connection while its socket is full.
+constexpr std::size_t max_bytes_per_seal = 256 * 1024;
+// Under TLS, ciphertext read per system call.
+constexpr std::size_t ciphertext_per_read = 32 * 1024;
 constexpr auto close_linger = std::chrono::seconds(2);
+
+// The shard thread's buffers for TLS: ciphertext just read, and a turn's frames joined so that
+// they become records of up to 16 KiB rather than one record each. Allocated at first use, so a
+// plain server has none.
+std::span<std::uint8_t> ciphertext_scratch() {
+  thread_local std::unique_ptr<std::uint8_t[]> buffer;
+  if (!buffer) buffer.reset(new std::uint8_t[ciphertext_per_read]);
+  return {buffer.get(), ciphertext_per_read};
+}
+std::string& coalesce_scratch() {
+  thread_local std::string buffer;
+  return buffer;
+}
 }  // namespace
 
 websocket_connection::websocket_connection(tcp::socket socket, std::string_view leftover,
                                            const server_config& config,
                                            std::span<std::uint8_t> read_scratch,
-                                           write_flusher& flusher, metrics::shard_metrics& counters)
+                                           write_flusher& flusher, metrics::shard_metrics& counters,
+                                           std::unique_ptr<tls::tls_channel> tls)
     : socket_(std::move(socket)),
       config_(config),
       reader_(ws::reader_limits{config.max_payload}),
@@ -28,6 +47,7 @@ websocket_connection::websocket_connection(tcp::socket socket, std::string_view 
       metrics_(counters) {
   boost::system::error_code ignored;
   socket_.non_blocking(true, ignored);  // reads and writes are tried first, awaited only if blocked
+  if (tls) tls_ = std::make_unique<tls_output>(tls_output{std::move(tls), {}, 0, false});
 }
 
 websocket_connection::~websocket_connection() = default;
@@ -87,12 +107,51 @@ void websocket_connection::schedule_flush() {
 
 bool websocket_connection::begin_flush() {
   flush_listed_ = false;
-  return !is_closed() && !writer_blocked_ && queue_head_ != queue_.size();
+  if (is_closed() || writer_blocked_) return false;
+  seal_queued();
+  return has_unsent();
+}
+
+void websocket_connection::seal_queued() {
+  if (!tls_ || tls_->unsent() > 0) return;
+  tls_->sealed.clear();
+  tls_->sent = 0;
+  std::size_t end = queue_head_;
+  std::size_t plaintext = 0;
+  bool has_close = false;
+  for (; end < queue_.size() && plaintext < max_bytes_per_seal; ++end) {
+    plaintext += queue_[end].bytes().size();
+    has_close = has_close || queue_[end].kind == frame_kind::close;
+  }
+  tls::tls_channel& channel = *tls_->channel;
+  if (end - queue_head_ == 1) {
+    std::string_view frame = queue_[queue_head_].bytes();
+    channel.write({reinterpret_cast<const std::uint8_t*>(frame.data()), frame.size()});
+  } else if (end > queue_head_) {
+    std::string& joined = coalesce_scratch();
+    joined.clear();
+    for (std::size_t i = queue_head_; i < end; ++i) joined.append(queue_[i].bytes());
+    channel.write({reinterpret_cast<const std::uint8_t*>(joined.data()), joined.size()});
+    if (joined.capacity() > max_bytes_per_seal) joined = std::string();
+  }
+  // After the close frame, the TLS close: the peer then sees a clean end of both.
+  if (has_close) channel.shutdown();
+  // Also what reading produced (a TLS 1.3 key update's answer), with nothing queued.
+  channel.take_output(tls_->sealed);
+  tls_->close_sealed = has_close;
+  queued_bytes_ = queued_bytes_ - plaintext + tls_->sealed.size();
+  release_front(plaintext);
 }
 
 std::size_t websocket_connection::gather(std::span<iovec> frames, std::size_t& bytes) const {
   std::size_t count = 0;
   bytes = 0;
+  if (tls_) {
+    if (tls_->unsent() == 0 || frames.empty()) return 0;
+    frames[0] = {tls_->sealed.data() + tls_->sent, tls_->unsent()};
+    bytes = tls_->unsent();
+    return 1;
+  }
   for (std::size_t i = queue_head_;
        i < queue_.size() && count < frames.size() && bytes < max_bytes_per_write; ++i) {
     std::string_view frame = queue_[i].bytes();
@@ -109,7 +168,9 @@ void websocket_connection::finish_flush(long result, std::size_t attempted_bytes
 
 void websocket_connection::write_all() {
   if (is_closed() || writer_blocked_) return;
-  while (queue_head_ != queue_.size()) {
+  for (;;) {
+    seal_queued();
+    if (!has_unsent()) return;
     write_status status = write_queued();
     if (status != write_status::done) return after_write(status);
   }
@@ -235,6 +296,7 @@ void websocket_connection::wait_readable() {
 }
 
 void websocket_connection::read_available() {
+  if (tls_) return read_available_tls();
   if (is_closed()) return end_reading(end_reason_);
   // The shared scratch buffer: the kept partial frame, then what the socket has. Nothing below
   // returns to the event loop until the bytes are consumed or copied back into pending_input_.
@@ -256,6 +318,47 @@ void websocket_connection::read_available() {
   if (is_closed()) return end_reading(end_reason_);
   if (n < room) return wait_readable();
   // More may be waiting: let the shard's other connections run before reading on.
+  asio::post(socket_.get_executor(), [self = shared_from_this()] { self->read_available(); });
+}
+
+void websocket_connection::read_available_tls() {
+  if (is_closed()) return end_reading(end_reason_);
+  std::span<std::uint8_t> ciphertext = ciphertext_scratch();
+  boost::system::error_code ec;
+  std::size_t n = socket_.read_some(asio::buffer(ciphertext.data(), ciphertext.size()), ec);
+  bool drained = ec == asio::error::would_block || ec == asio::error::try_again;
+  if (ec && !drained)
+    return end_reading(ec == asio::error::eof ? disconnect_reason::transport_close
+                                              : disconnect_reason::transport_error);
+  drained = drained || n < ciphertext.size();
+  metrics_.bytes_in.add(n);
+  tls::tls_channel& channel = *tls_->channel;
+  channel.feed(ciphertext.first(n));
+  // Decrypt after the kept partial frame, as the plain path reads after it. Records fed before
+  // (with the upgrade request, or past a full buffer) are decrypted too.
+  std::size_t kept = is_open() ? pending_input_.size() : 0;
+  std::memcpy(read_scratch_.data(), pending_input_.data(), kept);
+  std::size_t total = kept;
+  auto status = tls::tls_channel::status::want_read;
+  while (total < read_scratch_.size()) {
+    std::size_t got = 0;
+    status = channel.read(read_scratch_.subspan(total), got);
+    if (status != tls::tls_channel::status::done) break;
+    total += got;
+  }
+  if (is_open()) {  // after a close, what the peer sends is discarded
+    std::size_t used = consume(read_scratch_.first(total));
+    pending_input_.assign(reinterpret_cast<const char*>(read_scratch_.data()) + used, total - used);
+  }
+  if (channel.has_output()) schedule_flush();
+  if (status == tls::tls_channel::status::closed)
+    return end_reading(disconnect_reason::transport_close);
+  if (status == tls::tls_channel::status::failed)
+    return end_reading(disconnect_reason::transport_error);
+  if (is_closed()) return end_reading(end_reason_);
+  // Waits only when the socket is empty and every whole record has been decrypted.
+  bool decrypted_all = status == tls::tls_channel::status::want_read;
+  if (drained && decrypted_all) return wait_readable();
   asio::post(socket_.get_executor(), [self = shared_from_this()] { self->read_available(); });
 }
 
@@ -284,11 +387,29 @@ websocket_connection::write_status websocket_connection::written(long result,
     return result == -EAGAIN || result == -EWOULDBLOCK ? write_status::blocked
                                                        : write_status::failed;
   auto sent = static_cast<std::size_t>(result);
-  // Release the frames the kernel took whole; remember how far into the next one it got.
-  std::size_t left = sent;
+  queued_bytes_ -= sent;
+  metrics_.bytes_out.add(sent);  // once per system call, not per frame
   bool close_sent = false;
+  if (tls_) {
+    tls_->sent += sent;
+    if (tls_->unsent() == 0) {
+      close_sent = tls_->close_sealed;
+      tls_->sealed.clear();
+      tls_->sent = 0;
+      if (tls_->sealed.capacity() > 64 * 1024) tls_->sealed.shrink_to_fit();
+    }
+  } else {
+    close_sent = release_front(sent);
+  }
+  if (close_sent) return write_status::closed_sent;
+  return sent < attempted_bytes ? write_status::blocked : write_status::done;
+}
+
+bool websocket_connection::release_front(std::size_t bytes) {
+  // Release the frames taken whole; remember how far into the next one it got.
+  std::size_t left = bytes;
+  bool close_released = false;
   std::size_t packets_sent = 0;
-  queued_bytes_ -= left;
   while (left > 0) {
     queued_frame& front = queue_[queue_head_];
     std::size_t rest = front.bytes().size() - queue_head_offset_;
@@ -297,14 +418,12 @@ websocket_connection::write_status websocket_connection::written(long result,
       break;
     }
     left -= rest;
-    close_sent = close_sent || front.kind == frame_kind::close;
+    close_released = close_released || front.kind == frame_kind::close;
     packets_sent += front.kind == frame_kind::packet ? 1 : 0;  // not pong or close frames
     front = {};
     ++queue_head_;
     queue_head_offset_ = 0;
   }
-  // Once per system call, not per frame.
-  metrics_.bytes_out.add(sent);
   metrics_.packets_out.add(packets_sent);
   if (queue_head_ == queue_.size()) {
     queue_.clear();
@@ -316,8 +435,7 @@ websocket_connection::write_status websocket_connection::written(long result,
     queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(queue_head_));
     queue_head_ = 0;
   }
-  if (close_sent) return write_status::closed_sent;
-  return sent < attempted_bytes ? write_status::blocked : write_status::done;
+  return close_released;
 }
 
 awaitable<void> websocket_connection::write_when_writable() {
@@ -329,9 +447,10 @@ awaitable<void> websocket_connection::write_when_writable() {
       co_return;
     }
     for (;;) {
+      seal_queued();
+      if (!has_unsent()) co_return;
       switch (write_queued()) {
         case write_status::done:
-          if (queue_head_ == queue_.size()) co_return;
           continue;
         case write_status::blocked:
           break;

@@ -15,6 +15,7 @@
 #include "server/engineio/outbound_packet.hpp"
 #include "server/guard/connection_guard.hpp"
 #include "server/metrics/shard_metrics.hpp"
+#include "server/tls/tls_channel.hpp"
 #include "server/websocket/websocket_handler.hpp"
 #include "server/websocket/write_flusher.hpp"
 
@@ -41,9 +42,13 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
   // `leftover`: bytes that arrived after the upgrade request, already read from the socket.
   // `read_scratch`: the shard's shared read buffer (see shard::read_scratch).
   // `flusher`: the shard's (see write_flusher). `counters`: the shard's metrics.
+  // `tls`: on the TLS listener, the connection's TLS state after the handshake: what is read is
+  // decrypted before the frame reader sees it, and what is queued is sealed into records when
+  // the flusher takes it, so a TLS connection is one descriptor in the same batched writes.
   websocket_connection(tcp::socket socket, std::string_view leftover, const server_config& config,
                        std::span<std::uint8_t> read_scratch, write_flusher& flusher,
-                       metrics::shard_metrics& counters);
+                       metrics::shard_metrics& counters,
+                       std::unique_ptr<tls::tls_channel> tls = nullptr);
   ~websocket_connection();
 
   // Starts the reader, which runs until the connection ends, delivering what arrives to
@@ -54,7 +59,7 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
   // listing and says whether there is anything to write now), gathers its queued frames into
   // `frames` and sends them with the shard's other connections' in one batch, and hands back
   // the result: the bytes sent or −errno.
-  bool begin_flush();
+  bool begin_flush();  // under TLS, also seals the queued frames into records
   std::size_t gather(std::span<iovec> frames, std::size_t& bytes) const;
   int native_handle() { return socket_.native_handle(); }
   void finish_flush(long result, std::size_t attempted_bytes);
@@ -100,6 +105,17 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
   };
   enum class write_status { done, blocked, closed_sent, failed };
 
+  // Under TLS, frames leave the queue when they are sealed into records: the records wait here
+  // until the socket has taken them. Sealing happens only when the last records are all out, so
+  // at most one write's worth waits sealed. Allocated only on the TLS listener.
+  struct tls_output {
+    std::unique_ptr<tls::tls_channel> channel;
+    std::string sealed;
+    std::size_t sent = 0;       // of `sealed`
+    bool close_sealed = false;  // the close frame is in `sealed`
+    std::size_t unsent() const { return sealed.size() - sent; }
+  };
+
   // The one place the lifecycle changes: moves to `next` if that is forward from here, and
   // leaving `open` records `reason` as the end reason, once. Entering close_sent shuts down
   // sending; entering closed closes the socket. False (nothing done) for any other move.
@@ -110,6 +126,14 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
   // Reads what the socket has and hands it on; then waits for more, or posts itself when the
   // read filled the buffer (others get a turn first).
   void read_available();
+  // The same under TLS: ciphertext from the socket, plaintext to the frame reader.
+  void read_available_tls();
+  // Under TLS: seals what is queued (up to one write's worth) once the last records are out.
+  void seal_queued();
+  // Frames or sealed records not yet written.
+  bool has_unsent() const { return queue_head_ != queue_.size() || (tls_ && tls_->unsent() > 0); }
+  // Releases written (or sealed) frames from the queue's front; true if a close frame was one.
+  bool release_front(std::size_t bytes);
   void wait_readable();
   // The reader has ended: the connection closes (for `if_open` if it was still open) and the
   // handler is told once all is done.
@@ -164,6 +188,7 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
   // Allocated once a close is queued: an open connection does not carry it (120 bytes).
   std::unique_ptr<asio::steady_timer> close_deadline_;
   guard::connection_slot slot_;
+  std::unique_ptr<tls_output> tls_;  // null on a plain connection
 };
 
 }  // namespace chorus::server
