@@ -3,7 +3,6 @@
 #include "protocol/engineio/open_packet.hpp"
 #include "protocol/engineio/payload.hpp"
 #include "server/shard.hpp"
-#include "server/websocket/websocket_connection.hpp"
 
 namespace chorus::server::engineio {
 
@@ -312,12 +311,12 @@ void session::on_packet(const eio::packet_view& packet) {
   }
 }
 
-void session::attach_websocket(std::shared_ptr<websocket_connection> ws) {
+void session::attach_websocket(std::shared_ptr<packet_transport> ws) {
   transport_ = transport_kind::websocket;
   websocket_ = std::move(ws);
 }
 
-bool session::attach_probe(std::shared_ptr<websocket_connection> ws) {
+bool session::attach_probe(std::shared_ptr<packet_transport> ws) {
   if (closed_ || transport_ != transport_kind::polling || probe_) return false;
   probe_ = ws;
   asio::co_spawn(home_.executor(), expire_probe(shared_from_this(), std::move(ws)),
@@ -326,9 +325,9 @@ bool session::attach_probe(std::shared_ptr<websocket_connection> ws) {
 }
 
 awaitable<void> session::expire_probe(std::shared_ptr<session> self,
-                                      std::shared_ptr<websocket_connection> ws) {
+                                      std::shared_ptr<packet_transport> ws) {
   asio::steady_timer timer(home_.executor(), config().upgrade_timeout);
-  std::weak_ptr<websocket_connection> watched = ws;
+  std::weak_ptr<packet_transport> watched = ws;
   ws.reset();
   co_await timer.async_wait(use_nothrow_awaitable);
   auto probe = watched.lock();
@@ -339,7 +338,7 @@ awaitable<void> session::expire_probe(std::shared_ptr<session> self,
   }
 }
 
-void session::on_websocket_text(websocket_connection& ws, std::string_view text) {
+void session::on_transport_text(packet_transport& ws, std::string_view text) {
   auto packet = eio::decode_text_packet(text);
   if (&ws == probe_.get()) {
     if (packet)
@@ -356,11 +355,11 @@ void session::on_websocket_text(websocket_connection& ws, std::string_view text)
   on_packet(*packet);
 }
 
-void session::on_websocket_binary(websocket_connection& ws, std::string_view bytes) {
+void session::on_transport_binary(packet_transport& ws, std::string_view bytes) {
   if (&ws == websocket_.get()) handler_->on_message(*this, bytes, true);
 }
 
-void session::on_probe_packet(websocket_connection& ws, const eio::packet_view& packet) {
+void session::on_probe_packet(packet_transport& ws, const eio::packet_view& packet) {
   if (packet.type == eio::packet_type::ping && packet.data == "probe") {
     ws.send(make_text_packet("3probe"), false);
     answer_get_with_noop_ = true;
@@ -389,7 +388,7 @@ void session::complete_upgrade() {
   wake_get();  // a GET still waiting ends with a noop
 }
 
-void session::on_websocket_closed(websocket_connection& ws, disconnect_reason reason) {
+void session::on_transport_closed(packet_transport& ws, disconnect_reason reason) {
   if (&ws == probe_.get()) {
     probe_.reset();
     answer_get_with_noop_ = false;

@@ -10,8 +10,8 @@
 #include "server/disconnect_reason.hpp"
 #include "server/engineio/outbound_packet.hpp"
 #include "server/engineio/session_handler.hpp"
+#include "server/transport/packet_transport.hpp"
 #include "server/wakeup.hpp"
-#include "server/websocket/websocket_handler.hpp"
 
 namespace chorus::server {
 class shard;
@@ -27,7 +27,7 @@ enum class polling_error { none, concurrent_get, transport_mismatch, unknown_ses
 // One Engine.IO session: the transport in use (long-polling, or WebSocket after an upgrade or
 // from the start), the heartbeat, and the handler on top. Lives on its home shard; every call
 // comes on that shard's thread, so it needs no lock.
-class session : public std::enable_shared_from_this<session>, public websocket_handler {
+class session : public std::enable_shared_from_this<session>, public transport_handler {
  public:
   session(shard& home, std::string sid, transport_kind transport,
           std::unique_ptr<session_handler> handler);
@@ -69,18 +69,20 @@ class session : public std::enable_shared_from_this<session>, public websocket_h
   }
   void end_post() { post_pending_ = false; }
 
-  // WebSocket. A WebSocket-only session starts with `attach_websocket`; an upgrade starts with
-  // `attach_probe` and completes when the probe sends the upgrade packet.
-  void attach_websocket(std::shared_ptr<websocket_connection> ws);
+  // WebSocket, known only as a packet_transport (a websocket_connection, over TCP or TLS; a stub
+  // in tests). A WebSocket-only session starts with `attach_websocket`; an upgrade starts with
+  // `attach_probe` and completes when the probe sends the upgrade packet. The caller then
+  // starts the transport with this session as its handler.
+  void attach_websocket(std::shared_ptr<packet_transport> ws);
   bool can_upgrade() const { return !closed_ && transport_ == transport_kind::polling && !probe_; }
-  bool attach_probe(std::shared_ptr<websocket_connection> ws);
-  void on_websocket_text(websocket_connection& ws, std::string_view text) override;
-  void on_websocket_binary(websocket_connection& ws, std::string_view bytes) override;
-  void on_websocket_closed(websocket_connection& ws, disconnect_reason reason) override;
+  bool attach_probe(std::shared_ptr<packet_transport> ws);
+  void on_transport_text(packet_transport& ws, std::string_view text) override;
+  void on_transport_binary(packet_transport& ws, std::string_view bytes) override;
+  void on_transport_closed(packet_transport& ws, disconnect_reason reason) override;
 
  private:
   void on_packet(const protocol::engineio::packet_view& packet);
-  void on_probe_packet(websocket_connection& ws, const protocol::engineio::packet_view& packet);
+  void on_probe_packet(packet_transport& ws, const protocol::engineio::packet_view& packet);
   void complete_upgrade();
   std::string drain_polling_queue();
   void forget();    // leaves the shard's registry
@@ -95,8 +97,7 @@ class session : public std::enable_shared_from_this<session>, public websocket_h
   void wait_pong();
   // The heartbeat's pong deadline has passed, though its timers may not have run yet.
   bool heartbeat_overdue() const;
-  awaitable<void> expire_probe(std::shared_ptr<session> self,
-                               std::shared_ptr<websocket_connection> ws);
+  awaitable<void> expire_probe(std::shared_ptr<session> self, std::shared_ptr<packet_transport> ws);
 
   shard& home_;
   std::string sid_;
@@ -121,8 +122,8 @@ class session : public std::enable_shared_from_this<session>, public websocket_h
   // Only a session that began on polling has one (a WebSocket session never polls).
   std::unique_ptr<wakeup> get_wakeup_;
 
-  std::shared_ptr<websocket_connection> websocket_;  // active WebSocket transport
-  std::shared_ptr<websocket_connection> probe_;      // WebSocket being upgraded to
+  std::shared_ptr<packet_transport> websocket_;  // active WebSocket transport
+  std::shared_ptr<packet_transport> probe_;      // WebSocket being upgraded to
 };
 
 }  // namespace chorus::server::engineio

@@ -52,7 +52,7 @@ websocket_connection::websocket_connection(tcp::socket socket, std::string_view 
 
 websocket_connection::~websocket_connection() = default;
 
-void websocket_connection::start(std::shared_ptr<websocket_handler> handler) {
+void websocket_connection::start(std::shared_ptr<transport_handler> handler) {
   handler_ = std::move(handler);
   reader_running_ = true;
   // What came with the upgrade request first; the frame reader then keeps at most a partial
@@ -96,7 +96,7 @@ bool websocket_connection::move_to(lifecycle next, disconnect_reason reason) {
 void websocket_connection::finish_if_done() {
   if (!is_closed() || reader_running_ || writer_blocked_ || !handler_) return;
   auto handler = std::move(handler_);
-  handler->on_websocket_closed(*this, end_reason_);
+  handler->on_transport_closed(*this, end_reason_);
 }
 
 void websocket_connection::schedule_flush() {
@@ -204,7 +204,7 @@ void websocket_connection::after_write(write_status status) {
   }
 }
 
-send_result websocket_connection::send(engineio::outbound_packet packet, bool is_volatile) {
+send_result websocket_connection::send(shared_packet packet, bool is_volatile) {
   if (!is_open()) return send_result::dropped;
   std::size_t size = packet->websocket_frame().size();
   if (is_volatile && queued_bytes_ + size > config_.max_queued_bytes) {
@@ -246,9 +246,9 @@ bool websocket_connection::dispatch(const ws::reader_event& event) {
   switch (event.what) {
     case kind::message:
       if (event.message_opcode == ws::opcode::text)
-        handler_->on_websocket_text(*this, event.payload);
+        handler_->on_transport_text(*this, event.payload);
       else
-        handler_->on_websocket_binary(*this, event.payload);
+        handler_->on_transport_binary(*this, event.payload);
       return is_open();
     case kind::ping:
       queue_control(frame_kind::pong, ws::encode_frame(ws::opcode::pong, event.payload));

@@ -12,16 +12,13 @@
 #include "server/asio.hpp"
 #include "server/config.hpp"
 #include "server/disconnect_reason.hpp"
-#include "server/engineio/outbound_packet.hpp"
 #include "server/guard/connection_guard.hpp"
 #include "server/metrics/shard_metrics.hpp"
 #include "server/tls/tls_channel.hpp"
-#include "server/websocket/websocket_handler.hpp"
+#include "server/transport/packet_transport.hpp"
 #include "server/websocket/write_flusher.hpp"
 
 namespace chorus::server {
-
-enum class send_result { queued, dropped, over_bound };
 
 // A WebSocket connection after the HTTP upgrade. chorus frames it itself (RFC 6455) so that one
 // writer owns every byte written: it drains the whole queue — data frames that may be shared
@@ -33,7 +30,8 @@ enum class send_result { queued, dropped, over_bound };
 // event-loop turn for every connection with frames queued, all in one batch; a writer coroutine
 // exists only while the kernel's send buffer is full. An idle connection is thus one pending wait
 // for readability (a callback, not a coroutine frame).
-class websocket_connection : public std::enable_shared_from_this<websocket_connection> {
+class websocket_connection : public packet_transport,
+                             public std::enable_shared_from_this<websocket_connection> {
  public:
   // Linux's IOV_MAX: one sendmsg takes up to this many frames. asio's own socket calls pass at
   // most 64 buffers per system call, hence the direct sendmsg (bench/io measures the difference).
@@ -49,12 +47,12 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
                        std::span<std::uint8_t> read_scratch, write_flusher& flusher,
                        metrics::shard_metrics& counters,
                        std::unique_ptr<tls::tls_channel> tls = nullptr);
-  ~websocket_connection();
+  ~websocket_connection() override;
 
   // Starts the reader, which runs until the connection ends, delivering what arrives to
-  // `handler` (the Engine.IO session); it hears on_websocket_closed once the reader and any
+  // `handler` (the Engine.IO session); it hears on_transport_closed once the reader and any
   // writer are done.
-  void start(std::shared_ptr<websocket_handler> handler);
+  void start(std::shared_ptr<transport_handler> handler) override;
   // The write_flusher's side: it lists a connection once per pass (begin_flush clears the
   // listing and says whether there is anything to write now), gathers its queued frames into
   // `frames` and sends them with the shard's other connections' in one batch, and hands back
@@ -77,9 +75,9 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
 
   // Queues one Engine.IO packet as one frame (text or binary). Past the byte bound a volatile
   // packet is dropped; any other is queued and over_bound tells the caller to close.
-  send_result send(engineio::outbound_packet packet, bool is_volatile);
+  send_result send(shared_packet packet, bool is_volatile) override;
   // Flushes what is queued, sends a close frame and ends the connection (bounded in time).
-  void close(protocol::websocket::close_code code, std::string_view reason);
+  void close(protocol::websocket::close_code code, std::string_view reason) override;
   // The connection's place in the connection counts, given back when the socket closes.
   void hold(guard::connection_slot slot) { slot_ = std::move(slot); }
 
@@ -98,8 +96,8 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
   // A shared, pre-framed Engine.IO packet, or a control frame of this connection's own.
   enum class frame_kind : std::uint8_t { packet, pong, close };
   struct queued_frame {
-    engineio::outbound_packet packet;  // for frame_kind::packet
-    std::string control;               // the whole pong or close frame
+    shared_packet packet;  // for frame_kind::packet
+    std::string control;   // the whole pong or close frame
     frame_kind kind = frame_kind::packet;
     std::string_view bytes() const { return packet ? packet->websocket_frame() : control; }
   };
@@ -162,7 +160,7 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
 
   tcp::socket socket_;
   const server_config& config_;
-  std::shared_ptr<websocket_handler> handler_;  // reset once told the connection ended
+  std::shared_ptr<transport_handler> handler_;  // reset once told the connection ended
   protocol::websocket::frame_reader reader_;
   std::span<std::uint8_t> read_scratch_;
   // Input not yet consumed: the upgrade's leftover at first, later at most a partial frame

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "server/engineio/outbound_packet.hpp"
 #include "server/metrics/latency_histogram.hpp"
 
 namespace chorus::server {
@@ -25,18 +26,18 @@ namespace ws = protocol::websocket;
 using namespace std::chrono_literals;
 
 // Records what the connection hands to the session.
-struct stub_handler : websocket_handler {
+struct stub_handler : transport_handler {
   std::vector<std::string> texts;
   std::vector<std::string> binaries;
   int closed = 0;
   disconnect_reason reason = disconnect_reason::forced_close;  // none of the connection's own
-  void on_websocket_text(websocket_connection&, std::string_view text) override {
+  void on_transport_text(packet_transport&, std::string_view text) override {
     texts.emplace_back(text);
   }
-  void on_websocket_binary(websocket_connection&, std::string_view bytes) override {
+  void on_transport_binary(packet_transport&, std::string_view bytes) override {
     binaries.emplace_back(bytes);
   }
-  void on_websocket_closed(websocket_connection&, disconnect_reason why) override {
+  void on_transport_closed(packet_transport&, disconnect_reason why) override {
     ++closed;
     reason = why;
   }
@@ -266,8 +267,8 @@ TEST_F(websocket_connection_test, PeerResetEndsWithTransportError) {
 
 TEST_F(websocket_connection_test, TheHandlerCanCloseFromAMessage) {
   struct closing_handler : stub_handler {
-    void on_websocket_text(websocket_connection& ws, std::string_view text) override {
-      stub_handler::on_websocket_text(ws, text);
+    void on_transport_text(packet_transport& ws, std::string_view text) override {
+      stub_handler::on_transport_text(ws, text);
       ws.close(ws::close_code::protocol_error, "parse error");
     }
   };
