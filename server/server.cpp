@@ -6,11 +6,13 @@
 
 #include <cctype>
 
+#include "server/engineio/endpoint.hpp"
 #include "server/fanout/local_adapter.hpp"
 #include "server/guard/refusal.hpp"
 #include "server/http/http_session.hpp"
 #include "server/http/over_limit.hpp"
 #include "server/http/responses.hpp"
+#include "server/http/router.hpp"
 #include "server/recovery/state_recovery.hpp"
 #include "server/tls/tls_session.hpp"
 
@@ -137,6 +139,8 @@ void end_when_drained(shard& s, std::shared_ptr<asio::steady_timer> timer,
 server::server(server_config config, session_handler_factory factory)
     : config_(std::move(config)), factory_(std::move(factory)) {
   http_handler_ = [](const http::request& req) { return http::make_not_found(req); };
+  router_ = std::make_unique<http::router>();
+  router_->add(engineio::make_route(config_));
   unsigned count =
       config_.threads ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
   count = std::min(count, 4096u);  // the sid names the shard in two base64 characters

@@ -29,6 +29,10 @@ namespace chorus::server::recovery {
 class state_recovery;
 }
 
+namespace chorus::server::http {
+class router;
+}
+
 namespace chorus::server {
 
 // start() could not listen; what() says where and why, in the user's words ("cannot listen on
@@ -100,6 +104,8 @@ class server {
     return factory_(home);
   }
   const http::http_handler& http_handler() const { return http_handler_; }
+  // The paths served by a layer above HTTP (Engine.IO's); the rest go to http_handler().
+  const http::router& router() const { return *router_; }
 
  private:
   // Sets draining(), then on every shard's thread closes its acceptor and its sessions and calls
@@ -109,6 +115,7 @@ class server {
   server_config config_;
   session_handler_factory factory_;
   http::http_handler http_handler_;
+  std::unique_ptr<http::router> router_;
   std::shared_ptr<boost::asio::ssl::context> tls_;
   std::unique_ptr<guard::connection_guard> guard_;
   std::unique_ptr<guard::connection_guard> over_limit_reserve_;

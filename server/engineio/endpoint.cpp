@@ -3,6 +3,7 @@
 #include <boost/asio/write.hpp>
 
 #include "protocol/websocket/frame.hpp"
+#include "server/engineio/request_error.hpp"
 #include "server/engineio/session.hpp"
 #include "server/engineio/sid.hpp"
 #include "server/guard/http_checks.hpp"
@@ -16,14 +17,14 @@
 namespace chorus::server::engineio {
 
 namespace beast_http = boost::beast::http;
-using http::engineio_error;
+using engineio::request_error;
 using http::outcome;
 
 namespace {
 
-awaitable<outcome> refuse(http::connection& conn, const http::request& req, engineio_error error) {
-  co_return co_await http::write_response(
-      conn, http::make_engineio_error(req, error, conn.home.config()));
+awaitable<outcome> refuse(http::connection& conn, const http::request& req, request_error error) {
+  co_return co_await http::write_response(conn,
+                                          make_error_response(req, error, conn.home.config()));
 }
 
 awaitable<outcome> answer_polling(http::connection& conn, const http::request& req,
@@ -97,11 +98,11 @@ awaitable<outcome> handshake(http::connection& conn, const http::request& req,
     co_return co_await http::write_response(conn, guard::make_handshake_refusal(req));
   if (transport == "websocket") {
     if (!is_valid_websocket_upgrade(req))
-      co_return co_await refuse(conn, req, engineio_error::bad_request);
+      co_return co_await refuse(conn, req, request_error::bad_request);
     co_return co_await run_websocket(conn, req, nullptr);
   }
   if (req.method() != beast_http::verb::get)
-    co_return co_await refuse(conn, req, engineio_error::bad_handshake_method);
+    co_return co_await refuse(conn, req, request_error::bad_handshake_method);
   auto created = open_session(conn.home, transport_kind::polling);
   std::string body = created->open_packet();
   created->start();
@@ -114,8 +115,7 @@ awaitable<outcome> post_to_session(http::connection& conn, http::request_parser&
                                    std::shared_ptr<session> found) {
   if (!found->begin_post()) {
     found->close(disconnect_reason::transport_error);
-    auto res =
-        http::make_engineio_error(parser.get(), engineio_error::bad_request, conn.home.config());
+    auto res = make_error_response(parser.get(), request_error::bad_request, conn.home.config());
     res.keep_alive(false);
     co_await http::write_response(conn, std::move(res));
     co_return outcome::close;
@@ -127,9 +127,9 @@ awaitable<outcome> post_to_session(http::connection& conn, http::request_parser&
     case polling_error::none:
       co_return co_await answer_polling(conn, *req, "text/html", "ok");
     case polling_error::unknown_session:
-      co_return co_await refuse(conn, *req, engineio_error::unknown_sid);
+      co_return co_await refuse(conn, *req, request_error::unknown_sid);
     default:
-      co_return co_await refuse(conn, *req, engineio_error::bad_request);
+      co_return co_await refuse(conn, *req, request_error::bad_request);
   }
 }
 
@@ -137,21 +137,21 @@ awaitable<outcome> continue_session(http::connection& conn, const http::request&
                                     std::string_view transport, std::shared_ptr<session> found) {
   if (transport == "websocket") {
     if (!is_valid_websocket_upgrade(req) || found->closed())
-      co_return co_await refuse(conn, req, engineio_error::bad_request);
+      co_return co_await refuse(conn, req, request_error::bad_request);
     if (!found->can_upgrade()) co_return co_await close_extra_websocket(conn, req);
     co_return co_await run_websocket(conn, req, std::move(found));
   }
   if (found->transport() != transport_kind::polling)
-    co_return co_await refuse(conn, req, engineio_error::bad_request);
+    co_return co_await refuse(conn, req, request_error::bad_request);
   if (req.method() == beast_http::verb::get) {
     auto result = co_await found->poll();
     if (result.error == polling_error::unknown_session)
-      co_return co_await refuse(conn, req, engineio_error::unknown_sid);
+      co_return co_await refuse(conn, req, request_error::unknown_sid);
     if (result.error != polling_error::none)
-      co_return co_await refuse(conn, req, engineio_error::bad_request);
+      co_return co_await refuse(conn, req, request_error::bad_request);
     co_return co_await answer_polling(conn, req, polling_content_type, std::move(result.body));
   }
-  co_return co_await refuse(conn, req, engineio_error::bad_request);
+  co_return co_await refuse(conn, req, request_error::bad_request);
 }
 
 // Refused before the request goes anywhere (no session, no other shard); its body is read
@@ -193,17 +193,24 @@ awaitable<outcome> handle_request(http::connection& conn, http::request_parser_p
   if (req.method() == beast_http::verb::options)
     co_return co_await http::write_response(conn, http::make_preflight(req, config));
   if (http::query_param(target, "EIO") != "4")
-    co_return co_await refuse(conn, req, engineio_error::unsupported_protocol_version);
+    co_return co_await refuse(conn, req, request_error::unsupported_protocol_version);
   std::string_view transport = http::query_param(target, "transport");
   if (transport != "polling" && transport != "websocket")
-    co_return co_await refuse(conn, req, engineio_error::unknown_transport);
+    co_return co_await refuse(conn, req, request_error::unknown_transport);
   sid = http::query_param(target, "sid");
   if (sid.empty()) co_return co_await handshake(conn, req, transport);
   if (!shard_of_sid(sid, conn.home.owner().shard_count()))
-    co_return co_await refuse(conn, req, engineio_error::unknown_sid);
+    co_return co_await refuse(conn, req, request_error::unknown_sid);
   auto found = conn.home.find_session(sid);
-  if (!found) co_return co_await refuse(conn, req, engineio_error::unknown_sid);
+  if (!found) co_return co_await refuse(conn, req, request_error::unknown_sid);
   co_return co_await continue_session(conn, req, transport, std::move(found));
+}
+
+http::route make_route(const server_config& config) {
+  return {.path = config.path,
+          .serve = handle_request,
+          .body_refused = refuse_oversized_body,
+          .log_transport = true};
 }
 
 void refuse_oversized_body(shard& home, const http::request& req) {

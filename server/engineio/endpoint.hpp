@@ -1,7 +1,9 @@
 #pragma once
 
 #include "server/asio.hpp"
+#include "server/config.hpp"
 #include "server/http/connection.hpp"
+#include "server/http/router.hpp"
 
 namespace chorus::server::engineio {
 
@@ -12,5 +14,8 @@ awaitable<http::outcome> handle_request(http::connection& conn, http::request_pa
 
 // A polling body over maxPayload ends the session it was meant for (on whichever shard).
 void refuse_oversized_body(shard& home, const http::request& req);
+
+// Engine.IO's route on the server's HTTP router: `config.path` served by handle_request.
+http::route make_route(const server_config& config);
 
 }  // namespace chorus::server::engineio

@@ -5,12 +5,12 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
-#include "server/engineio/endpoint.hpp"
 #include "server/http/connection.hpp"
 #include "server/http/drain.hpp"
 #include "server/http/ops_endpoint.hpp"
 #include "server/http/query.hpp"
 #include "server/http/responses.hpp"
+#include "server/http/router.hpp"
 #include "server/server.hpp"
 #include "server/shard.hpp"
 
@@ -19,13 +19,6 @@ namespace chorus::server::http {
 namespace beast = boost::beast;
 
 namespace {
-
-bool is_engineio_path(std::string_view target, std::string_view engineio_path) {
-  auto path = path_of(target);
-  if (path == engineio_path) return true;
-  // Also without the trailing slash, as the reference server accepts.
-  return engineio_path.ends_with('/') && path == engineio_path.substr(0, engineio_path.size() - 1);
-}
 
 // Keeps what the access log needs of a request whose header has been read.
 void note_request(connection& conn, const request& header) {
@@ -44,7 +37,7 @@ void log_access(const access_log& log, connection& conn, unsigned status, std::s
                       ? fmt::format("[{}]:{}", remote.address().to_string(), remote.port())
                       : fmt::format("{}:{}", remote.address().to_string(), remote.port());
   std::string_view transport = "-";
-  if (is_engineio_path(conn.log_target, conn.home.config().path)) {
+  if (const route* r = conn.home.owner().router().find(conn.log_target); r && r->log_transport) {
     auto named = query_param(conn.log_target, "transport");
     if (named == "polling" || named == "websocket") transport = named;
   }
@@ -54,8 +47,8 @@ void log_access(const access_log& log, connection& conn, unsigned status, std::s
 }
 
 awaitable<outcome> handle(connection& conn, request_parser_ptr parser) {
-  if (is_engineio_path(parser->get().target(), conn.home.config().path))
-    co_return co_await engineio::handle_request(conn, std::move(parser));
+  if (const route* r = conn.home.owner().router().find(parser->get().target()))
+    co_return co_await r->serve(conn, std::move(parser));
   auto req = co_await read_body(conn, *parser);
   if (!req) co_return outcome::close;
   if (is_ops_path(req->target())) co_return co_await handle_ops_request(conn, std::move(*req));
@@ -78,7 +71,8 @@ awaitable<void> linger(connection& conn) {
 }
 
 awaitable<void> refuse_too_large(connection& conn, const request& header) {
-  engineio::refuse_oversized_body(conn.home, header);
+  if (const route* r = conn.home.owner().router().find(header.target()); r && r->body_refused)
+    r->body_refused(conn.home, header);
   co_await write_response(conn, make_payload_too_large(header));
   co_await linger(conn);
 }

@@ -1,34 +1,10 @@
 #include "server/http/responses.hpp"
 
-#include <fmt/format.h>
-
 #include <boost/beast/http/field.hpp>
 
 #include "server/guard/origin_policy.hpp"
 
 namespace chorus::server::http {
-namespace {
-
-std::string_view message_of(engineio_error error) {
-  switch (error) {
-    case engineio_error::unknown_transport:
-      return "Transport unknown";
-    case engineio_error::unknown_sid:
-      return "Session ID unknown";
-    case engineio_error::bad_handshake_method:
-      return "Bad handshake method";
-    case engineio_error::bad_request:
-      return "Bad request";
-    case engineio_error::forbidden:
-      return "Forbidden";
-    case engineio_error::unsupported_protocol_version:
-      return "Unsupported protocol version";
-  }
-  return "Bad request";
-}
-
-}  // namespace
-
 response make_text(const request& req, beast_http::status status, std::string_view content_type,
                    std::string body) {
   response res{status, req.version()};
@@ -36,17 +12,6 @@ response make_text(const request& req, beast_http::status status, std::string_vi
   res.keep_alive(req.keep_alive());
   res.body() = std::move(body);
   res.prepare_payload();
-  return res;
-}
-
-response make_engineio_error(const request& req, engineio_error error,
-                             const server_config& config) {
-  auto status = error == engineio_error::forbidden ? beast_http::status::forbidden
-                                                   : beast_http::status::bad_request;
-  response res = make_text(
-      req, status, "application/json",
-      fmt::format(R"({{"code":{},"message":"{}"}})", static_cast<int>(error), message_of(error)));
-  add_cors_headers(req, res, config);
   return res;
 }
 

@@ -7,17 +7,6 @@
 
 namespace chorus::server::http {
 
-// Engine.IO's HTTP errors, as the reference server sends them.
-enum class engineio_error {
-  unknown_transport = 0,
-  unknown_sid = 1,
-  bad_handshake_method = 2,
-  bad_request = 3,
-  forbidden = 4,
-  unsupported_protocol_version = 5,
-};
-
-response make_engineio_error(const request& req, engineio_error error, const server_config& config);
 response make_text(const request& req, beast_http::status status, std::string_view content_type,
                    std::string body);
 response make_not_found(const request& req);

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "server/engineio/request_error.hpp"
 #include "server/http/query.hpp"
 #include "server/http/responses.hpp"
 #include "server/websocket/handshake.hpp"
@@ -92,7 +93,7 @@ TEST(Cors, FollowsTheConfiguredOrigins) {
 TEST(EngineioErrors, HaveTheReferenceBodies) {
   server_config config;
   http::request req{beast_http::verb::get, "/socket.io/", 11};
-  auto res = http::make_engineio_error(req, http::engineio_error::unknown_sid, config);
+  auto res = engineio::make_error_response(req, engineio::request_error::unknown_sid, config);
   EXPECT_EQ(res.result(), beast_http::status::bad_request);
   EXPECT_EQ(res.body(), R"({"code":1,"message":"Session ID unknown"})");
   EXPECT_EQ(res[beast_http::field::content_type], "application/json");
