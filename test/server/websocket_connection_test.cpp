@@ -238,6 +238,16 @@ INSTANTIATE_TEST_SUITE_P(
                      disconnect_reason::transport_error}),
     [](const auto& info) { return info.param.name; });
 
+TEST_F(websocket_connection_test, PeerCloseFrameWithFinIsStillAnswered) {
+  // The close frame and the peer's FIN arrive together: the peer has only shut down its sending
+  // side and can still read, and RFC 6455 §5.5.1 wants its close answered before the close.
+  peer_send(client_frame(0x88, close_body(4000)));
+  peer_.shutdown(tcp::socket::shutdown_send);
+  EXPECT_EQ(peer_read_to_eof(), server_close(4000, ""));
+  ASSERT_TRUE(ended());
+  EXPECT_EQ(handler_->reason, disconnect_reason::transport_close);
+}
+
 TEST_F(websocket_connection_test, PeerDropAfterProtocolErrorKeepsTheErrorsReason) {
   peer_send(client_frame(0x81, "4\xc3\x28"));
   EXPECT_EQ(peer_read_to_eof(), server_close(1007, "invalid UTF-8"));
