@@ -364,6 +364,10 @@ void websocket_connection::read_available_tls() {
 
 void websocket_connection::end_reading(disconnect_reason if_open) {
   reader_running_ = false;
+  // The peer's end of input (FIN, close_notify) came with or right after its close frame: the
+  // answer is queued but the flusher's pass has not run. The peer may still read (it shut down
+  // only its sending), so try to write it (with the TLS close) before the socket closes.
+  if (state_ == lifecycle::closing) write_all();
   move_to(lifecycle::closed, if_open);
   finish_if_done();
 }
