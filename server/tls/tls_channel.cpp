@@ -61,6 +61,7 @@ tls_channel::status tls_channel::failure(int ssl_result) {
 }
 
 tls_channel::status tls_channel::handshake() {
+  ERR_clear_error();  // SSL_get_error reads the thread's queue: nothing stale may be in it
   int result = SSL_do_handshake(ssl_);
   return result == 1 ? status::done : failure(result);
 }
@@ -68,6 +69,7 @@ tls_channel::status tls_channel::handshake() {
 tls_channel::status tls_channel::read(std::span<std::uint8_t> plaintext, std::size_t& bytes) {
   bytes = 0;
   if (plaintext.empty()) return status::done;
+  ERR_clear_error();
   int chunk = static_cast<int>(std::min<std::size_t>(plaintext.size(), INT_MAX));
   int result = SSL_read(ssl_, plaintext.data(), chunk);
   if (result > 0) {

@@ -136,7 +136,7 @@ void websocket_connection::seal_queued() {
   }
   // After the close frame, the TLS close: the peer then sees a clean end of both.
   if (has_close) channel.shutdown();
-  // Also what reading produced (a TLS 1.3 key update's answer), with nothing queued.
+  // Also anything else the channel has to send (an alert, a key update OpenSSL queued).
   channel.take_output(tls_->sealed);
   tls_->close_sealed = has_close;
   queued_bytes_ = queued_bytes_ - plaintext + tls_->sealed.size();

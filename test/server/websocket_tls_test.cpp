@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "server/engineio/outbound_packet.hpp"
 #include "server/metrics/latency_histogram.hpp"
 #include "server/websocket/websocket_connection.hpp"
 #include "tls_test_client.hpp"
@@ -29,18 +30,18 @@ namespace ws = protocol::websocket;
 using namespace std::chrono_literals;
 using tls_test::bytes_of;
 
-struct stub_handler : websocket_handler {
+struct stub_handler : transport_handler {
   std::vector<std::string> texts;
   std::vector<std::string> binaries;
   int closed = 0;
   disconnect_reason reason = disconnect_reason::forced_close;  // none of the connection's own
-  void on_websocket_text(websocket_connection&, std::string_view text) override {
+  void on_transport_text(packet_transport&, std::string_view text) override {
     texts.emplace_back(text);
   }
-  void on_websocket_binary(websocket_connection&, std::string_view bytes) override {
+  void on_transport_binary(packet_transport&, std::string_view bytes) override {
     binaries.emplace_back(bytes);
   }
-  void on_websocket_closed(websocket_connection&, disconnect_reason why) override {
+  void on_transport_closed(packet_transport&, disconnect_reason why) override {
     ++closed;
     reason = why;
   }
