@@ -8,8 +8,10 @@
 #   plain                  CHORUS_BIN, ws://
 #   tls                    CHORUS_BIN with --tls-cert/--tls-key, wss:// (rejectUnauthorized: false;
 #                          a throwaway RSA-2048 self-signed certificate made here)
-#   tls-tunnel (baseline)  BASELINE_BIN the same way, when set: e.g. a build of a commit with the
-#                          former socketpair tunnel, to compare the two TLS paths in one run
+#   plain (baseline)       BASELINE_BIN, ws://, when set: e.g. a build of the commit before a
+#                          change, for the change's before/after over plain TCP in the same run
+#   tls (baseline)         BASELINE_BIN the same way as tls, when set: e.g. a build of a commit
+#                          with the former socketpair tunnel, to compare the two TLS paths
 # Per run: server CPU per delivery over the broadcast phase only (utime + stime of
 # /proc/PID/stat, every thread, divided by the deliveries received), handshakes/s and server CPU
 # per handshake over the connect phase, and server RSS per idle connection (VmRSS delta over the
@@ -24,7 +26,7 @@
 #   CHORUS_BIN        chorus binary, relative to the repository root or absolute
 #                     (default build/release/bin/chorus; built beforehand, not here)
 #   BASELINE_BIN      a second chorus binary (same path rules), run under TLS as
-#                     "tls-tunnel (baseline)" (optional)
+#                     "plain (baseline)" and "tls (baseline)" (optional)
 #   RECEIVERS         receiving sockets (default 2000; with CLIENT_PROCESSES 4, 500 per process)
 #   MESSAGES          broadcasts per run (default 150: 300,000 deliveries at 2,000 receivers)
 #   RATE              broadcasts per second (default 30: 60,000 deliveries/s at 2,000 receivers,
@@ -77,7 +79,7 @@ tls_args=(--tls-cert "$work/c.pem" --tls-key "$work/k.pem")
 
 # Modes: name|binary|scheme
 modes=("plain|$chorus_bin|http" "tls|$chorus_bin|https")
-[[ -n $baseline_bin ]] && modes+=("tls-tunnel (baseline)|$baseline_bin|https")
+[[ -n $baseline_bin ]] && modes+=("plain (baseline)|$baseline_bin|http" "tls (baseline)|$baseline_bin|https")
 
 # run <mode index> <round>: a fresh server, one tls-fanout.mjs run, its JSON in $work/<index>.<round>.json.
 run() {
@@ -134,7 +136,7 @@ const figures = [
   ['server CPU per handshake (µs)', (r) => r.server_cpu_per_handshake_us, 0],
   ['server RSS per idle connection (bytes)', (r) => r.rss_per_connection_bytes, 0],
 ];
-const ratioNames = names.slice(1).map((n) => `${n.split(' ')[0].replace(/^tls-/, '')}/plain`);
+const ratioNames = names.slice(1).map((n) => `${n} / plain`);
 console.log(`| chorus --threads ${threads}, ${receivers} receivers (websocket), ${messages} broadcasts at ` +
             `${rate}/s, median of ${rounds} (runs in brackets) | ${names.join(' | ')} | ${ratioNames.join(' | ')} |`);
 console.log(`|${' --- |'.repeat(names.length * 2)}`);
