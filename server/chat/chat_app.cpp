@@ -13,9 +13,9 @@
 #include "server/chat/chat_json.hpp"
 #include "server/chat/history.hpp"
 #include "server/chat/presence_service.hpp"
-#include "server/chat/token_bucket.hpp"
 #include "server/fanout/broadcast_operator.hpp"
 #include "server/guard/jwt.hpp"
+#include "server/guard/token_bucket.hpp"
 #include "server/socketio/event.hpp"
 #include "server/socketio/socket.hpp"
 
@@ -38,8 +38,8 @@ constexpr const char* not_authorized = "Not authorized";
 // What the chat remembers of a connection. Lives in socket::data(), so only its shard touches it.
 struct chat_user {
   std::string username;  // empty until `join`
-  token_bucket bucket;
-  token_bucket typing_bucket;  // typing has its own: dropping it costs nothing
+  guard::token_bucket bucket;
+  guard::token_bucket typing_bucket;  // typing has its own: dropping it costs nothing
   std::map<std::string, std::string, std::less<>> rooms;  // joined room -> username given there
   std::string verified_name;  // the JWT's sub (or name), when one was required
 };
@@ -79,7 +79,11 @@ void recall(std::string_view data_json, const chat_options& options, chat_user& 
 
 chat_user& user_of(socket& s, const chat_options& options) {
   if (!s.data().has_value()) {
-    chat_user user{{}, token_bucket(options.rate_limit), token_bucket(options.rate_limit), {}, {}};
+    chat_user user{{},
+                   guard::token_bucket(options.rate_limit),
+                   guard::token_bucket(options.rate_limit),
+                   {},
+                   {}};
     if (s.recovered()) recall(s.data_json(), options, user);
     s.data() = std::move(user);
   }

@@ -49,8 +49,7 @@ connection_guard::address_state& connection_guard::entry(stripe& s, const ip::ad
     // Entries with connections open are kept: there are at most max_connections of them.
   }
   return s.table
-      .emplace(address,
-               address_state{0, chat::token_bucket(limits_.handshakes_per_second, now), now})
+      .emplace(address, address_state{0, token_bucket(limits_.handshakes_per_second, now), now})
       .first->second;
 }
 

@@ -8,7 +8,7 @@
 #include <mutex>
 #include <unordered_map>
 
-#include "server/chat/token_bucket.hpp"
+#include "server/guard/token_bucket.hpp"
 
 namespace chorus::server::guard {
 
@@ -74,7 +74,7 @@ class connection_guard {
   friend class connection_slot;
   struct address_state {
     std::size_t open = 0;
-    chat::token_bucket handshakes;
+    token_bucket handshakes;
     clock::time_point last_used;
   };
   struct stripe {

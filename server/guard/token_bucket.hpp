@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
-namespace chorus::server::chat {
+namespace chorus::server::guard {
 
 // A per-connection rate limit: `rate` events a second, bursts up to `rate` (at least 1).
 class token_bucket {
@@ -31,4 +31,4 @@ class token_bucket {
   clock::time_point last_;
 };
 
-}  // namespace chorus::server::chat
+}  // namespace chorus::server::guard

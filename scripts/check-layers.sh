@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The include direction between the layers (ctest `layers`): protocol → rooms → the transports →
+# Engine.IO → Socket.IO → chat → main. Each rule names files and what they may, or may not,
+# include of this repository's headers; any other include of ours fails the check with the file,
+# the line and the rule. The rules cover the layers that keep the direction today; the rest of
+# server/ (the shard and server locator that http, the hub and Engine.IO still reach, the hub's
+# Socket.IO encoding) is not yet layered.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+failed=0
+# check <rule> <allowed-regex> <files...>: every `#include "…"` in the files matches the regex.
+check() {
+  local rule=$1 allowed=$2
+  shift 2
+  local file line target
+  for file in "$@"; do
+    [[ -f $file ]] || { echo "layers: $rule names $file, which does not exist" >&2; failed=1; continue; }
+    while IFS=: read -r line target; do
+      if ! [[ $target =~ $allowed ]]; then
+        echo "$file:$line: includes \"$target\" ($rule)" >&2
+        failed=1
+      fi
+    done < <(grep -n '^#include "' "$file" | sed 's/^\([0-9]*\):#include "\([^"]*\)".*/\1:\2/')
+  done
+}
+
+# The codecs: no I/O, nothing but themselves.
+check "protocol/ includes only protocol/" '^protocol/' protocol/*/*.hpp protocol/*/*.cpp
+check "rooms/ includes only rooms/ and protocol/" '^(rooms|protocol)/' rooms/*.hpp rooms/*.cpp
+
+# The transports and what they stand on (the CMake target chorus_transport, server/CMakeLists.txt).
+base='server/(asio|config|disconnect_reason)\.hpp|server/guard/(connection_guard|token_bucket)\.hpp|server/metrics/(latency_histogram|owned_counter|shard_metrics)\.hpp|server/recovery/recovery_options\.hpp|server/http/http_types\.hpp'
+transport_files=(server/websocket/*.hpp server/websocket/*.cpp server/tls/tls_channel.hpp
+                 server/tls/tls_channel.cpp server/transport/*.hpp server/asio.cpp
+                 server/guard/connection_guard.cpp server/metrics/latency_histogram.cpp)
+check "a transport includes no layer above it" \
+  "^(protocol/|rooms/|server/(websocket|transport)/|server/tls/tls_channel\\.hpp$|$base)" \
+  "${transport_files[@]}"
+check "the base of the transports includes no layer above it" "^(protocol/|rooms/|$base)" \
+  server/asio.hpp server/config.hpp server/disconnect_reason.hpp server/guard/connection_guard.hpp \
+  server/guard/token_bucket.hpp server/metrics/latency_histogram.hpp \
+  server/metrics/owned_counter.hpp server/metrics/shard_metrics.hpp \
+  server/recovery/recovery_options.hpp server/http/http_types.hpp
+
+# An Engine.IO session knows its transport only through the seam.
+check "the Engine.IO session includes no transport implementation" \
+  '^(protocol/|rooms/|server/(transport|engineio)/|server/(asio|config|disconnect_reason|shard|wakeup)\.hpp)' \
+  server/engineio/session.hpp server/engineio/session.cpp
+
+# HTTP serves whatever registers a route on it: it includes nothing of the layers above.
+while IFS= read -r hit; do
+  echo "$hit (HTTP includes no Engine.IO, Socket.IO or application)" >&2
+  failed=1
+done < <(grep -n '^#include "server/\(engineio\|socketio\|chat\)/' server/http/*.hpp server/http/*.cpp || true)
+
+if ((failed)); then
+  echo "layers: an include runs against the layers' direction (scripts/check-layers.sh)" >&2
+  exit 1
+fi
+echo "layers: every include runs downward"
