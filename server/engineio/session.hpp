@@ -27,7 +27,7 @@ enum class polling_error { none, concurrent_get, transport_mismatch, unknown_ses
 // One Engine.IO session: the transport in use (long-polling, or WebSocket after an upgrade or
 // from the start), the heartbeat, and the handler on top. Lives on its home shard; every call
 // comes on that shard's thread, so it needs no lock.
-class session : public std::enable_shared_from_this<session>, public transport_handler {
+class session final : public std::enable_shared_from_this<session>, public transport_handler {
  public:
   session(shard& home, std::string sid, transport_kind transport,
           std::unique_ptr<session_handler> handler);
