@@ -22,8 +22,15 @@ awaitable<boost::system::error_code> client_stream::send_output() {
   co_return ec;
 }
 
-awaitable<boost::system::error_code> client_stream::handshake() {
+awaitable<boost::system::error_code> client_stream::read_ciphertext() {
   if (!ciphertext_in_) ciphertext_in_.reset(new std::uint8_t[ciphertext_chunk]);
+  auto [ec, n] = co_await tcp_.async_read_some(asio::buffer(ciphertext_in_.get(), ciphertext_chunk),
+                                               use_nothrow_awaitable);
+  if (!ec) tls_->feed({ciphertext_in_.get(), n});
+  co_return ec;
+}
+
+awaitable<boost::system::error_code> client_stream::handshake() {
   for (;;) {
     auto status = tls_->handshake();
     // The server's flight goes out first, also when the handshake fails (an alert).
@@ -31,15 +38,11 @@ awaitable<boost::system::error_code> client_stream::handshake() {
       co_return ec;
     if (status == tls::tls_channel::status::done) co_return boost::system::error_code{};
     if (status != tls::tls_channel::status::want_read) co_return tls_failure();
-    auto [ec, n] = co_await tcp_.async_read_some(
-        asio::buffer(ciphertext_in_.get(), ciphertext_chunk), use_nothrow_awaitable);
-    if (ec) co_return ec;
-    tls_->feed({ciphertext_in_.get(), n});
+    if (auto ec = co_await read_ciphertext()) co_return ec;
   }
 }
 
 awaitable<client_stream::result> client_stream::read_decrypted(asio::mutable_buffer into) {
-  if (!ciphertext_in_) ciphertext_in_.reset(new std::uint8_t[ciphertext_chunk]);
   for (;;) {
     std::size_t bytes = 0;
     auto status = tls_->read({static_cast<std::uint8_t*>(into.data()), into.size()}, bytes);
@@ -53,10 +56,7 @@ awaitable<client_stream::result> client_stream::read_decrypted(asio::mutable_buf
       case tls::tls_channel::status::want_read:
         break;
     }
-    auto [ec, n] = co_await tcp_.async_read_some(
-        asio::buffer(ciphertext_in_.get(), ciphertext_chunk), use_nothrow_awaitable);
-    if (ec) co_return result{ec, 0};
-    tls_->feed({ciphertext_in_.get(), n});
+    if (auto ec = co_await read_ciphertext()) co_return result{ec, 0};
   }
 }
 

@@ -31,7 +31,6 @@ class client_stream {
   tcp::socket& socket() { return tcp_.socket(); }
   void expires_after(std::chrono::steady_clock::duration after) { tcp_.expires_after(after); }
   void expires_never() { tcp_.expires_never(); }
-  bool is_tls() const { return tls_ != nullptr; }
   // Under TLS: the handshake, bounded by the current deadline (an error is the channel's or
   // the socket's; the channel says whether the client spoke plain HTTP).
   awaitable<boost::system::error_code> handshake();
@@ -70,6 +69,8 @@ class client_stream {
 
   awaitable<result> read_decrypted(asio::mutable_buffer into);
   awaitable<result> write_encrypted(std::vector<asio::const_buffer> pieces);
+  // Reads what the socket has into the channel (under the TCP stream's deadline).
+  awaitable<boost::system::error_code> read_ciphertext();
   // Sends what the channel has produced (handshake replies included).
   awaitable<boost::system::error_code> send_output();
 

@@ -300,23 +300,37 @@ void websocket_connection::read_available() {
   if (is_closed()) return end_reading(end_reason_);
   // The shared scratch buffer: the kept partial frame, then what the socket has. Nothing below
   // returns to the event loop until the bytes are consumed or copied back into pending_input_.
-  std::size_t kept = is_open() ? pending_input_.size() : 0;
-  std::memcpy(read_scratch_.data(), pending_input_.data(), kept);
+  std::size_t kept = restore_kept_input();
   std::size_t room = read_scratch_.size() - kept;
   boost::system::error_code ec;
   std::size_t n = socket_.read_some(asio::buffer(read_scratch_.data() + kept, room), ec);
   if (ec == asio::error::would_block || ec == asio::error::try_again) return wait_readable();
-  if (ec)
-    return end_reading(ec == asio::error::eof ? disconnect_reason::transport_close
-                                              : disconnect_reason::transport_error);
+  if (ec) return end_reading(reason_for_read_error(ec));
   metrics_.bytes_in.add(n);
-  if (is_open()) {  // after a close, what the peer sends is discarded
-    std::size_t total = kept + n;
-    std::size_t used = consume(read_scratch_.first(total));
-    pending_input_.assign(reinterpret_cast<const char*>(read_scratch_.data()) + used, total - used);
-  }
+  deliver_scratch(kept + n);
   if (is_closed()) return end_reading(end_reason_);
   if (n < room) return wait_readable();
+  read_on_later();
+}
+
+std::size_t websocket_connection::restore_kept_input() {
+  std::size_t kept = is_open() ? pending_input_.size() : 0;
+  std::memcpy(read_scratch_.data(), pending_input_.data(), kept);
+  return kept;
+}
+
+void websocket_connection::deliver_scratch(std::size_t total) {
+  if (!is_open()) return;  // after a close, what the peer sends is discarded
+  std::size_t used = consume(read_scratch_.first(total));
+  pending_input_.assign(reinterpret_cast<const char*>(read_scratch_.data()) + used, total - used);
+}
+
+disconnect_reason websocket_connection::reason_for_read_error(const boost::system::error_code& ec) {
+  return ec == asio::error::eof ? disconnect_reason::transport_close
+                                : disconnect_reason::transport_error;
+}
+
+void websocket_connection::read_on_later() {
   // More may be waiting: let the shard's other connections run before reading on.
   asio::post(socket_.get_executor(), [self = shared_from_this()] { self->read_available(); });
 }
@@ -327,18 +341,14 @@ void websocket_connection::read_available_tls() {
   boost::system::error_code ec;
   std::size_t n = socket_.read_some(asio::buffer(ciphertext.data(), ciphertext.size()), ec);
   bool drained = ec == asio::error::would_block || ec == asio::error::try_again;
-  if (ec && !drained)
-    return end_reading(ec == asio::error::eof ? disconnect_reason::transport_close
-                                              : disconnect_reason::transport_error);
+  if (ec && !drained) return end_reading(reason_for_read_error(ec));
   drained = drained || n < ciphertext.size();
   metrics_.bytes_in.add(n);
   tls::tls_channel& channel = *tls_->channel;
   channel.feed(ciphertext.first(n));
   // Decrypt after the kept partial frame, as the plain path reads after it. Records fed before
   // (with the upgrade request, or past a full buffer) are decrypted too.
-  std::size_t kept = is_open() ? pending_input_.size() : 0;
-  std::memcpy(read_scratch_.data(), pending_input_.data(), kept);
-  std::size_t total = kept;
+  std::size_t total = restore_kept_input();
   auto status = tls::tls_channel::status::want_read;
   while (total < read_scratch_.size()) {
     std::size_t got = 0;
@@ -346,10 +356,7 @@ void websocket_connection::read_available_tls() {
     if (status != tls::tls_channel::status::done) break;
     total += got;
   }
-  if (is_open()) {  // after a close, what the peer sends is discarded
-    std::size_t used = consume(read_scratch_.first(total));
-    pending_input_.assign(reinterpret_cast<const char*>(read_scratch_.data()) + used, total - used);
-  }
+  deliver_scratch(total);
   if (channel.has_output()) schedule_flush();
   if (status == tls::tls_channel::status::closed)
     return end_reading(disconnect_reason::transport_close);
@@ -359,7 +366,7 @@ void websocket_connection::read_available_tls() {
   // Waits only when the socket is empty and every whole record has been decrypted.
   bool decrypted_all = status == tls::tls_channel::status::want_read;
   if (drained && decrypted_all) return wait_readable();
-  asio::post(socket_.get_executor(), [self = shared_from_this()] { self->read_available(); });
+  read_on_later();
 }
 
 void websocket_connection::end_reading(disconnect_reason if_open) {

@@ -126,6 +126,13 @@ class websocket_connection : public packet_transport,
   void read_available();
   // The same under TLS: ciphertext from the socket, plaintext to the frame reader.
   void read_available_tls();
+  // The reads' shared steps: the kept partial frame back to the front of the scratch buffer
+  // (returns its size); the scratch buffer's first `total` bytes to the frame reader, keeping
+  // what is left; the end reason for a failed read; another read after the shard's other work.
+  std::size_t restore_kept_input();
+  void deliver_scratch(std::size_t total);
+  static disconnect_reason reason_for_read_error(const boost::system::error_code& ec);
+  void read_on_later();
   // Under TLS: seals what is queued (up to one write's worth) once the last records are out.
   void seal_queued();
   // Frames or sealed records not yet written.
