@@ -18,6 +18,7 @@
 
 #include "server/engineio/outbound_packet.hpp"
 #include "server/metrics/latency_histogram.hpp"
+#include "websocket_test_peer.hpp"
 
 namespace chorus::server {
 namespace {
@@ -25,47 +26,7 @@ namespace {
 namespace ws = protocol::websocket;
 using namespace std::chrono_literals;
 
-// Records what the connection hands to the session.
-struct stub_handler : transport_handler {
-  std::vector<std::string> texts;
-  std::vector<std::string> binaries;
-  int closed = 0;
-  disconnect_reason reason = disconnect_reason::forced_close;  // none of the connection's own
-  void on_transport_text(packet_transport&, std::string_view text) override {
-    texts.emplace_back(text);
-  }
-  void on_transport_binary(packet_transport&, std::string_view bytes) override {
-    binaries.emplace_back(bytes);
-  }
-  void on_transport_closed(packet_transport&, disconnect_reason why) override {
-    ++closed;
-    reason = why;
-  }
-};
-
-// A client frame as a browser sends it, masked (plain byte-wise XOR, written apart from the
-// server's code). Payloads here stay under 126 bytes.
-std::string client_frame(std::uint8_t first_byte, std::string_view payload, bool masked = true) {
-  constexpr std::array<std::uint8_t, 4> key{0x37, 0xfa, 0x21, 0x3d};
-  std::string out{static_cast<char>(first_byte),
-                  static_cast<char>((masked ? 0x80 : 0) | payload.size())};
-  if (!masked) return out.append(payload);
-  for (auto k : key) out.push_back(static_cast<char>(k));
-  for (std::size_t i = 0; i < payload.size(); ++i)
-    out.push_back(static_cast<char>(static_cast<std::uint8_t>(payload[i]) ^ key[i % 4]));
-  return out;
-}
-
-// A close frame as the server sends it: unmasked, FIN + close, big-endian code, reason.
-std::string server_close(std::uint16_t code, std::string_view reason) {
-  std::string out{'\x88', static_cast<char>(2 + reason.size()), static_cast<char>(code >> 8),
-                  static_cast<char>(code & 0xFF)};
-  return out.append(reason);
-}
-
-std::string close_body(std::uint16_t code) {
-  return {static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
-}
+using namespace websocket_test;
 
 class websocket_connection_test : public ::testing::Test {
  protected:
@@ -88,18 +49,10 @@ class websocket_connection_test : public ::testing::Test {
     pump_for(10ms);
   }
 
-  void pump_for(std::chrono::milliseconds time) {
-    context_.restart();
-    context_.run_for(time);
-  }
+  void pump_for(std::chrono::milliseconds time) { websocket_test::pump_for(context_, time); }
   // Runs the connection's side until `done` holds (or 5 s pass).
   bool pump_until(const std::function<bool()>& done) {
-    auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (!done()) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      pump_for(2ms);
-    }
-    return true;
+    return websocket_test::pump_until(context_, done);
   }
 
   void peer_send(std::string_view bytes) { asio::write(peer_, asio::buffer(bytes)); }

@@ -22,6 +22,7 @@
 #include "server/metrics/latency_histogram.hpp"
 #include "server/websocket/websocket_connection.hpp"
 #include "tls_test_client.hpp"
+#include "websocket_test_peer.hpp"
 
 namespace chorus::server {
 namespace {
@@ -30,61 +31,7 @@ namespace ws = protocol::websocket;
 using namespace std::chrono_literals;
 using tls_test::bytes_of;
 
-struct stub_handler : transport_handler {
-  std::vector<std::string> texts;
-  std::vector<std::string> binaries;
-  int closed = 0;
-  disconnect_reason reason = disconnect_reason::forced_close;  // none of the connection's own
-  void on_transport_text(packet_transport&, std::string_view text) override {
-    texts.emplace_back(text);
-  }
-  void on_transport_binary(packet_transport&, std::string_view bytes) override {
-    binaries.emplace_back(bytes);
-  }
-  void on_transport_closed(packet_transport&, disconnect_reason why) override {
-    ++closed;
-    reason = why;
-  }
-};
-
-// A frame header of any payload length (RFC 6455 §5.2), written apart from the server's code.
-std::string frame_header(std::uint8_t first_byte, std::size_t size, bool masked) {
-  std::string out{static_cast<char>(first_byte)};
-  char mask_bit = masked ? '\x80' : '\0';
-  if (size < 126) {
-    out.push_back(static_cast<char>(mask_bit | static_cast<char>(size)));
-  } else if (size < 65536) {
-    out.push_back(static_cast<char>(mask_bit | 126));
-    for (int shift = 8; shift >= 0; shift -= 8) out.push_back(static_cast<char>(size >> shift));
-  } else {
-    out.push_back(static_cast<char>(mask_bit | 127));
-    for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(size >> shift));
-  }
-  return out;
-}
-
-// A client frame, masked as a browser sends it.
-std::string client_frame(std::uint8_t first_byte, std::string_view payload) {
-  constexpr std::array<std::uint8_t, 4> key{0x37, 0xfa, 0x21, 0x3d};
-  std::string out = frame_header(first_byte, payload.size(), true);
-  for (auto k : key) out.push_back(static_cast<char>(k));
-  for (std::size_t i = 0; i < payload.size(); ++i)
-    out.push_back(static_cast<char>(static_cast<std::uint8_t>(payload[i]) ^ key[i % 4]));
-  return out;
-}
-
-// A frame as the server sends it: unmasked.
-std::string server_frame(std::uint8_t first_byte, std::string_view payload) {
-  return frame_header(first_byte, payload.size(), false).append(payload);
-}
-
-std::string close_body(std::uint16_t code) {
-  return {static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
-}
-
-std::string server_close(std::uint16_t code, std::string_view reason) {
-  return server_frame(0x88, close_body(code).append(reason));
-}
+using namespace websocket_test;
 
 // Printable text of `size` bytes that differs along its length.
 std::string text_of(std::size_t size, char seed) {
@@ -124,18 +71,10 @@ class websocket_tls_test : public ::testing::Test {
     pump_for(10ms);
   }
 
-  void pump_for(std::chrono::milliseconds time) {
-    context_.restart();
-    context_.run_for(time);
-  }
+  void pump_for(std::chrono::milliseconds time) { websocket_test::pump_for(context_, time); }
   // Runs the connection's side until `done` holds (or 5 s pass).
   bool pump_until(const std::function<bool()>& done) {
-    auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (!done()) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      pump_for(2ms);
-    }
-    return true;
+    return websocket_test::pump_until(context_, done);
   }
 
   // Encrypts `plaintext` and writes its records to the socket.

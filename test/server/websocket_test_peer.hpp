@@ -1,0 +1,95 @@
+#pragma once
+// What the websocket_connection tests (plain and TLS) share: a stub in place of the Engine.IO
+// session, frames built by hand as a client and as the server send them (apart from the server's
+// own framing code), and running the connection's io_context for a bounded time.
+
+#include <array>
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/transport/packet_transport.hpp"
+
+namespace chorus::server::websocket_test {
+
+// Records what the connection hands to the session.
+struct stub_handler : transport_handler {
+  std::vector<std::string> texts;
+  std::vector<std::string> binaries;
+  int closed = 0;
+  disconnect_reason reason = disconnect_reason::forced_close;  // none of the connection's own
+  void on_transport_text(packet_transport&, std::string_view text) override {
+    texts.emplace_back(text);
+  }
+  void on_transport_binary(packet_transport&, std::string_view bytes) override {
+    binaries.emplace_back(bytes);
+  }
+  void on_transport_closed(packet_transport&, disconnect_reason why) override {
+    ++closed;
+    reason = why;
+  }
+};
+
+// A frame header of any payload length (RFC 6455 §5.2).
+inline std::string frame_header(std::uint8_t first_byte, std::size_t size, bool masked) {
+  std::string out{static_cast<char>(first_byte)};
+  char mask_bit = masked ? '\x80' : '\0';
+  if (size < 126) {
+    out.push_back(static_cast<char>(mask_bit | static_cast<char>(size)));
+  } else if (size < 65536) {
+    out.push_back(static_cast<char>(mask_bit | 126));
+    for (int shift = 8; shift >= 0; shift -= 8) out.push_back(static_cast<char>(size >> shift));
+  } else {
+    out.push_back(static_cast<char>(mask_bit | 127));
+    for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(size >> shift));
+  }
+  return out;
+}
+
+// A client frame, masked as a browser sends it (plain byte-wise XOR), or unmasked on request.
+inline std::string client_frame(std::uint8_t first_byte, std::string_view payload,
+                                bool masked = true) {
+  constexpr std::array<std::uint8_t, 4> key{0x37, 0xfa, 0x21, 0x3d};
+  std::string out = frame_header(first_byte, payload.size(), masked);
+  if (!masked) return out.append(payload);
+  for (auto k : key) out.push_back(static_cast<char>(k));
+  for (std::size_t i = 0; i < payload.size(); ++i)
+    out.push_back(static_cast<char>(static_cast<std::uint8_t>(payload[i]) ^ key[i % 4]));
+  return out;
+}
+
+// A frame as the server sends it: unmasked.
+inline std::string server_frame(std::uint8_t first_byte, std::string_view payload) {
+  return frame_header(first_byte, payload.size(), false).append(payload);
+}
+
+inline std::string close_body(std::uint16_t code) {
+  return {static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
+}
+
+// A close frame as the server sends it: FIN + close, big-endian code, reason.
+inline std::string server_close(std::uint16_t code, std::string_view reason) {
+  return server_frame(0x88, close_body(code).append(reason));
+}
+
+// Runs `context` for `time`.
+inline void pump_for(boost::asio::io_context& context, std::chrono::milliseconds time) {
+  context.restart();
+  context.run_for(time);
+}
+
+// Runs `context` until `done` holds; false if 5 s pass first.
+inline bool pump_until(boost::asio::io_context& context, const std::function<bool()>& done) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    pump_for(context, std::chrono::milliseconds(2));
+  }
+  return true;
+}
+
+}  // namespace chorus::server::websocket_test
