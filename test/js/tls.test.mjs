@@ -2,8 +2,9 @@
 // with the official socket.io-client trusting a throwaway self-signed certificate through its
 // `ca` option (verification stays on); events, acks, binary, a 500 KB message (the conformance
 // fixture's echoes) and a room broadcast (the chat app); bad option values exit 2 with a clear
-// message; a plain-HTTP request, a garbage ClientHello and a silent TCP client on the TLS port
-// are refused or closed while a witness keeps working.
+// message; a plain-HTTP request, a garbage ClientHello, a silent TCP client and a garbage record
+// after the handshake (between two HTTP requests) on the TLS port are refused or closed while a
+// witness keeps working.
 // TLS in process (server/tls/tls_channel, http/client_stream, the WebSocket connection's
 // read_available_tls/seal_queued):
 // - one descriptor per connection: 20 wss sessions and 20 kept-alive https connections add
@@ -26,7 +27,6 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
-import crypto from "node:crypto";
 import fs from "node:fs";
 import https from "node:https";
 import net from "node:net";
@@ -200,6 +200,56 @@ describe("TLS", () => {
   });
 });
 
+describe("TLS, a bad record after the handshake", () => {
+  let fx;
+  let url;
+  before(async () => {
+    // An HTTP timeout well past every wait here: only the bad record can end the connection.
+    fx = await startFixture([...tlsArgs, "--http-timeout", "60000"]);
+    url = `https://127.0.0.1:${fx.port}`;
+  });
+  after(async () => {
+    await fx?.stop();
+  });
+
+  it("closes a connection that sends a garbage record after its handshake, while a witness keeps working", async (t) => {
+    const witness = await connect(t, url, { transports: ["websocket"] });
+    // The TLS client reaches the server through a pass-through proxy, whose upstream socket
+    // lets the test write past the TLS layer.
+    let upstream;
+    const proxy = net.createServer((client) => {
+      upstream = net.connect(fx.port, "127.0.0.1");
+      upstream.on("error", () => {});
+      client.on("error", () => {});
+      client.pipe(upstream);
+      upstream.pipe(client);
+    });
+    await new Promise((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    t.after(() => proxy.close());
+    const secure = tls.connect({ host: "127.0.0.1", port: proxy.address().port, ca });
+    secure.on("error", () => {});
+    t.after(() => secure.destroy());
+    await within(WAIT_MS, new Promise((resolve, reject) => {
+      secure.once("secureConnect", resolve);
+      secure.once("error", reject);
+    }), "the TLS handshake");
+    // One request answered first: the handshake is over and the HTTP session reads the next
+    // request when the bad record comes (written sooner, it could overtake the client's Finished
+    // in the proxy and fail the handshake instead).
+    const answered = new Promise((resolve) => secure.once("data", resolve));
+    secure.write("GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    await within(WAIT_MS, answered, "the answer to the first request");
+    // A close (a FIN, or a reset when the server leaves bytes unread).
+    const serverClosed = new Promise((resolve) => upstream.once("close", resolve));
+    // An application-data record header, then bytes no key decrypts: the HTTP session's read fails.
+    upstream.write(Buffer.concat([Buffer.from([0x17, 0x03, 0x03, 0x00, 0x40]), Buffer.alloc(0x40, 0xcd)]));
+    // Fails if the server keeps the connection (it would wait for a request until the 60 s
+    // --http-timeout, past this bound).
+    await within(WAIT_MS, serverClosed, "the server to close");
+    await assertWorks(witness);
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // TLS in process: one descriptor per connection, the connection slot and the client's address
 // kept with it, coalesced records, a clean close and the queue bound.
@@ -276,26 +326,7 @@ async function rawWss(port, { autoPong = true, maxVersion, localAddress, target 
     socket.once("secureConnect", resolve);
     socket.once("error", reject);
   }), "the TLS handshake");
-  const key = crypto.randomBytes(16).toString("base64");
-  socket.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-    `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
-  let head = Buffer.alloc(0);
-  const rest = await within(WAIT_MS, new Promise((resolve, reject) => {
-    const onData = (chunk) => {
-      head = Buffer.concat([head, chunk]);
-      const end = head.indexOf("\r\n\r\n");
-      if (end < 0) return;
-      socket.off("data", onData);
-      const status = head.subarray(0, end).toString("latin1");
-      if (!/^HTTP\/1\.1 101/.test(status)) return reject(new Error(`upgrade refused: ${status.split("\r\n")[0]}`));
-      resolve(head.subarray(end + 4));
-    };
-    socket.on("data", onData);
-    socket.once("close", () => reject(new Error("closed during the upgrade")));
-  }), "the 101 response");
-  const raw = new RawFrames(socket, { autoPong });
-  if (rest.length) socket.emit("data", rest);
-  return raw;
+  return RawFrames.upgrade(socket, port, target, { autoPong });
 }
 
 /** A TCP proxy to `port` that records what the server sends and whether it ended with a FIN. */

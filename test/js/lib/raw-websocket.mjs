@@ -63,13 +63,21 @@ export class RawFrames {
   static async connect(fx, pathAndQuery, opts = {}) {
     const socket = net.connect(fx.port, "127.0.0.1");
     socket.on("error", () => {});
-    const key = crypto.randomBytes(16).toString("base64");
     await within(5_000, new Promise((resolve, reject) => {
       socket.once("connect", resolve);
       socket.once("error", reject);
     }), "TCP connect");
+    return RawFrames.upgrade(socket, fx.port, pathAndQuery, opts);
+  }
+
+  /**
+   * The WebSocket upgrade by hand on a connected stream (TCP, or TLS after its handshake): the
+   * request, then the 101 with its Sec-WebSocket-Accept checked; resolves with the frames reader.
+   */
+  static async upgrade(socket, port, pathAndQuery, opts = {}) {
+    const key = crypto.randomBytes(16).toString("base64");
     socket.write(
-      `GET ${pathAndQuery} HTTP/1.1\r\nHost: 127.0.0.1:${fx.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `GET ${pathAndQuery} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
         `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
     );
     let head = Buffer.alloc(0);
