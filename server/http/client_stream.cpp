@@ -60,12 +60,7 @@ awaitable<client_stream::result> client_stream::read_decrypted(asio::mutable_buf
   }
 }
 
-awaitable<client_stream::result> client_stream::write_encrypted(
-    std::vector<asio::const_buffer> pieces) {
-  // Beast writes a header and a body as separate pieces: one record for both.
-  std::string plaintext;
-  for (const auto& piece : pieces)
-    plaintext.append(static_cast<const char*>(piece.data()), piece.size());
+awaitable<client_stream::result> client_stream::write_encrypted(std::string plaintext) {
   tls_->write({reinterpret_cast<const std::uint8_t*>(plaintext.data()), plaintext.size()});
   std::size_t total = plaintext.size();
   auto ec = co_await send_output();

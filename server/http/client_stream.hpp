@@ -7,7 +7,6 @@
 #include <memory>
 #include <string>
 #include <tuple>
-#include <vector>
 
 #include "server/asio.hpp"
 #include "server/tls/tls_channel.hpp"
@@ -56,9 +55,10 @@ class client_stream {
     return asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
         [this](auto handler, const ConstBuffers& from) {
           if (!tls_) return tcp_.async_write_some(from, std::move(handler));
-          std::vector<asio::const_buffer> pieces(asio::buffer_sequence_begin(from),
-                                                 asio::buffer_sequence_end(from));
-          asio::co_spawn(tcp_.get_executor(), write_encrypted(std::move(pieces)),
+          // Beast writes a header and a body as separate pieces: joined, they make one record.
+          std::string plaintext(asio::buffer_size(from), '\0');
+          asio::buffer_copy(asio::buffer(plaintext), from);
+          asio::co_spawn(tcp_.get_executor(), write_encrypted(std::move(plaintext)),
                          completion(std::move(handler)));
         },
         token, buffers);
@@ -68,7 +68,7 @@ class client_stream {
   using result = std::tuple<boost::system::error_code, std::size_t>;
 
   awaitable<result> read_decrypted(asio::mutable_buffer into);
-  awaitable<result> write_encrypted(std::vector<asio::const_buffer> pieces);
+  awaitable<result> write_encrypted(std::string plaintext);
   // Reads what the socket has into the channel (under the TCP stream's deadline).
   awaitable<boost::system::error_code> read_ciphertext();
   // Sends what the channel has produced (handshake replies included).
