@@ -43,4 +43,7 @@ class encoded_packet {
   bool binary_;
 };
 
+// How every layer holds one: shared, immutable, queued for every recipient.
+using shared_packet = std::shared_ptr<const encoded_packet>;
+
 }  // namespace chorus::rooms

@@ -3,8 +3,7 @@
 # Engine.IO → Socket.IO → chat → main. Each rule names files and what they may, or may not,
 # include of this repository's headers; any other include of ours fails the check with the file,
 # the line and the rule. The rules cover the layers that keep the direction today; the rest of
-# server/ (the shard and server locator that http, the hub and Engine.IO still reach, the hub's
-# Socket.IO encoding) is not yet layered.
+# server/ (the shard and server locator that HTTP and Engine.IO still reach) is not yet layered.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,16 +31,23 @@ check "rooms/ includes only rooms/ and protocol/" '^(rooms|protocol)/' rooms/*.h
 # The transports and what they stand on (the CMake target chorus_transport, server/CMakeLists.txt).
 base='server/(asio|config|disconnect_reason)\.hpp|server/guard/(connection_guard|token_bucket)\.hpp|server/metrics/(latency_histogram|owned_counter|shard_metrics)\.hpp|server/recovery/recovery_options\.hpp|server/http/http_types\.hpp'
 transport_files=(server/websocket/*.hpp server/websocket/*.cpp server/tls/tls_channel.hpp
-                 server/tls/tls_channel.cpp server/transport/*.hpp server/asio.cpp
+                 server/tls/tls_channel.cpp server/tls/tls_context.hpp server/tls/tls_context.cpp
+                 server/transport/*.hpp server/asio.cpp
                  server/guard/connection_guard.cpp server/metrics/latency_histogram.cpp)
 check "a transport includes no layer above it" \
-  "^(protocol/|rooms/|server/(websocket|transport)/|server/tls/tls_channel\\.hpp$|$base)" \
+  "^(protocol/|rooms/|server/(websocket|transport)/|server/tls/tls_(channel|context)\\.hpp$|$base)" \
   "${transport_files[@]}"
 check "the base of the transports includes no layer above it" "^(protocol/|rooms/|$base)" \
-  server/asio.hpp server/config.hpp server/disconnect_reason.hpp server/guard/connection_guard.hpp \
+  server/asio.hpp server/ask_each.hpp server/string_hash.hpp server/metrics/exposition.hpp server/config.hpp server/disconnect_reason.hpp server/guard/connection_guard.hpp \
   server/guard/token_bucket.hpp server/metrics/latency_histogram.hpp \
   server/metrics/owned_counter.hpp server/metrics/shard_metrics.hpp \
   server/recovery/recovery_options.hpp server/http/http_types.hpp
+
+# The hub (CMake target chorus_hub) delivers what Socket.IO encoded; it knows the transports'
+# write pass and the shard's counters, nothing of a shard, Engine.IO or Socket.IO.
+check "the hub includes no layer above it" \
+  "^(protocol/|rooms/|server/fanout/|server/websocket/write_flusher\\.hpp$|server/(ask_each|string_hash)\\.hpp$|server/metrics/exposition\\.hpp$|$base)" \
+  server/fanout/*.hpp server/fanout/*.cpp
 
 # An Engine.IO session knows its transport only through the seam.
 check "the Engine.IO session includes no transport implementation" \

@@ -150,9 +150,16 @@ server::server(server_config config, session_handler_factory factory)
   over_limit_reserve_ = std::make_unique<guard::connection_guard>(
       guard::connection_limits{.max_connections = http::over_limit_reserve});
   for (unsigned i = 0; i < count; ++i) shards_.push_back(std::make_unique<shard>(i, *this));
-  adapter_ = std::make_unique<fanout::local_adapter>(*this);
   if (config_.recovery.enabled())
     recovery_ = std::make_unique<recovery::state_recovery>(config_.recovery);
+  adapter_ = std::make_unique<fanout::local_adapter>(hubs(), recovery_.get());
+}
+
+std::vector<fanout::shard_hub*> server::hubs() {
+  std::vector<fanout::shard_hub*> all;
+  all.reserve(shards_.size());
+  for (auto& s : shards_) all.push_back(&s->hub());
+  return all;
 }
 
 void server::set_adapter(std::unique_ptr<fanout::adapter> adapter) {

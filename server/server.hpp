@@ -92,6 +92,8 @@ class server {
   // Carries broadcasts and room questions: fanout::local_adapter (every shard of this process)
   // unless another was set. set_adapter: before start() (a cluster adapter, or a test's stub).
   fanout::adapter& adapter() { return *adapter_; }
+  // Every shard's hub, by shard index (what a local_adapter delivers to).
+  std::vector<fanout::shard_hub*> hubs();
   void set_adapter(std::unique_ptr<fanout::adapter> adapter);
   // Connection state recovery, when config().recovery enables it (else null).
   recovery::state_recovery* recovery() { return recovery_.get(); }

@@ -65,7 +65,7 @@ class shard {
   std::unique_ptr<std::uint8_t[]> read_scratch_{new std::uint8_t[read_scratch_size]};
   metrics::shard_metrics metrics_;  // before flusher_, which records into it
   write_flusher flusher_;
-  fanout::shard_hub hub_{*this};
+  fanout::shard_hub hub_{context_, metrics_, flusher_};
 };
 
 }  // namespace chorus::server

@@ -3,7 +3,7 @@
 // members are stub participants in one room of one namespace on every shard, added to each
 // shard's shard_hub and its rooms::room_table as socketio::socket adds itself. A publisher
 // thread outside every shard (so no shard delivers inline: each takes the broadcast from its
-// inbox) builds each broadcast once with fanout::make_event_job and hands it to the server's
+// inbox) builds each broadcast once with socketio::make_event_job and hands it to the server's
 // adapter (fanout::local_adapter), which posts it into every shard's rooms::mpsc_inbox; each
 // shard's drain (posted once per batch) takes it, records the fan-out latency, walks the room and
 // calls participant::deliver once per member. What a delivery does in the stub is what
@@ -31,11 +31,13 @@
 #include "server/fanout/broadcast_job.hpp"
 #include "server/fanout/participant.hpp"
 #include "server/server.hpp"
+#include "server/socketio/event_job.hpp"
 
 namespace {
 
 namespace cs = chorus::server;
 namespace fanout = chorus::server::fanout;
+namespace socketio = chorus::server::socketio;
 
 // A member as the hub sees it, keeping what it is sent as a connection's write queue would.
 class queueing_participant final : public fanout::participant {
@@ -49,7 +51,7 @@ class queueing_participant final : public fanout::participant {
     ++delivered_;
   }
   std::uint64_t delivered() const { return delivered_; }
-  bool deliver_expecting_ack(const std::vector<cs::engineio::outbound_packet>&, std::uint64_t,
+  bool deliver_expecting_ack(const std::vector<chorus::rooms::shared_packet>&, std::uint64_t,
                              const std::shared_ptr<fanout::ack_gatherer>&,
                              std::chrono::milliseconds) override {
     return false;
@@ -61,7 +63,7 @@ class queueing_participant final : public fanout::participant {
  private:
   std::string id_;
   std::string nsp_ = "/";
-  std::vector<cs::engineio::outbound_packet> queue_;
+  std::vector<chorus::rooms::shared_packet> queue_;
   std::uint64_t delivered_ = 0;
 };
 
@@ -136,7 +138,7 @@ void BM_Hub_fanout_across_shards(benchmark::State& state) {
   const std::uint64_t burst = std::max<std::uint64_t>(16, 2'000'000 / members);
   for (auto _ : state) {
     for (std::uint64_t b = 0; b < burst; ++b) {
-      auto job = fanout::make_event_job("/", std::nullopt, {}, "message", args);  // encoded once
+      auto job = socketio::make_event_job("/", std::nullopt, {}, "message", args);  // encoded once
       job->target.rooms = {"big"};
       shards.server().adapter().broadcast(std::move(job), nullptr);
     }

@@ -21,11 +21,13 @@
 #include "protocol/json/escape.hpp"
 #include "server/fanout/broadcast_job.hpp"
 #include "server/recovery/packet_log.hpp"
+#include "server/socketio/event_job.hpp"
 
 namespace {
 
 namespace fanout = chorus::server::fanout;
 namespace recovery = chorus::server::recovery;
+namespace socketio = chorus::server::socketio;
 
 std::size_t heap_in_use() {
   return mallinfo2().uordblks;
@@ -40,7 +42,7 @@ void BM_PacketLogHeapPerPacket(benchmark::State& state) {
   std::string args = R"({"message":)";
   chorus::protocol::json::append_quoted(args, std::string(payload, 'x'));
   args += '}';
-  auto job = fanout::make_event_job("/", std::nullopt, {}, "message", args);
+  auto job = socketio::make_event_job("/", std::nullopt, {}, "message", args);
   job->target.rooms.push_back("room-0");
   if (except_sender) job->target.except_rooms.push_back("AAAAAAAAAAAAAAAAAAAA");
   const auto now = recovery::packet_log::clock::now();

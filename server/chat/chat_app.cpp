@@ -13,9 +13,9 @@
 #include "server/chat/chat_json.hpp"
 #include "server/chat/history.hpp"
 #include "server/chat/presence_service.hpp"
-#include "server/fanout/broadcast_operator.hpp"
 #include "server/guard/jwt.hpp"
 #include "server/guard/token_bucket.hpp"
+#include "server/socketio/broadcast_operator.hpp"
 #include "server/socketio/event.hpp"
 #include "server/socketio/socket.hpp"
 
@@ -180,11 +180,11 @@ void send_history(socket& s, const state_ptr& state, std::string room) {
 // failed (asked for an ack, or the message was waiting for it to be broadcast).
 void store_and_send(socket& s, const event& ev, chat_state& state, std::string_view room,
                     std::string_view username, std::string_view message, const std::string& time,
-                    fanout::broadcast_operator audience, std::string payload) {
+                    socketio::broadcast_operator audience, std::string payload) {
   bool at_once = state.history.shows_accepted();
   history::stored_callback on_stored;
   if (ev.wants_ack() || !at_once) {
-    std::optional<fanout::broadcast_operator> later;
+    std::optional<socketio::broadcast_operator> later;
     if (!at_once) later.emplace(audience);
     on_stored = [executor = s.executor(), weak = s.weak_from_this(), ack = ev.ack_sender_ref(),
                  time, later = std::move(later), payload](std::int64_t id, bool stored) {

@@ -6,7 +6,9 @@
 #include "server/cluster/remote_acks.hpp"
 #include "server/cluster/socket_list.hpp"
 #include "server/engineio/outbound_packet.hpp"
+#include "server/recovery/state_recovery.hpp"
 #include "server/server.hpp"
+#include "server/socketio/event_job.hpp"
 
 namespace chorus::server::cluster {
 
@@ -45,7 +47,7 @@ redis_adapter_base::redis_adapter_base(server& srv, redis_adapter_options option
       namespaces_(std::move(namespaces)),
       sink_(std::move(sink)),
       uid_(std::move(uid)),
-      local_(srv),
+      local_(srv.hubs(), srv.recovery()),
       pending_(link_, options_.requests_timeout),
       own_(own) {
   if (!serves("/")) namespaces_.push_back("/");
@@ -63,7 +65,7 @@ bool redis_adapter_base::serves(std::string_view nsp) const {
 // ---- broadcasts -------------------------------------------------------------------------
 
 void redis_adapter_base::broadcast(std::shared_ptr<const fanout::broadcast_job> job,
-                                   shard* origin) {
+                                   fanout::shard_hub* origin) {
   if (job->acks) {
     local_.deliver(job, origin);
     if (job->flags.local)
@@ -107,7 +109,7 @@ awaitable<void> redis_adapter_base::publish_with_acks(
 
 void redis_adapter_base::deliver_broadcast(const std::string& nsp, const wire::event_packet& packet,
                                            const wire::broadcast_options& opts) {
-  auto job = fanout::make_event_job(nsp, std::nullopt, packet.attachments, packet.data_json);
+  auto job = socketio::make_event_job(nsp, std::nullopt, packet.attachments, packet.data_json);
   job->target = target_of(opts);
   job->flags.is_volatile = opts.is_volatile;
   job->flags.local = true;
@@ -122,7 +124,7 @@ void redis_adapter_base::deliver_for_node(const std::string& nsp, const wire::ev
   auto acks = remote_acks::create(link_.executor(), server_.shard_count(), std::move(publish_count),
                                   std::move(publish_ack));
   std::uint64_t id = fanout::next_broadcast_ack_id();
-  auto job = fanout::make_event_job(nsp, id, packet.attachments, packet.data_json);
+  auto job = socketio::make_event_job(nsp, id, packet.attachments, packet.data_json);
   job->target = target_of(opts);
   job->flags.local = true;
   job->acks = acks;

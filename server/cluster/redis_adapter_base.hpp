@@ -16,6 +16,10 @@
 #include "server/fanout/adapter.hpp"
 #include "server/fanout/local_adapter.hpp"
 
+namespace chorus::server {
+class server;
+}
+
 namespace chorus::server::cluster {
 
 struct redis_adapter_options {
@@ -43,7 +47,8 @@ struct sockets_operation {
 // the shards through their hubs' inboxes.
 class redis_adapter_base : public fanout::adapter {
  public:
-  void broadcast(std::shared_ptr<const fanout::broadcast_job> job, shard* origin) override;
+  void broadcast(std::shared_ptr<const fanout::broadcast_job> job,
+                 fanout::shard_hub* origin) override;
   // Cluster-wide, as socket.io's fetchSockets / socketsLeave are.
   awaitable<std::vector<std::string>> room_members(std::string nsp, std::string room) override;
   awaitable<std::size_t> room_size(std::string nsp, std::string room) override;

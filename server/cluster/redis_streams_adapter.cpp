@@ -38,7 +38,7 @@ redis_streams_adapter::~redis_streams_adapter() {
 }
 
 void redis_streams_adapter::broadcast(std::shared_ptr<const fanout::broadcast_job> job,
-                                      shard* origin) {
+                                      fanout::shard_hub* origin) {
   if (!recovery_log_ || job->acks || job->flags.local || !recovery::state_recovery::stores(*job))
     return redis_adapter_base::broadcast(std::move(job), origin);
   asio::post(link_.executor(), [this, job = std::move(job)]() mutable { append_stored(job); });

@@ -40,7 +40,8 @@ class redis_streams_adapter : public cluster_adapter_base {
                         std::vector<std::string> namespaces, fanout::server_event_sink sink);
   ~redis_streams_adapter() override;
 
-  void broadcast(std::shared_ptr<const fanout::broadcast_job> job, shard* origin) override;
+  void broadcast(std::shared_ptr<const fanout::broadcast_job> job,
+                 fanout::shard_hub* origin) override;
 
   static constexpr std::string_view max_length = "10000";  // MAXLEN ~, the Node default maxLen
 

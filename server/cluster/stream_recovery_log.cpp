@@ -7,6 +7,7 @@
 #include "server/cluster/redis_link.hpp"
 #include "server/cluster/stream_reader.hpp"
 #include "server/recovery/offset.hpp"
+#include "server/socketio/event_job.hpp"
 
 namespace chorus::server::cluster {
 
@@ -24,8 +25,8 @@ bool stream_recovery_log::stores(const wire::cluster_message& message) {
 
 std::shared_ptr<fanout::broadcast_job> stream_recovery_log::stored_job(
     const wire::cluster_message& message, std::string_view id_text, wire::stream_id id) {
-  auto job = fanout::make_event_job(message.nsp, std::nullopt, message.packet.attachments,
-                                    recovery::with_offset(message.packet.data_json, id_text));
+  auto job = socketio::make_event_job(message.nsp, std::nullopt, message.packet.attachments,
+                                      recovery::with_offset(message.packet.data_json, id_text));
   job->target = target_of(message.opts);
   job->flags.local = true;
   job->stream_offset = id;

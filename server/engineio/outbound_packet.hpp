@@ -14,7 +14,7 @@ namespace chorus::server::engineio {
 // the Engine.IO packet that polling sends. Text packets carry their type digit ("4…", "2");
 // binary packets are the raw bytes of a message. Immutable and shared, never copied, so one
 // packet can be queued for every recipient of a broadcast.
-using outbound_packet = std::shared_ptr<const rooms::encoded_packet>;
+using outbound_packet = rooms::shared_packet;
 
 inline outbound_packet make_text_packet(std::string_view text) {
   return rooms::encoded_packet::make(text, false);

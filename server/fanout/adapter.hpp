@@ -11,11 +11,9 @@
 #include "server/fanout/socket_description.hpp"
 #include "server/metrics/exposition.hpp"
 
-namespace chorus::server {
-class shard;
-}
-
 namespace chorus::server::fanout {
+
+class shard_hub;
 
 // What serverSideEmit with an ack gathers: each other node's reply (its first ack argument, as
 // JSON), and whether every node answered before the timeout.
@@ -38,9 +36,9 @@ class adapter {
   virtual ~adapter() = default;
 
   // Delivers a broadcast the caller encoded once to every recipient `job` names. From any
-  // thread; `origin` is the shard the caller runs on (it delivers at once, so one sender's
-  // messages keep their order), or nullptr. job->flags.local: this process only.
-  virtual void broadcast(std::shared_ptr<const broadcast_job> job, shard* origin) = 0;
+  // thread; `origin` is the hub of the shard the caller runs on (it delivers at once, so one
+  // sender's messages keep their order), or nullptr. job->flags.local: this process only.
+  virtual void broadcast(std::shared_ptr<const broadcast_job> job, shard_hub* origin) = 0;
 
   // Awaitable from a coroutine on any executor.
   // The ids of the sockets in `room`.

@@ -4,14 +4,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "protocol/cluster/stream_session.hpp"
 #include "rooms/broadcast_target.hpp"
-#include "server/engineio/outbound_packet.hpp"
+#include "rooms/encoded_packet.hpp"
 #include "server/fanout/broadcast_acks.hpp"
 
 namespace chorus::server::fanout {
@@ -21,7 +19,7 @@ struct broadcast_job {
   std::string nsp;
   rooms::broadcast_target target;
   rooms::broadcast_flags flags;
-  std::vector<engineio::outbound_packet> packets;  // the event, then its binary attachments
+  std::vector<rooms::shared_packet> packets;  // the event, then its binary attachments
   // Where the data array ([event, ...args]) starts in the Socket.IO packet that packets[0]
   // carries (engineio::message_of): what a cluster adapter forwards to other nodes, without
   // decoding the packet again.
@@ -38,20 +36,5 @@ struct broadcast_job {
   // Or its entry id in the cluster's stream, which is its offset (0-0: not stored there).
   protocol::cluster::stream_id stream_offset;
 };
-
-// A job for one EVENT: packets[0] is an Engine.IO message holding the Socket.IO header
-// (BINARY_EVENT when there are attachments, with ack_id when given) and the data array ([event,
-// ...args]), then one packet per attachment; data_offset and issued set. Target, flags and acks are
-// the caller's to fill.
-std::shared_ptr<broadcast_job> make_event_job(std::string_view nsp,
-                                              std::optional<std::uint64_t> ack_id,
-                                              const std::vector<std::string>& attachments,
-                                              std::string_view data_json);
-// The same, the data array written from an event name and its comma-separated JSON arguments.
-std::shared_ptr<broadcast_job> make_event_job(std::string_view nsp,
-                                              std::optional<std::uint64_t> ack_id,
-                                              const std::vector<std::string>& attachments,
-                                              std::string_view event_name,
-                                              std::string_view args_json);
 
 }  // namespace chorus::server::fanout

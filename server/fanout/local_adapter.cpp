@@ -2,37 +2,34 @@
 
 #include <algorithm>
 
-#include "server/fanout/ask_every_shard.hpp"
-#include "server/recovery/state_recovery.hpp"
-#include "server/server.hpp"
+#include "server/ask_each.hpp"
+#include "server/fanout/shard_hub.hpp"
 
 namespace chorus::server::fanout {
 
-void local_adapter::broadcast(std::shared_ptr<const broadcast_job> job, shard* origin) {
+void local_adapter::broadcast(std::shared_ptr<const broadcast_job> job, shard_hub* origin) {
   deliver(job, origin);
   if (job->acks) job->acks->seal();
 }
 
-void local_adapter::deliver(const std::shared_ptr<const broadcast_job>& job, shard* origin) {
+void local_adapter::deliver(const std::shared_ptr<const broadcast_job>& job, shard_hub* origin) {
   // Numbered by this node's log, unless the cluster's stream numbers them (then they come here
   // numbered, or not to be stored).
-  if (auto* recovery = server_.recovery();
-      recovery && !recovery->cluster() && recovery->stores(*job))
-    return recovery->broadcast(*job, origin, server_);
-  if (job->acks) job->acks->expect(server_.shard_count());  // each shard reports once
-  for (unsigned i = 0; i < server_.shard_count(); ++i) {
-    shard& target = server_.shard_at(i);
-    if (&target == origin)
-      target.hub().deliver(*job);
+  if (numbering_ && numbering_->numbers(*job))
+    return numbering_->deliver_numbered(*job, origin, hubs_);
+  if (job->acks) job->acks->expect(hubs_.size());  // each shard reports once
+  for (shard_hub* target : hubs_) {
+    if (target == origin)
+      target->deliver(*job);
     else
-      target.hub().post(job);
+      target->post(job);
   }
 }
 
 awaitable<std::vector<std::string>> local_adapter::room_members(std::string nsp, std::string room) {
   std::vector<std::string> ids;
-  auto asked = ask_every_shard(
-      server_, [nsp, room](shard& s) { return s.hub().member_ids(nsp, room); },
+  auto asked = ask_each(
+      hubs_, [nsp, room](shard_hub& hub) { return hub.member_ids(nsp, room); },
       [&ids](std::vector<std::string> part) {
         ids.insert(ids.end(), std::make_move_iterator(part.begin()),
                    std::make_move_iterator(part.end()));
@@ -43,10 +40,10 @@ awaitable<std::vector<std::string>> local_adapter::room_members(std::string nsp,
 
 awaitable<std::size_t> local_adapter::room_size(std::string nsp, std::string room) {
   std::size_t total = 0;
-  auto asked = ask_every_shard(
-      server_,
-      [nsp, room](shard& s) {
-        const rooms::room_table* table = s.hub().find_table(nsp);
+  auto asked = ask_each(
+      hubs_,
+      [nsp, room](shard_hub& hub) {
+        const rooms::room_table* table = hub.find_table(nsp);
         return table ? table->size(room) : std::size_t{0};
       },
       [&total](std::size_t part) { total += part; });
@@ -56,10 +53,10 @@ awaitable<std::size_t> local_adapter::room_size(std::string nsp, std::string roo
 
 awaitable<std::vector<std::string>> local_adapter::room_names(std::string nsp) {
   std::vector<std::string> names;
-  auto asked = ask_every_shard(
-      server_,
-      [nsp](shard& s) {
-        const rooms::room_table* table = s.hub().find_table(nsp);
+  auto asked = ask_each(
+      hubs_,
+      [nsp](shard_hub& hub) {
+        const rooms::room_table* table = hub.find_table(nsp);
         return table ? table->room_names() : std::vector<std::string>{};
       },
       [&names](std::vector<std::string> part) {
@@ -72,48 +69,45 @@ awaitable<std::vector<std::string>> local_adapter::room_names(std::string nsp) {
 }
 
 awaitable<void> local_adapter::close_room(std::string nsp, std::string room) {
-  auto asked = ask_every_shard(
-      server_,
-      [nsp, room](shard& s) {
-        if (s.hub().find_table(nsp)) s.hub().table(nsp).close_room(room);
+  auto asked = ask_each(
+      hubs_,
+      [nsp, room](shard_hub& hub) {
+        if (hub.find_table(nsp)) hub.table(nsp).close_room(room);
         return true;
       },
       [](bool) {});
   co_await std::move(asked);
 }
 
-void local_adapter::on_every_shard(std::function<void(shard&)> act) {
-  auto shared = std::make_shared<const std::function<void(shard&)>>(std::move(act));
-  for (unsigned i = 0; i < server_.shard_count(); ++i) {
-    shard& target = server_.shard_at(i);
-    asio::post(target.executor(), [shared, &target] { (*shared)(target); });
-  }
+void local_adapter::on_every_hub(std::function<void(shard_hub&)> act) {
+  auto shared = std::make_shared<const std::function<void(shard_hub&)>>(std::move(act));
+  for (shard_hub* target : hubs_)
+    asio::post(target->executor(), [shared, target] { (*shared)(*target); });
 }
 
 void local_adapter::sockets_join(std::string nsp, rooms::broadcast_target target,
                                  std::vector<std::string> rooms) {
-  on_every_shard([nsp = std::move(nsp), target = std::move(target), rooms = std::move(rooms)](
-                     shard& s) { s.hub().join_matching(nsp, target, rooms); });
+  on_every_hub([nsp = std::move(nsp), target = std::move(target), rooms = std::move(rooms)](
+                   shard_hub& hub) { hub.join_matching(nsp, target, rooms); });
 }
 
 void local_adapter::sockets_leave(std::string nsp, rooms::broadcast_target target,
                                   std::vector<std::string> rooms) {
-  on_every_shard([nsp = std::move(nsp), target = std::move(target), rooms = std::move(rooms)](
-                     shard& s) { s.hub().leave_matching(nsp, target, rooms); });
+  on_every_hub([nsp = std::move(nsp), target = std::move(target), rooms = std::move(rooms)](
+                   shard_hub& hub) { hub.leave_matching(nsp, target, rooms); });
 }
 
 void local_adapter::disconnect_sockets(std::string nsp, rooms::broadcast_target target,
                                        bool close_connection) {
-  on_every_shard([nsp = std::move(nsp), target = std::move(target), close_connection](shard& s) {
-    s.hub().disconnect_matching(nsp, target, close_connection);
-  });
+  on_every_hub([nsp = std::move(nsp), target = std::move(target), close_connection](
+                   shard_hub& hub) { hub.disconnect_matching(nsp, target, close_connection); });
 }
 
 awaitable<std::vector<socket_description>> local_adapter::fetch_sockets(
     std::string nsp, rooms::broadcast_target target) {
   std::vector<socket_description> found;
-  auto asked = ask_every_shard(
-      server_, [nsp, target](shard& s) { return s.hub().describe_matching(nsp, target); },
+  auto asked = ask_each(
+      hubs_, [nsp, target](shard_hub& hub) { return hub.describe_matching(nsp, target); },
       [&found](std::vector<socket_description> part) {
         found.insert(found.end(), std::make_move_iterator(part.begin()),
                      std::make_move_iterator(part.end()));

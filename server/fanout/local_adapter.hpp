@@ -1,12 +1,10 @@
 #pragma once
 
 #include <functional>
+#include <vector>
 
 #include "server/fanout/adapter.hpp"
-
-namespace chorus::server {
-class server;
-}
+#include "server/fanout/broadcast_numbering.hpp"
 
 namespace chorus::server::fanout {
 
@@ -14,12 +12,15 @@ namespace chorus::server::fanout {
 // recipient); a question is asked of every shard on its own thread and the answers gathered.
 class local_adapter final : public adapter {
  public:
-  explicit local_adapter(server& srv) : server_(srv) {}
+  // hubs: every shard's, by shard index. numbering: connection state recovery's log, when it
+  // numbers broadcasts (null: none). Neither owned; both outlive the adapter.
+  explicit local_adapter(std::vector<shard_hub*> hubs, broadcast_numbering* numbering = nullptr)
+      : hubs_(std::move(hubs)), numbering_(numbering) {}
 
-  void broadcast(std::shared_ptr<const broadcast_job> job, shard* origin) override;
+  void broadcast(std::shared_ptr<const broadcast_job> job, shard_hub* origin) override;
   // broadcast() without sealing a broadcast with acks: a cluster adapter adds the other nodes'
   // reports to wait for, then seals it.
-  void deliver(const std::shared_ptr<const broadcast_job>& job, shard* origin);
+  void deliver(const std::shared_ptr<const broadcast_job>& job, shard_hub* origin);
   awaitable<std::vector<std::string>> room_members(std::string nsp, std::string room) override;
   awaitable<std::size_t> room_size(std::string nsp, std::string room) override;
   awaitable<std::vector<std::string>> room_names(std::string nsp) override;
@@ -38,11 +39,12 @@ class local_adapter final : public adapter {
                                                       std::string data_json) override;
 
  private:
-  // Runs `act` on every shard's thread (shared by all of them, so it must only read what it
+  // Runs `act` on every hub's thread (shared by all of them, so it must only read what it
   // captures).
-  void on_every_shard(std::function<void(shard&)> act);
+  void on_every_hub(std::function<void(shard_hub&)> act);
 
-  server& server_;
+  std::vector<shard_hub*> hubs_;
+  broadcast_numbering* numbering_;
 };
 
 }  // namespace chorus::server::fanout

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "server/engineio/outbound_packet.hpp"
+#include "rooms/encoded_packet.hpp"
 #include "server/fanout/broadcast_acks.hpp"
 #include "server/fanout/broadcast_job.hpp"
 
@@ -27,7 +27,7 @@ class participant {
   // The same for a broadcast with acks: the participant also waits (timeout at most) for its
   // client's ack of `ack_id` and hands the first argument to `acks`. false: it is no longer
   // connected and took nothing (not counted as reached).
-  virtual bool deliver_expecting_ack(const std::vector<engineio::outbound_packet>& packets,
+  virtual bool deliver_expecting_ack(const std::vector<rooms::shared_packet>& packets,
                                      std::uint64_t ack_id,
                                      const std::shared_ptr<ack_gatherer>& acks,
                                      std::chrono::milliseconds timeout) = 0;

@@ -1,10 +1,10 @@
 #include "server/fanout/shard_hub.hpp"
 
-#include "server/shard.hpp"
-
 namespace chorus::server::fanout {
 
-shard_hub::shard_hub(shard& home) : home_(home) {}
+shard_hub::shard_hub(asio::io_context& context, metrics::shard_metrics& metrics,
+                     write_flusher& flusher)
+    : context_(context), metrics_(metrics), flusher_(flusher) {}
 
 shard_hub::~shard_hub() = default;
 
@@ -139,7 +139,7 @@ std::vector<socket_description> shard_hub::describe_matching(
 void shard_hub::deliver(const broadcast_job& job) {
   // Counted once per broadcast on every shard it reaches, whether or not the shard has members
   // (a shard with no socket in the namespace yet has no table at all).
-  metrics::shard_metrics& counters = home_.metrics();
+  metrics::shard_metrics& counters = metrics_;
   counters.broadcast_passes.add();
   const rooms::room_table* t = find_table(job.nsp);
   if (job.acks) return deliver_expecting_acks(job, t);
@@ -155,7 +155,7 @@ void shard_hub::deliver(const broadcast_job& job) {
     }
   });
   counters.broadcast_deliveries.add(delivered);  // once per broadcast, not per recipient
-  if (delivered) home_.flusher().note_broadcast(job.issued);
+  if (delivered) flusher_.note_broadcast(job.issued);
 }
 
 void shard_hub::deliver_expecting_acks(const broadcast_job& job, const rooms::room_table* t) {
@@ -165,16 +165,16 @@ void shard_hub::deliver_expecting_acks(const broadcast_job& job, const rooms::ro
       if (participant* p = members_[id])
         if (p->deliver_expecting_ack(job.packets, job.ack_id, job.acks, job.ack_timeout)) ++reached;
     });
-  home_.metrics().broadcast_deliveries.add(reached);
+  metrics_.broadcast_deliveries.add(reached);
   job.acks->delivered(reached);  // every shard reports, with or without sockets here
-  if (reached) home_.flusher().note_broadcast(job.issued);
+  if (reached) flusher_.note_broadcast(job.issued);
 }
 
 void shard_hub::post(std::shared_ptr<const broadcast_job> job) {
   inbox_.push(std::move(job));
   // One drain per batch: only the push that finds no drain scheduled posts one.
   if (!drain_scheduled_.exchange(true, std::memory_order_acq_rel))
-    asio::post(home_.context(), [this] { drain(); });
+    asio::post(context_, [this] { drain(); });
 }
 
 void shard_hub::drain() {
@@ -184,7 +184,7 @@ void shard_hub::drain() {
   // One clock read per pass: every job taken in it waited until now.
   auto pass_started = std::chrono::steady_clock::now();
   while (auto job = inbox_.pop()) {
-    home_.metrics().fanout_latency.observe(pass_started - (**job).issued);
+    metrics_.fanout_latency.observe(pass_started - (**job).issued);
     deliver(**job);
   }
 }

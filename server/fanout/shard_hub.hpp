@@ -9,15 +9,14 @@
 #include "rooms/member.hpp"
 #include "rooms/mpsc_queue.hpp"
 #include "rooms/room_table.hpp"
+#include "server/asio.hpp"
 #include "server/fanout/broadcast_job.hpp"
 #include "server/fanout/participant.hpp"
 #include "server/fanout/room_listener.hpp"
 #include "server/fanout/socket_description.hpp"
+#include "server/metrics/shard_metrics.hpp"
 #include "server/string_hash.hpp"
-
-namespace chorus::server {
-class shard;
-}
+#include "server/websocket/write_flusher.hpp"
 
 namespace chorus::server::fanout {
 
@@ -27,8 +26,12 @@ namespace chorus::server::fanout {
 // shard's thread.
 class shard_hub {
  public:
-  explicit shard_hub(shard& home);
+  // context: the shard's loop, where everything but post() runs; metrics and flusher: the
+  // shard's counters and the write pass that a delivery wakes.
+  shard_hub(asio::io_context& context, metrics::shard_metrics& metrics, write_flusher& flusher);
   ~shard_hub();
+
+  asio::any_io_executor executor() { return context_.get_executor(); }
 
   // A participant joins its namespace's table, and its own room (named by its id).
   rooms::member_id add(participant& p);
@@ -91,7 +94,9 @@ class shard_hub {
     std::string nsp_;
   };
 
-  shard& home_;
+  asio::io_context& context_;
+  metrics::shard_metrics& metrics_;
+  write_flusher& flusher_;
   std::vector<participant*> members_;  // by member_id; null for a free slot
   std::vector<rooms::member_id> free_slots_;
   std::unordered_map<std::string, rooms::room_table, string_hash, std::equal_to<>> tables_;

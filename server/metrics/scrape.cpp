@@ -1,7 +1,7 @@
 #include "server/metrics/scrape.hpp"
 
+#include "server/ask_each.hpp"
 #include "server/fanout/adapter.hpp"
-#include "server/fanout/ask_every_shard.hpp"
 #include "server/metrics/families.hpp"
 #include "server/recovery/state_recovery.hpp"
 #include "server/server.hpp"
@@ -9,14 +9,16 @@
 namespace chorus::server::metrics {
 
 awaitable<std::string> scrape(server& srv) {
+  std::vector<shard*> every_shard;
+  for (unsigned i = 0; i < srv.shard_count(); ++i) every_shard.push_back(&srv.shard_at(i));
   std::vector<shard_census> census;
-  census.reserve(srv.shard_count());
-  auto asked = fanout::ask_every_shard(
-      srv, [](shard& s) { return take_census(s); },
+  census.reserve(every_shard.size());
+  auto asked = ask_each(
+      every_shard, [](shard& s) { return take_census(s); },
       [&census](shard_census part) { census.push_back(std::move(part)); });
   co_await std::move(asked);
   std::vector<const shard_metrics*> shards;
-  for (unsigned i = 0; i < srv.shard_count(); ++i) shards.push_back(&srv.shard_at(i).metrics());
+  for (shard* s : every_shard) shards.push_back(&s->metrics());
   std::vector<family> families = make_families(shards, census);
   srv.adapter().append_metrics(families);
   if (auto* recovery = srv.recovery()) recovery->append_metrics(families);

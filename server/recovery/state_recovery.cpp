@@ -1,7 +1,7 @@
 #include "server/recovery/state_recovery.hpp"
 
+#include "server/fanout/shard_hub.hpp"
 #include "server/recovery/offset.hpp"
-#include "server/server.hpp"
 
 namespace chorus::server::recovery {
 
@@ -10,30 +10,30 @@ state_recovery::state_recovery(const recovery_options& options)
       log_(options.window, options.max_bytes),
       sessions_(options.window, options.max_sessions) {}
 
-void state_recovery::broadcast(const fanout::broadcast_job& job, shard* origin, server& srv) {
+void state_recovery::deliver_numbered(const fanout::broadcast_job& job, fanout::shard_hub* origin,
+                                      std::span<fanout::shard_hub* const> hubs) {
   std::shared_ptr<const fanout::broadcast_job> numbered;
   bool deliver_here = false;
   {
     std::lock_guard lock(log_mutex_);
     numbered = log_.append(job, packet_log::clock::now());
-    for (unsigned i = 0; i < srv.shard_count(); ++i) {
-      shard& target = srv.shard_at(i);
-      if (&target == origin && target.hub().inbox_empty())
+    for (fanout::shard_hub* target : hubs) {
+      if (target == origin && target->inbox_empty())
         deliver_here = true;
       else
-        target.hub().post(numbered);
+        target->post(numbered);
     }
   }
   // Later numbers reach this shard through its inbox, which it drains only after this returns.
-  if (deliver_here) origin->hub().deliver(*numbered);
+  if (deliver_here) origin->deliver(*numbered);
 }
 
 std::shared_ptr<const fanout::broadcast_job> state_recovery::send_direct(
-    const fanout::broadcast_job& job, shard& home) {
+    const fanout::broadcast_job& job, fanout::shard_hub& home) {
   std::lock_guard lock(log_mutex_);
   auto numbered = log_.append(job, packet_log::clock::now());
-  if (home.hub().inbox_empty()) return numbered;
-  home.hub().post(std::move(numbered));
+  if (home.inbox_empty()) return numbered;
+  home.post(std::move(numbered));
   return nullptr;
 }
 

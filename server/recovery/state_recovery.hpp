@@ -12,16 +12,12 @@
 #include <vector>
 
 #include "server/fanout/broadcast_job.hpp"
+#include "server/fanout/broadcast_numbering.hpp"
 #include "server/metrics/exposition.hpp"
 #include "server/recovery/cluster_log.hpp"
 #include "server/recovery/packet_log.hpp"
 #include "server/recovery/recovery_options.hpp"
 #include "server/recovery/session_store.hpp"
-
-namespace chorus::server {
-class server;
-class shard;
-}  // namespace chorus::server
 
 namespace chorus::server::recovery {
 
@@ -34,7 +30,7 @@ namespace chorus::server::recovery {
 // So numbering a packet and queueing it on every shard's inbox happen under one lock (each inbox
 // is FIFO); the calling shard delivers at once only when its own inbox is empty, when nothing
 // numbered earlier can still be waiting there.
-class state_recovery {
+class state_recovery final : public fanout::broadcast_numbering {
  public:
   explicit state_recovery(const recovery_options& options);
 
@@ -53,14 +49,17 @@ class state_recovery {
     return !job.acks && !job.flags.is_volatile;
   }
 
-  // Numbers a broadcast (stores(job)), stores it and hands it to every shard of `srv`. `origin`:
-  // the shard the caller runs on, or nullptr.
-  void broadcast(const fanout::broadcast_job& job, shard* origin, server& srv);
-  // The same for a direct emit, `job` naming one socket of `home` (the caller's shard). Returns
-  // the numbered job for the caller to deliver at once, or nullptr when it had to be queued
-  // behind earlier ones on the shard's inbox (which then delivers it).
+  // Stored broadcasts are numbered here unless the cluster's stream numbers them.
+  bool numbers(const fanout::broadcast_job& job) const override { return !cluster_ && stores(job); }
+  // Numbers a broadcast (stores(job)), stores it and hands it to every hub. `origin`: the hub
+  // of the shard the caller runs on, or nullptr.
+  void deliver_numbered(const fanout::broadcast_job& job, fanout::shard_hub* origin,
+                        std::span<fanout::shard_hub* const> hubs) override;
+  // The same for a direct emit, `job` naming one socket of `home` (the caller's shard's hub).
+  // Returns the numbered job for the caller to deliver at once, or nullptr when it had to be
+  // queued behind earlier ones on the shard's inbox (which then delivers it).
   std::shared_ptr<const fanout::broadcast_job> send_direct(const fanout::broadcast_job& job,
-                                                           shard& home);
+                                                           fanout::shard_hub& home);
 
   // A socket's connection dropped for a reason socket.io recovers from.
   void save(saved_session session);

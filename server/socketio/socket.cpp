@@ -10,6 +10,7 @@
 #include "server/server.hpp"
 #include "server/shard.hpp"
 #include "server/socketio/client.hpp"
+#include "server/socketio/event_job.hpp"
 #include "server/socketio/namespace_handlers.hpp"
 
 namespace chorus::server::socketio {
@@ -37,12 +38,12 @@ void socket::emit(std::string_view event_name, std::string_view args_json,
                   std::vector<std::string> attachments) {
   if (auto* recovery = home_.owner().recovery()) {
     // As socket.io with recovery on: a broadcast to the socket's own room, so it is stored.
-    auto job = fanout::make_event_job(nsp_, std::nullopt, attachments, event_name, args_json);
+    auto job = socketio::make_event_job(nsp_, std::nullopt, attachments, event_name, args_json);
     job->target.rooms.push_back(id_);
     // In the cluster's log, through the stream like any broadcast: every node reads it, this
     // one delivers it.
-    if (recovery->cluster()) return home_.owner().adapter().broadcast(std::move(job), &home_);
-    if (auto now = recovery->send_direct(*job, home_)) deliver(*now);
+    if (recovery->cluster()) return home_.owner().adapter().broadcast(std::move(job), &home_.hub());
+    if (auto now = recovery->send_direct(*job, home_.hub())) deliver(*now);
     return;
   }
   engineio::message_writer message;
@@ -174,14 +175,14 @@ std::vector<std::string> socket::rooms() const {
   return home_.hub().table(nsp_).rooms_of(member_id_);
 }
 
-fanout::broadcast_operator socket::broadcast(bool include_self) const {
-  fanout::broadcast_operator op(home_.owner(), &home_, nsp_);
+broadcast_operator socket::broadcast(bool include_self) const {
+  broadcast_operator op(home_.owner(), &home_, nsp_);
   if (!include_self) op.except(id_);
   return op;
 }
 
-fanout::broadcast_operator socket::to(std::string room) const {
-  fanout::broadcast_operator op = broadcast(false);
+broadcast_operator socket::to(std::string room) const {
+  broadcast_operator op = broadcast(false);
   op.to(std::move(room));
   return op;
 }

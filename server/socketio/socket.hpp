@@ -14,10 +14,10 @@
 #include "server/asio.hpp"
 #include "server/disconnect_reason.hpp"
 #include "server/engineio/outbound_packet.hpp"
-#include "server/fanout/broadcast_operator.hpp"
 #include "server/fanout/participant.hpp"
 #include "server/recovery/session_store.hpp"
 #include "server/socketio/ack.hpp"
+#include "server/socketio/broadcast_operator.hpp"
 
 namespace chorus::server {
 class shard;
@@ -74,8 +74,8 @@ class socket final : public std::enable_shared_from_this<socket>, public fanout:
   // `broadcast(true)` everyone; chain .to(room) to narrow it to rooms (Flask-SocketIO's
   // emit(..., to=room, include_self=...)). `to(room)` is socket.io's socket.to(room): the room
   // without this socket.
-  fanout::broadcast_operator broadcast(bool include_self = false) const;
-  fanout::broadcast_operator to(std::string room) const;
+  broadcast_operator broadcast(bool include_self = false) const;
+  broadcast_operator to(std::string room) const;
 
   // The executor of the socket's shard: for timers and work that must come back to the socket.
   asio::any_io_executor executor() const;

@@ -11,7 +11,7 @@ namespace chorus::server {
 
 // One Engine.IO packet to write, encoded once and shared by every recipient of a broadcast
 // (engineio::outbound_packet is the same type, named for the layer that makes it).
-using shared_packet = std::shared_ptr<const rooms::encoded_packet>;
+using rooms::shared_packet;
 
 enum class send_result { queued, dropped, over_bound };
 

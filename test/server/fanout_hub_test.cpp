@@ -16,12 +16,14 @@
 #include <thread>
 #include <vector>
 
+#include "server/engineio/outbound_packet.hpp"
 #include "server/fanout/adapter.hpp"
-#include "server/fanout/broadcast_operator.hpp"
 #include "server/fanout/local_adapter.hpp"
 #include "server/fanout/participant.hpp"
-#include "server/fanout/room_queries.hpp"
 #include "server/server.hpp"
+#include "server/socketio/broadcast_operator.hpp"
+#include "server/socketio/room_queries.hpp"
+#include "test/support/run_to_end.hpp"
 
 namespace chorus::server {
 namespace {
@@ -83,10 +85,11 @@ class recording_adapter final : public fanout::adapter {
  public:
   struct broadcast_call {
     std::shared_ptr<const fanout::broadcast_job> job;
-    shard* origin;
+    fanout::shard_hub* origin;
   };
 
-  void broadcast(std::shared_ptr<const fanout::broadcast_job> job, shard* origin) override {
+  void broadcast(std::shared_ptr<const fanout::broadcast_job> job,
+                 fanout::shard_hub* origin) override {
     broadcasts.push_back({std::move(job), origin});
   }
   awaitable<std::vector<std::string>> room_members(std::string, std::string room) override {
@@ -141,8 +144,8 @@ class FanoutHub : public testing::Test {
   void remove(stub_participant& p) { server_.shard_at(p.shard_index).hub().remove(p, p.member); }
 
   // From shard 0, as a handler there would.
-  fanout::broadcast_operator from_shard0(std::string nsp = "/") {
-    return fanout::broadcast_operator(server_, &server_.shard_at(0), std::move(nsp));
+  socketio::broadcast_operator from_shard0(std::string nsp = "/") {
+    return socketio::broadcast_operator(server_, &server_.shard_at(0), std::move(nsp));
   }
   // Runs what every shard has queued (their inboxes' drains), and what that queued in turn on
   // any shard, until nothing is left to run.
@@ -158,14 +161,7 @@ class FanoutHub : public testing::Test {
   // Runs a query to its end: the caller's loop and every shard's, in turn.
   template <class T>
   T run(awaitable<T> query) {
-    asio::io_context caller;
-    auto result = asio::co_spawn(caller, std::move(query), asio::use_future);
-    while (result.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
-      caller.restart();
-      caller.poll();
-      drain();
-    }
-    return result.get();
+    return test_support::run_to_end(std::move(query), [this] { drain(); });
   }
   std::vector<std::string> texts_of(const std::string& id) { return participants_.at(id)->texts(); }
 
@@ -254,7 +250,7 @@ TEST_F(FanoutHub, VolatileFlagReachesTheParticipant) {
 TEST_F(FanoutHub, OtherNamespacesAreNotReached) {
   add("a", 0, {"r"});
   add("b", 1, {"r"}, "/chat");
-  fanout::broadcast_operator(server_, nullptr, "/chat").to("r").emit("x");
+  socketio::broadcast_operator(server_, nullptr, "/chat").to("r").emit("x");
   drain();
   EXPECT_TRUE(texts_of("a").empty());
   EXPECT_EQ(texts_of("b"), texts{R"(42/chat,["x"])"});
@@ -278,7 +274,7 @@ TEST_F(FanoutHub, RemovedWhileABroadcastWaitsInTheInboxGetsNothing) {
 TEST_F(FanoutHub, FromOutsideEveryShardGetsAnInboxEntry) {
   add("a", 0);
   add("b", 1);
-  fanout::broadcast_operator(server_, nullptr, "/").emit("o");
+  socketio::broadcast_operator(server_, nullptr, "/").emit("o");
   EXPECT_TRUE(texts_of("a").empty());
   drain();
   EXPECT_EQ(texts_of("a"), texts{R"(42["o"])"});
@@ -289,7 +285,7 @@ TEST_F(FanoutHub, LocalAdapterAnswersForEveryShard) {
   add("a", 0, {"r"});
   add("b", 1, {"r"});
   add("c", 1, {"s"});
-  fanout::local_adapter adapter(server_);
+  fanout::local_adapter adapter(server_.hubs());
   auto members = run(adapter.room_members("/", "r"));
   std::sort(members.begin(), members.end());
   EXPECT_EQ(members, (texts{"a", "b"}));
@@ -305,9 +301,9 @@ TEST_F(FanoutHub, LocalAdapterAnswersForEveryShard) {
 TEST_F(FanoutHub, RoomQueriesGoThroughTheServersAdapter) {
   add("a", 0, {"r"});
   add("b", 1, {"r"});
-  EXPECT_EQ(run(fanout::room_size(server_, "/", "r")), 2u);
-  run(fanout::close_room(server_, "/", "r"));
-  EXPECT_EQ(run(fanout::room_members(server_, "/", "r")), texts{});
+  EXPECT_EQ(run(socketio::room_size(server_, "/", "r")), 2u);
+  run(socketio::close_room(server_, "/", "r"));
+  EXPECT_EQ(run(socketio::room_members(server_, "/", "r")), texts{});
 }
 
 TEST_F(FanoutHub, LocalAdapterBroadcastDeliversAJobAsIs) {
@@ -319,7 +315,7 @@ TEST_F(FanoutHub, LocalAdapterBroadcastDeliversAJobAsIs) {
   job->target.except_rooms = {"a"};
   job->flags.is_volatile = true;
   job->packets.push_back(engineio::make_text_packet(R"(42["j"])"));
-  fanout::local_adapter(server_).broadcast(job, &server_.shard_at(0));
+  fanout::local_adapter(server_.hubs()).broadcast(job, &server_.shard_at(0).hub());
   drain();
   EXPECT_TRUE(a.deliveries.empty());
   ASSERT_EQ(b.deliveries.size(), 1u);
@@ -335,7 +331,7 @@ TEST_F(FanoutHub, BroadcastsAndQueriesGoThroughTheServersAdapter) {
   from_shard0().to("r").except("a").as_volatile().local().emit("e", "1", {"bin"});
   ASSERT_EQ(adapter.broadcasts.size(), 1u);  // encoded once, handed over once
   const auto& [job, origin] = adapter.broadcasts.front();
-  EXPECT_EQ(origin, &server_.shard_at(0));
+  EXPECT_EQ(origin, &server_.shard_at(0).hub());
   EXPECT_EQ(job->nsp, "/");
   EXPECT_EQ(job->target.rooms, texts{"r"});
   EXPECT_EQ(job->target.except_rooms, texts{"a"});
@@ -346,10 +342,10 @@ TEST_F(FanoutHub, BroadcastsAndQueriesGoThroughTheServersAdapter) {
   EXPECT_EQ(job->packets[1]->payload(), "bin");
   drain();
   EXPECT_TRUE(texts_of("a").empty());  // delivering is the adapter's business
-  EXPECT_EQ(run(fanout::room_members(server_, "/", "r")), texts{"member of r"});
-  EXPECT_EQ(run(fanout::room_size(server_, "/", "r")), 7u);
-  EXPECT_EQ(run(fanout::room_names(server_, "/chat")), texts{"rooms of /chat"});
-  run(fanout::close_room(server_, "/", "r"));
+  EXPECT_EQ(run(socketio::room_members(server_, "/", "r")), texts{"member of r"});
+  EXPECT_EQ(run(socketio::room_size(server_, "/", "r")), 7u);
+  EXPECT_EQ(run(socketio::room_names(server_, "/chat")), texts{"rooms of /chat"});
+  run(socketio::close_room(server_, "/", "r"));
   EXPECT_EQ(adapter.closed, texts{"r"});
 }
 
@@ -359,17 +355,17 @@ TEST_F(FanoutHub, SocketsJoinAndLeaveActOnTheNamedSocketsOfEveryShard) {
   add("c", 1);
   from_shard0().to("lobby").except("b").sockets_join({"x", "y"});
   drain();
-  EXPECT_EQ(run(fanout::room_members(server_, "/", "x")), (std::vector<std::string>{"a"}));
-  EXPECT_EQ(run(fanout::room_size(server_, "/", "y")), 1u);
+  EXPECT_EQ(run(socketio::room_members(server_, "/", "x")), (std::vector<std::string>{"a"}));
+  EXPECT_EQ(run(socketio::room_size(server_, "/", "y")), 1u);
   from_shard0().sockets_join({"z"});  // everyone
   drain();
-  EXPECT_EQ(run(fanout::room_size(server_, "/", "z")), 3u);
+  EXPECT_EQ(run(socketio::room_size(server_, "/", "z")), 3u);
   from_shard0().to("z").sockets_leave({"z", "lobby", "a", "b"});  // never their own rooms
   drain();
-  EXPECT_EQ(run(fanout::room_size(server_, "/", "z")), 0u);
-  EXPECT_EQ(run(fanout::room_size(server_, "/", "lobby")), 0u);
-  EXPECT_EQ(run(fanout::room_members(server_, "/", "a")), (std::vector<std::string>{"a"}));
-  EXPECT_EQ(run(fanout::room_members(server_, "/", "b")), (std::vector<std::string>{"b"}));
+  EXPECT_EQ(run(socketio::room_size(server_, "/", "z")), 0u);
+  EXPECT_EQ(run(socketio::room_size(server_, "/", "lobby")), 0u);
+  EXPECT_EQ(run(socketio::room_members(server_, "/", "a")), (std::vector<std::string>{"a"}));
+  EXPECT_EQ(run(socketio::room_members(server_, "/", "b")), (std::vector<std::string>{"b"}));
 }
 
 TEST_F(FanoutHub, DisconnectSocketsCallsEachNamedSocketOnceEvenIfOthersLeave) {

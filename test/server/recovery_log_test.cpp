@@ -4,6 +4,7 @@
 #include "server/recovery/offset.hpp"
 #include "server/recovery/packet_log.hpp"
 #include "server/recovery/session_store.hpp"
+#include "server/socketio/event_job.hpp"
 
 namespace {
 
@@ -15,7 +16,7 @@ using namespace std::chrono_literals;
 std::shared_ptr<fanout::broadcast_job> event(std::string nsp, std::vector<std::string> rooms,
                                              std::vector<std::string> except = {},
                                              std::string arg = "1") {
-  auto job = fanout::make_event_job(nsp, std::nullopt, {}, "ev", arg);
+  auto job = socketio::make_event_job(nsp, std::nullopt, {}, "ev", arg);
   job->target.rooms = std::move(rooms);
   job->target.except_rooms = std::move(except);
   return job;

@@ -11,11 +11,11 @@
 #include <future>
 #include <set>
 
-#include "server/fanout/broadcast_operator.hpp"
-#include "server/fanout/room_queries.hpp"
 #include "server/server.hpp"
 #include "server/socketio/application.hpp"
+#include "server/socketio/broadcast_operator.hpp"
 #include "server/socketio/event.hpp"
+#include "server/socketio/room_queries.hpp"
 #include "server/socketio/socket.hpp"
 
 namespace chorus::server {
@@ -95,20 +95,20 @@ TEST_F(RoomsAcrossShards, QueriesSeeEveryShard) {
     shards_in_use += counted.get() > 0;
   }
   EXPECT_GE(shards_in_use, 2u);
-  EXPECT_EQ(run(fanout::room_size(*server_, "/", "r")), 40u);
-  auto members = run(fanout::room_members(*server_, "/", "r"));
+  EXPECT_EQ(run(socketio::room_size(*server_, "/", "r")), 40u);
+  auto members = run(socketio::room_members(*server_, "/", "r"));
   std::set<std::string> expected, got(members.begin(), members.end());
   for (const auto& c : clients_) expected.insert(c->sid());
   EXPECT_EQ(got, expected);
-  auto names = run(fanout::room_names(*server_, "/"));
+  auto names = run(socketio::room_names(*server_, "/"));
   EXPECT_EQ(names.size(), 41u);  // "r" and every socket's own room
-  EXPECT_EQ(run(fanout::room_size(*server_, "/", "nobody")), 0u);
-  EXPECT_EQ(run(fanout::room_size(*server_, "/other", "r")), 0u);
+  EXPECT_EQ(run(socketio::room_size(*server_, "/", "nobody")), 0u);
+  EXPECT_EQ(run(socketio::room_size(*server_, "/other", "r")), 0u);
 }
 
 TEST_F(RoomsAcrossShards, BroadcastFromOutsideReachesEveryMemberOnce) {
-  fanout::broadcast_operator(*server_, nullptr, "/").to("r").emit("hello", "1");
-  fanout::broadcast_operator(*server_, nullptr, "/").to("r").to(clients_[0]->sid()).emit("next");
+  socketio::broadcast_operator(*server_, nullptr, "/").to("r").emit("hello", "1");
+  socketio::broadcast_operator(*server_, nullptr, "/").to("r").to(clients_[0]->sid()).emit("next");
   for (auto& c : clients_) {
     EXPECT_EQ(c->read(), R"(42["hello",1])");
     EXPECT_EQ(c->read(), R"(42["next"])");  // once, though in both rooms
@@ -116,22 +116,22 @@ TEST_F(RoomsAcrossShards, BroadcastFromOutsideReachesEveryMemberOnce) {
 }
 
 TEST_F(RoomsAcrossShards, ClosedRoomReachesNobody) {
-  run(fanout::close_room(*server_, "/", "r"));
-  EXPECT_EQ(run(fanout::room_size(*server_, "/", "r")), 0u);
-  fanout::broadcast_operator(*server_, nullptr, "/").to("r").emit("lost");
-  fanout::broadcast_operator(*server_, nullptr, "/").emit("everyone");
+  run(socketio::close_room(*server_, "/", "r"));
+  EXPECT_EQ(run(socketio::room_size(*server_, "/", "r")), 0u);
+  socketio::broadcast_operator(*server_, nullptr, "/").to("r").emit("lost");
+  socketio::broadcast_operator(*server_, nullptr, "/").emit("everyone");
   for (auto& c : clients_) EXPECT_EQ(c->read(), R"(42["everyone"])");
 }
 
 TEST_F(RoomsAcrossShards, ExceptSkipsRoomsAndSockets) {
   clients_[1]->send(R"(422["join","quiet"])");
   EXPECT_EQ(clients_[1]->read(), "432[]");
-  fanout::broadcast_operator(*server_, nullptr, "/")
+  socketio::broadcast_operator(*server_, nullptr, "/")
       .to("r")
       .except("quiet")
       .except(clients_[2]->sid())
       .emit("some");
-  fanout::broadcast_operator(*server_, nullptr, "/").emit("all");
+  socketio::broadcast_operator(*server_, nullptr, "/").emit("all");
   for (std::size_t i = 0; i < clients_.size(); ++i) {
     if (i != 1 && i != 2) {  // braces: EXPECT_EQ is an if/else inside
       EXPECT_EQ(clients_[i]->read(), R"(42["some"])") << i;

@@ -15,7 +15,7 @@ class server;
 class shard;
 }  // namespace chorus::server
 
-namespace chorus::server::fanout {
+namespace chorus::server::socketio {
 
 // Emits one event to many sockets of a namespace, through the server's adapter: to rooms (each
 // recipient once), to the whole namespace when no room is named, except rooms or socket ids
@@ -42,7 +42,7 @@ class broadcast_operator {
   // argument, complete or not at the timeout (socket.io's io.timeout(ms).emit(..., cb)); on
   // every node of a cluster. Needs a calling shard (origin); nullptr uses shard 0.
   void emit_with_ack(std::string_view event_name, std::string_view args_json,
-                     std::chrono::milliseconds timeout, ack_collector::done_callback done,
+                     std::chrono::milliseconds timeout, fanout::ack_collector::done_callback done,
                      const std::vector<std::string>& attachments = {}) const;
 
   // socket.io's operations on the sockets this operator names (io.in(room).socketsJoin(...)),
@@ -50,7 +50,7 @@ class broadcast_operator {
   void sockets_join(std::vector<std::string> rooms) const;
   void sockets_leave(std::vector<std::string> rooms) const;
   void disconnect_sockets(bool close_connection = false) const;
-  awaitable<std::vector<socket_description>> fetch_sockets() const;
+  awaitable<std::vector<fanout::socket_description>> fetch_sockets() const;
 
  private:
   server& server_;
@@ -60,4 +60,4 @@ class broadcast_operator {
   rooms::broadcast_flags flags_;
 };
 
-}  // namespace chorus::server::fanout
+}  // namespace chorus::server::socketio

@@ -1,10 +1,10 @@
-#include "server/fanout/room_queries.hpp"
+#include "server/socketio/room_queries.hpp"
 
 #include "protocol/json/escape.hpp"
 #include "server/fanout/adapter.hpp"
 #include "server/server.hpp"
 
-namespace chorus::server::fanout {
+namespace chorus::server::socketio {
 
 // Plain functions, not coroutines: each hands back the adapter's awaitable.
 
@@ -43,11 +43,11 @@ void server_side_emit(server& srv, std::string nsp, std::string_view event_name,
   srv.adapter().server_side_emit(std::move(nsp), event_array(event_name, args_json));
 }
 
-awaitable<server_replies> server_side_emit_with_ack(server& srv, std::string nsp,
-                                                    std::string_view event_name,
-                                                    std::string_view args_json) {
+awaitable<fanout::server_replies> server_side_emit_with_ack(server& srv, std::string nsp,
+                                                            std::string_view event_name,
+                                                            std::string_view args_json) {
   return srv.adapter().server_side_emit_with_ack(std::move(nsp),
                                                  event_array(event_name, args_json));
 }
 
-}  // namespace chorus::server::fanout
+}  // namespace chorus::server::socketio

@@ -11,7 +11,7 @@ namespace chorus::server {
 class server;
 }
 
-namespace chorus::server::fanout {
+namespace chorus::server::socketio {
 
 // Questions about a room, asked of the server's adapter (every shard, and later every node):
 // each shard answers for the sockets it owns, on its own thread, and the answers are gathered.
@@ -31,8 +31,8 @@ awaitable<void> close_room(server& srv, std::string nsp, std::string room);
 void server_side_emit(server& srv, std::string nsp, std::string_view event_name,
                       std::string_view args_json = {});
 // The same, gathering each other node's reply until the cluster's request timeout.
-awaitable<server_replies> server_side_emit_with_ack(server& srv, std::string nsp,
-                                                    std::string_view event_name,
-                                                    std::string_view args_json = {});
+awaitable<fanout::server_replies> server_side_emit_with_ack(server& srv, std::string nsp,
+                                                            std::string_view event_name,
+                                                            std::string_view args_json = {});
 
-}  // namespace chorus::server::fanout
+}  // namespace chorus::server::socketio

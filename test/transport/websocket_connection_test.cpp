@@ -1,7 +1,7 @@
-// websocket_connection driven over loopback TCP by a hand-written peer, with a stub handler in
-// place of the Engine.IO session: messages reach the handler, the server's close and the peer's
-// close each put a close frame on the wire before the TCP close and end with the right reason,
-// protocol errors close with their codes, and the handler hears the end once.
+// websocket_connection driven over an AF_UNIX socketpair by a hand-written peer, with a stub
+// handler in place of the Engine.IO session: messages reach the handler, the server's close and the
+// peer's close each put a close frame on the wire before the socket's close and end with the right
+// reason, protocol errors close with their codes, and the handler hears the end once.
 #include "server/websocket/websocket_connection.hpp"
 
 #include <gtest/gtest.h>
@@ -16,7 +16,6 @@
 #include <string>
 #include <vector>
 
-#include "server/engineio/outbound_packet.hpp"
 #include "server/metrics/latency_histogram.hpp"
 #include "websocket_test_peer.hpp"
 
@@ -31,9 +30,8 @@ using namespace websocket_test;
 class websocket_connection_test : public ::testing::Test {
  protected:
   void SetUp() override {
-    tcp::acceptor acceptor(context_, {asio::ip::address_v4::loopback(), 0});
-    peer_.connect(acceptor.local_endpoint());
-    tcp::socket server_side = acceptor.accept();
+    auto [server_side, peer] = socket_pair(context_);
+    peer_ = std::move(peer);
     connection_ = std::make_shared<websocket_connection>(std::move(server_side), leftover_, config_,
                                                          scratch_, flusher_, metrics_);
     connection_->start(handler_);
@@ -107,7 +105,7 @@ TEST_F(websocket_connection_test, MessagesFromThePeerReachTheHandler) {
 }
 
 TEST_F(websocket_connection_test, SentPacketsReachThePeerAsUnmaskedFrames) {
-  EXPECT_EQ(connection_->send(engineio::make_text_packet("4hi"), false), send_result::queued);
+  EXPECT_EQ(connection_->send(text_packet("4hi"), false), send_result::queued);
   EXPECT_EQ(peer_read(5), std::string("\x81\x03"
                                       "4hi"));
 }
@@ -120,10 +118,10 @@ TEST_F(websocket_connection_test, PingIsAnsweredWithPong) {
 }
 
 TEST_F(websocket_connection_test, ServerCloseSendsQueuedFramesThenCloseFrameThenClosesTcp) {
-  connection_->send(engineio::make_text_packet("4last"), false);
+  connection_->send(text_packet("4last"), false);
   connection_->close(ws::close_code::going_away, "server shutting down");
   // Nothing is queued after the close frame.
-  EXPECT_EQ(connection_->send(engineio::make_text_packet("4late"), false), send_result::dropped);
+  EXPECT_EQ(connection_->send(text_packet("4late"), false), send_result::dropped);
   EXPECT_EQ(peer_read_to_eof(), std::string("\x81\x05"
                                             "4last") +
                                     server_close(1001, "server shutting down"));
@@ -146,7 +144,8 @@ TEST_F(websocket_connection_test, ServerCloseEndsAfterTheDeadlineWhenThePeerNeve
 }
 
 // What the peer sends that ends the connection: the close frame the server answers with, sent
-// before its side of TCP closes (not the deadline's close), and the reason the handler hears.
+// before its side of the socket closes (not the deadline's close), and the reason the handler
+// hears.
 struct ending_input {
   std::string name;
   std::string sent;
@@ -216,12 +215,14 @@ TEST_F(websocket_connection_test, PeerEofWithoutCloseFrameEndsWithTransportClose
   ASSERT_TRUE(ended());
   EXPECT_EQ(handler_->reason, disconnect_reason::transport_close);
   // Nothing goes out once closed.
-  EXPECT_EQ(connection_->send(engineio::make_text_packet("4late"), false), send_result::dropped);
+  EXPECT_EQ(connection_->send(text_packet("4late"), false), send_result::dropped);
 }
 
 TEST_F(websocket_connection_test, PeerResetEndsWithTransportError) {
-  ::linger hard{1, 0};  // close with RST
-  ::setsockopt(peer_.native_handle(), SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+  // A peer that closes with bytes it never read resets the connection (ECONNRESET: TCP's RST,
+  // and the same on this AF_UNIX pair).
+  ASSERT_EQ(connection_->send(text_packet("4unread"), false), send_result::queued);
+  pump_for(50ms);
   boost::system::error_code ignored;
   peer_.close(ignored);
   ASSERT_TRUE(ended());
@@ -236,11 +237,9 @@ TEST_F(websocket_connection_test, TheHandlerCanCloseFromAMessage) {
     }
   };
   auto handler = std::make_shared<closing_handler>();
-  tcp::acceptor acceptor(context_, {asio::ip::address_v4::loopback(), 0});
-  tcp::socket peer(context_);
-  peer.connect(acceptor.local_endpoint());
-  auto connection = std::make_shared<websocket_connection>(acceptor.accept(), "", config_, scratch_,
-                                                           flusher_, metrics_);
+  auto [server_side, peer] = socket_pair(context_);
+  auto connection = std::make_shared<websocket_connection>(std::move(server_side), "", config_,
+                                                           scratch_, flusher_, metrics_);
   connection->start(handler);
   // Two messages in one read: the second is not delivered once the first closed.
   asio::write(peer, asio::buffer(client_frame(0x81, "x") + client_frame(0x81, "y")));

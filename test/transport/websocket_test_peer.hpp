@@ -3,15 +3,21 @@
 // session, frames built by hand as a client and as the server send them (apart from the server's
 // own framing code), and running the connection's io_context for a bounded time.
 
+#include <sys/socket.h>
+
 #include <array>
 #include <boost/asio/io_context.hpp>
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
+#include <system_error>
+#include <utility>
 #include <vector>
 
+#include "server/asio.hpp"
 #include "server/transport/packet_transport.hpp"
 
 namespace chorus::server::websocket_test {
@@ -33,6 +39,24 @@ struct stub_handler : transport_handler {
     reason = why;
   }
 };
+
+// A connected AF_UNIX socketpair as two stream sockets: the server's end and the peer's. The
+// connection only reads, writes and shuts down its descriptor, so no TCP port or loopback
+// handshake is needed to test it.
+inline std::pair<tcp::socket, tcp::socket> socket_pair(asio::io_context& context) {
+  int fds[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
+    throw std::system_error(errno, std::generic_category(), "socketpair");
+  std::pair<tcp::socket, tcp::socket> ends{tcp::socket(context), tcp::socket(context)};
+  ends.first.assign(tcp::v4(), fds[0]);
+  ends.second.assign(tcp::v4(), fds[1]);
+  return ends;
+}
+
+// A text packet as the session queues it ("4hi": an Engine.IO message).
+inline shared_packet text_packet(std::string_view text) {
+  return rooms::encoded_packet::make(text, false);
+}
 
 // A frame header of any payload length (RFC 6455 §5.2).
 inline std::string frame_header(std::uint8_t first_byte, std::size_t size, bool masked) {

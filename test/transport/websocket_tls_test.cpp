@@ -1,11 +1,11 @@
-// websocket_connection under TLS, driven over loopback TCP by a peer that is a TLS client written
-// with OpenSSL directly (tls_test_client.hpp), with a stub handler in place of the Engine.IO
-// session. The handshake is completed in memory against the connection's tls_channel before the
-// connection gets the socket, as the TLS listener hands it over at the upgrade. The peer sends
-// encrypted, masked frames and decrypts what the server sends: messages reach the handler, sends
-// arrive in order and whole (a turn's frames sealed together into records), pings are answered,
-// the server's close puts a close frame and then a close_notify on the wire, and bad ciphertext
-// or the peer's close_notify end the connection with the right reason.
+// websocket_connection under TLS, driven over an AF_UNIX socketpair by a peer that is a TLS client
+// written with OpenSSL directly (tls_test_client.hpp), with a stub handler in place of the
+// Engine.IO session. The handshake is completed in memory against the connection's tls_channel
+// before the connection gets the socket, as the TLS listener hands it over at the upgrade. The peer
+// sends encrypted, masked frames and decrypts what the server sends: messages reach the handler,
+// sends arrive in order and whole (a turn's frames sealed together into records), pings are
+// answered, the server's close puts a close frame and then a close_notify on the wire, and bad
+// ciphertext or the peer's close_notify end the connection with the right reason.
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 
@@ -18,7 +18,6 @@
 #include <string>
 #include <vector>
 
-#include "server/engineio/outbound_packet.hpp"
 #include "server/metrics/latency_histogram.hpp"
 #include "server/websocket/websocket_connection.hpp"
 #include "tls_test_client.hpp"
@@ -53,9 +52,8 @@ class websocket_tls_test : public ::testing::Test {
       client_.write(early_plaintext_);
       channel->feed(bytes_of(client_.take()));
     }
-    tcp::acceptor acceptor(context_, {asio::ip::address_v4::loopback(), 0});
-    peer_.connect(acceptor.local_endpoint());
-    tcp::socket server_side = acceptor.accept();
+    auto [server_side, peer] = socket_pair(context_);
+    peer_ = std::move(peer);
     connection_ = std::make_shared<websocket_connection>(
         std::move(server_side), "", config_, scratch_, flusher_, metrics_, std::move(channel));
     connection_->start(handler_);
@@ -160,7 +158,7 @@ TEST_F(websocket_tls_test, QueuedSendsArriveInOrderSealedTogether) {
   std::string expected;
   for (int i = 0; i < 50; ++i) {
     std::string text = "4message " + std::to_string(i);
-    ASSERT_EQ(connection_->send(engineio::make_text_packet(text), false), send_result::queued);
+    ASSERT_EQ(connection_->send(text_packet(text), false), send_result::queued);
     expected += server_frame(0x81, text);
   }
   EXPECT_EQ(client_receive(expected.size()), expected);
@@ -177,7 +175,7 @@ TEST_F(websocket_tls_test, LargeSendsArriveWholeAndInOrder) {
   texts.push_back("4end");
   std::string expected;
   for (const auto& text : texts) {
-    ASSERT_EQ(connection_->send(engineio::make_text_packet(text), false), send_result::queued);
+    ASSERT_EQ(connection_->send(text_packet(text), false), send_result::queued);
     expected += server_frame(0x81, text);
   }
   std::string got = client_receive(expected.size());
@@ -200,7 +198,7 @@ TEST_F(websocket_tls_test, ClientKeyUpdateIsAnsweredAndDataFlowsOn) {
   client_send(client_frame(0x81, "4after update"));
   ASSERT_TRUE(pump_until([&] { return !handler_->texts.empty(); }));
   EXPECT_EQ(handler_->texts, std::vector<std::string>{"4after update"});
-  connection_->send(engineio::make_text_packet("4reply"), false);
+  connection_->send(text_packet("4reply"), false);
   EXPECT_EQ(client_receive(8), server_frame(0x81, "4reply"));
   // Two records: the server's KeyUpdate, then the frame under its new keys.
   EXPECT_EQ(tls_test::count_records(raw_, 23), 2);
@@ -208,9 +206,9 @@ TEST_F(websocket_tls_test, ClientKeyUpdateIsAnsweredAndDataFlowsOn) {
 }
 
 TEST_F(websocket_tls_test, CloseSendsCloseFrameThenCloseNotifyThenTheHandlerHears) {
-  connection_->send(engineio::make_text_packet("4last"), false);
+  connection_->send(text_packet("4last"), false);
   connection_->close(ws::close_code::going_away, "server shutting down");
-  EXPECT_EQ(connection_->send(engineio::make_text_packet("4late"), false), send_result::dropped);
+  EXPECT_EQ(connection_->send(text_packet("4late"), false), send_result::dropped);
   EXPECT_EQ(client_receive_to_eof(),
             server_frame(0x81, "4last") + server_close(1001, "server shutting down"));
   // After the close frame, the TLS close_notify, then the TCP close of the sending side.

@@ -1,9 +1,10 @@
-#include "server/fanout/broadcast_operator.hpp"
+#include "server/socketio/broadcast_operator.hpp"
 
 #include "server/fanout/adapter.hpp"
 #include "server/server.hpp"
+#include "server/socketio/event_job.hpp"
 
-namespace chorus::server::fanout {
+namespace chorus::server::socketio {
 
 broadcast_operator::broadcast_operator(server& srv, shard* origin, std::string nsp)
     : server_(srv), origin_(origin), nsp_(std::move(nsp)) {}
@@ -33,22 +34,22 @@ void broadcast_operator::emit(std::string_view event_name, std::string_view args
   auto job = make_event_job(nsp_, std::nullopt, attachments, event_name, args_json);
   job->target = target_;
   job->flags = flags_;
-  server_.adapter().broadcast(std::move(job), origin_);
+  server_.adapter().broadcast(std::move(job), origin_ ? &origin_->hub() : nullptr);
 }
 
 void broadcast_operator::emit_with_ack(std::string_view event_name, std::string_view args_json,
                                        std::chrono::milliseconds timeout,
-                                       ack_collector::done_callback done,
+                                       fanout::ack_collector::done_callback done,
                                        const std::vector<std::string>& attachments) const {
-  std::uint64_t id = next_broadcast_ack_id();
+  std::uint64_t id = fanout::next_broadcast_ack_id();
   auto job = make_event_job(nsp_, id, attachments, event_name, args_json);
   job->target = target_;
   job->flags = flags_;
   shard& home = origin_ ? *origin_ : server_.shard_at(0);
-  job->acks = ack_collector::create(home.executor(), timeout, std::move(done));
+  job->acks = fanout::ack_collector::create(home.executor(), timeout, std::move(done));
   job->ack_id = id;
   job->ack_timeout = timeout;
-  server_.adapter().broadcast(std::move(job), origin_);
+  server_.adapter().broadcast(std::move(job), origin_ ? &origin_->hub() : nullptr);
 }
 
 void broadcast_operator::sockets_join(std::vector<std::string> rooms) const {
@@ -63,8 +64,8 @@ void broadcast_operator::disconnect_sockets(bool close_connection) const {
   server_.adapter().disconnect_sockets(nsp_, target_, close_connection);
 }
 
-awaitable<std::vector<socket_description>> broadcast_operator::fetch_sockets() const {
+awaitable<std::vector<fanout::socket_description>> broadcast_operator::fetch_sockets() const {
   return server_.adapter().fetch_sockets(nsp_, target_);
 }
 
-}  // namespace chorus::server::fanout
+}  // namespace chorus::server::socketio
