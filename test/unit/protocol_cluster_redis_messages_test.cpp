@@ -8,6 +8,7 @@
 
 #include "protocol/cluster/redis_messages.hpp"
 #include "protocol/msgpack/writer.hpp"
+#include "test/support/msgpack_bytes.hpp"
 
 namespace chorus::protocol::cluster {
 namespace {
@@ -15,28 +16,16 @@ namespace {
 using namespace std::string_literals;
 
 // msgpack pieces to build payloads from.
+using chorus::test::nil;
+using chorus::test::str;
+using chorus::test::uint;
+using chorus::test::undefined;
 std::string arr(std::uint32_t n) {
-  std::string out;
-  msgpack::put_array(out, n);
-  return out;
+  return chorus::test::array_header(n);
 }
 std::string map(std::uint32_t n) {
-  std::string out;
-  msgpack::put_map(out, n);
-  return out;
+  return chorus::test::map_header(n);
 }
-std::string str(std::string_view s) {
-  std::string out;
-  msgpack::put_str(out, s);
-  return out;
-}
-std::string uint(std::uint64_t n) {
-  std::string out;
-  msgpack::put_uint(out, n);
-  return out;
-}
-const std::string nil = "\xc0"s;
-const std::string undefined = "\xd4\x00\x00"s;
 const std::string yes = "\xc3"s;
 const std::string no = "\xc2"s;
 

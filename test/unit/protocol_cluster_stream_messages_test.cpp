@@ -10,6 +10,7 @@
 
 #include "protocol/base64.hpp"
 #include "protocol/cluster/stream_messages.hpp"
+#include "test/support/hex.hpp"
 
 namespace chorus::protocol::cluster {
 namespace {
@@ -25,12 +26,7 @@ cluster_message base(int type) {
   return m;
 }
 
-std::string from_hex(std::string_view hex) {
-  std::string out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
-    out += static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16));
-  return out;
-}
+using chorus::test::from_hex;
 
 fields as_pairs(const std::vector<stream_field>& entry) {
   fields out;

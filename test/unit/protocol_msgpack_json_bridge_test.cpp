@@ -7,21 +7,14 @@
 #include <vector>
 
 #include "protocol/msgpack/json_bridge.hpp"
+#include "test/support/hex.hpp"
 
 namespace chorus::protocol::msgpack {
 namespace {
 
 using namespace std::string_literals;
 
-std::string to_hex(std::string_view bytes) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string hex;
-  for (const char c : bytes) {
-    hex += digits[static_cast<unsigned char>(c) >> 4];
-    hex += digits[static_cast<unsigned char>(c) & 0xf];
-  }
-  return hex;
-}
+using chorus::test::to_hex;
 
 TEST(JsonBridge, ReadsOneValueAndMovesPastIt) {
   const std::string bytes = "\x01\xc4\x01\xaa\x92\xc4\x01\xbb\xa1x"s;

@@ -12,29 +12,15 @@
 #include "protocol/cluster/cluster_messages.hpp"
 #include "protocol/cluster/redis_messages.hpp"
 #include "protocol/msgpack/json_bridge.hpp"
+#include "test/support/hex.hpp"
 
 namespace chorus::protocol {
 namespace {
 
 using simdjson::dom::element;
 
-std::string from_hex(std::string_view hex) {
-  std::string bytes;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
-    bytes += static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16));
-  }
-  return bytes;
-}
-
-std::string to_hex(std::string_view bytes) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string hex;
-  for (const char c : bytes) {
-    hex += digits[static_cast<unsigned char>(c) >> 4];
-    hex += digits[static_cast<unsigned char>(c) & 0xf];
-  }
-  return hex;
-}
+using chorus::test::from_hex;
+using chorus::test::to_hex;
 
 element load_table() {
   static simdjson::dom::parser parser;
