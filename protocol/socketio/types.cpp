@@ -34,6 +34,10 @@ const char* to_string(parse_error error) {
       return "unexpected text packet during binary reassembly";
     case parse_error::attachments_too_large:
       return "attachments too large";
+    case parse_error::invalid_msgpack:
+      return "invalid msgpack";
+    case parse_error::bad_namespace:
+      return "invalid namespace";
   }
   return "unknown parse error";
 }

@@ -33,7 +33,9 @@ enum class parse_error {
   bad_placeholder,
   unexpected_binary,  // a binary message with no binary packet being reassembled
   unexpected_text,    // a text packet while attachments are still expected
-  attachments_too_large
+  attachments_too_large,
+  invalid_msgpack,  // msgpack parser: not one well-formed msgpack map (see msgpack_codec.hpp)
+  bad_namespace     // msgpack parser: "nsp" absent or not a string
 };
 
 // Short human text, e.g. "invalid payload".
