@@ -113,9 +113,9 @@ parse_error read_fields(const char** p, const char* end, std::size_t depth, fiel
 std::size_t placeholders_in(simdjson::dom::element value) {
   std::size_t count = 0;
   if (value.is_array()) {
-    for (const simdjson::dom::element child : value.get_array().value_unsafe()) {
-      count += placeholders_in(child);
-    }
+    // A named copy: value_unsafe() on the temporary result would dangle in a range-for.
+    const simdjson::dom::array array = value.get_array().value_unsafe();
+    for (const simdjson::dom::element child : array) count += placeholders_in(child);
   } else if (value.is_object()) {
     const simdjson::dom::object object = value.get_object().value_unsafe();
     const json::placeholder_ref ref = json::find_placeholder(object, SIZE_MAX);
