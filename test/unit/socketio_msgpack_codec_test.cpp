@@ -23,11 +23,10 @@ using chorus::test::from_hex;
 using chorus::test::to_hex;
 
 // Written by socket.io-msgpack-parser 3.0.2 (notepack.io 2.2.0) for the packet objects as
-// socket.io 4.8.3 builds them (server and client lib/socket.ts), with
-//   cd /tmp/msgpack-ref && npm install socket.io-msgpack-parser@3.0.2 && node gen.js
-// where gen.js prints, for each object below, new (require("socket.io-msgpack-parser").Encoder)()
-//   .encode(object)[0].toString("hex")
-// and feeds it back to the reference Decoder, which accepts every one.
+// socket.io 4.8.3 builds them (server and client lib/socket.ts); printed, and checked to be
+// accepted by the reference Decoder, by
+//   npm install --prefix /tmp/msgpack-ref socket.io-msgpack-parser@3.0.2
+//   NODE_PATH=/tmp/msgpack-ref/node_modules node test/js/reference/msgpack-parser-vectors.cjs
 // { type: 2, data: ["hello", "you"], nsp: "/" }  (Socket#emit, BroadcastOperator#emit)
 constexpr std::string_view server_event =
     "83a47479706502a46461746192a568656c6c6fa3796f75a36e7370a12f";
