@@ -22,22 +22,16 @@
 #include <string_view>
 #include <vector>
 
+#include "fuzz/fuzz_support.hpp"
 #include "protocol/cluster/cluster_messages.hpp"
 #include "protocol/cluster/redis_messages.hpp"
 #include "protocol/msgpack/json_bridge.hpp"
 
 namespace {
 
+using chorus::fuzz::check;
+using chorus::fuzz::json_parser;
 using namespace chorus::protocol;
-
-void check(bool ok) {
-  if (!ok) std::abort();
-}
-
-simdjson::dom::parser& json_parser() {
-  static simdjson::dom::parser parser;
-  return parser;
-}
 
 void bridge(std::string_view payload) {
   const char* begin = payload.data();

@@ -22,22 +22,16 @@
 #include <string_view>
 #include <vector>
 
+#include "fuzz/fuzz_support.hpp"
 #include "protocol/socketio/binary_reassembler.hpp"
 #include "protocol/socketio/event_args.hpp"
 #include "protocol/socketio/packet.hpp"
 
 namespace {
 
+using chorus::fuzz::check;
+using chorus::fuzz::json_parser;
 using namespace chorus::protocol::socketio;
-
-void check(bool ok) {
-  if (!ok) std::abort();
-}
-
-simdjson::dom::parser& json_parser() {
-  static simdjson::dom::parser parser;
-  return parser;
-}
 
 std::size_t array_size(const parsed_payload& p) {
   simdjson::dom::array array;
@@ -92,20 +86,11 @@ void dispatch(const header& h, const limits& lim) {
   }
 }
 
-limits limits_for(std::uint8_t selector) {
-  static constexpr std::size_t attachment_bytes[] = {1'000'000, 0, 1, 16};
-  limits lim;
-  lim.max_attachment_bytes = attachment_bytes[selector & 3];
-  if (selector & 4) lim.max_depth = 3;
-  if (selector & 8) lim.max_attachments = 2;
-  return lim;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
-  const limits lim = limits_for(data[0]);
+  const limits lim = chorus::fuzz::socketio_limits(data[0]);
   std::string_view rest(reinterpret_cast<const char*>(data) + 1, size - 1);
 
   binary_reassembler reassembler(lim);
