@@ -189,10 +189,30 @@ def cluster_seeds():
     return seeds
 
 
+def socketio_msgpack_seeds():
+    """The reference encoder's vectors in the unit test, under each limits selector, and bad input
+    spelled here as the unit test builds it: not a map, 0xc1, trailing bytes, huge declared lengths,
+    deep nesting, a type 5, a map that reads as a placeholder."""
+    hexes = [t.decode() for t in unit("socketio_msgpack_codec_test.cpp")
+             if len(t) >= 8 and len(t) % 2 == 0 and re.fullmatch(rb"[0-9a-f]+", t)]
+    packets = [bytes.fromhex(h) for h in hexes]
+    head = b"\x83\xa4type\x02\xa3nsp\xa1/\xa4data"
+    packets += [
+        b"\x92\x02\xa1/", b"\xc1", packets[0] + b"\xc0", b"\xdf\xff\xff\xff\xff0123456789",
+        head + b"\x92\xa1x\xc6\xff\xff\xff\xff0123456789", head + b"\x91" * 40 + b"\x01",
+        b"\x83\xa4type\x05\xa3nsp\xa1/\xa4data\x92\xa1x\xc4\x00", b'2["hello","you"]',
+        head + b"\x92\xa1x\x82\xac_placeholder\xc3\xa3num\x00",
+        head + b"\x92\xa5error\x01",
+        b"\x84\xa4type\x03\xa3nsp\xa1/\xa4data\x90\xa2id\xcb\x40\x1c\0\0\0\0\0\0",
+    ]
+    return [bytes([selector]) + p for p in packets for selector in (0, 15)]
+
+
 write("fuzz_engineio_payload", engineio_seeds())
 write("fuzz_socketio_packet", socketio_seeds())
 write("fuzz_websocket_frame_reader", websocket_seeds())
 write("fuzz_http_request", http_seeds())
 write("fuzz_cluster_messages", cluster_seeds())
+write("fuzz_socketio_msgpack", socketio_msgpack_seeds())
 for target in sorted(CORPUS.iterdir()):
     print(target.name, len(list(target.iterdir())))
