@@ -84,7 +84,9 @@ parse_error from_bridge(bridge_error error) {
 }
 
 // Reads the top map's entries into `f`, checking every value as notepack would decode it.
-parse_error read_fields(const char** p, const char* end, std::size_t depth, fields& f) {
+// The data is read into out.data and out.attachments on the way.
+parse_error read_fields(const char** p, const char* end, std::size_t depth, fields& f,
+                        msgpack_packet& out) {
   if (*p >= end) return parse_error::empty_packet;
   if (mp_typeof(**p) != MP_MAP || mp_check_map(*p, end) > 0) return parse_error::invalid_msgpack;
   const std::uint32_t count = mp_decode_map(p);
@@ -93,7 +95,16 @@ parse_error read_fields(const char** p, const char* end, std::size_t depth, fiel
     const std::optional<std::string_view> key = read_str(p, end);
     if (!key || *key == "__proto__") return parse_error::invalid_msgpack;
     const char* value = *p;
-    if (auto error = msgpack::skip_value(p, end, depth)) return from_bridge(*error);
+    if (*key == "data") {
+      // Read into JSON as it comes (one walk); a repeated "data" starts over.
+      out.data.clear();
+      out.attachments.clear();
+      if (auto error = msgpack::append_json(p, end, out.data, out.attachments, depth)) {
+        return from_bridge(*error);
+      }
+    } else if (auto error = msgpack::skip_value(p, end, depth)) {
+      return from_bridge(*error);
+    }
     if (msgpack::is_undefined(value, end)) value = nullptr;
     if (*key == "type") {
       f.type = value;
@@ -146,9 +157,11 @@ parse_error decode_msgpack(std::string_view bytes, const limits& lim, simdjson::
   const char* p = bytes.data();
   const char* const end = p + bytes.size();
   fields f;
+  out.data.clear();
+  out.attachments.clear();
   // Values are bounded from their own level, the data's array or map being level 1 as in the
   // JSON codec.
-  if (auto error = read_fields(&p, end, lim.max_depth, f); error != parse_error::ok) {
+  if (auto error = read_fields(&p, end, lim.max_depth, f, out); error != parse_error::ok) {
     return error;
   }
 
@@ -163,14 +176,10 @@ parse_error decode_msgpack(std::string_view bytes, const limits& lim, simdjson::
   if (!has_id) out.ack_id.reset();
   if (out.type == packet_type::ack && !out.ack_id) return parse_error::bad_ack_id;
 
-  out.has_data = f.data != nullptr;
-  out.data.clear();
-  out.attachments.clear();
-  if (out.has_data) {
-    const char* data = f.data;
-    if (auto error = msgpack::append_json(&data, end, out.data, out.attachments, lim.max_depth)) {
-      return from_bridge(*error);
-    }
+  out.has_data = f.data != nullptr;  // undefined was read as "null": not data
+  if (!out.has_data) {
+    out.data.clear();
+    out.attachments.clear();
   }
   if (out.attachments.size() > lim.max_attachments) return parse_error::too_many_attachments;
   const std::size_t attachment_bytes =

@@ -36,7 +36,8 @@ header as_header(const msgpack_packet& p);
 // (`parsed` is its result: its root lives in `parser`). On error `out` is unspecified.
 //
 // Accepted: one msgpack map whose str keys are looked up as JS properties (a repeated key: the
-// last one wins), any other str key ignored with its value (still checked, as notepack decodes it);
+// last one wins); any other str key is ignored, its value still read (as json_bridge reads data,
+// so refused where data would be) since notepack decodes the whole map;
 //   "type"  a number that is an integer 0-4 (index.js isInteger: 2.0 as a float64 too);
 //   "nsp"   a str; invalid UTF-8 replaced by U+FFFD as Node's toString('utf8') does; any text,
 //           "" too (socket.io 4.8 looks it up as is; an unknown one gets "Invalid namespace");
@@ -51,8 +52,11 @@ header as_header(const msgpack_packet& p);
 //   - a key that is not a str, and the key "__proto__" (invalid_msgpack): JS would turn
 //     ["type"] into the property "type", and `o.__proto__ = {type: 2, ...}` makes every field
 //     an inherited one;
-//   - the data values json_bridge refuses (an unknown ext type, a container or binary as a map
-//     key, "__proto__" in a map) → invalid_msgpack; nested deeper than lim.max_depth → too_deep;
+//   - the values json_bridge refuses, in any field (an unknown ext type, which notepack makes
+//     [type, Buffer]; a container or binary as a map key; "__proto__" in a map) → invalid_msgpack;
+//     nested deeper than lim.max_depth → too_deep. json_bridge reads as notepack 3 does; the one
+//     form notepack 2.2 reads otherwise is the timestamp ext -1, a Date's ISO text here and
+//     [-1, Buffer] there;
 //   - an id that is negative or above 2^53 - 1 (bad_ack_id): socket.io-client counts ids from
 //     0, and beyond 2^53 the JS number the reference keeps is not the id sent, so its ACK would
 //     carry another; an ACK without an id (bad_ack_id), as the JSON codec;
