@@ -13,6 +13,7 @@
 #include "server/http/over_limit.hpp"
 #include "server/http/responses.hpp"
 #include "server/http/router.hpp"
+#include "server/ops/ops_routes.hpp"
 #include "server/recovery/state_recovery.hpp"
 #include "server/tls/tls_session.hpp"
 
@@ -43,9 +44,10 @@ guard::connection_slot admit(shard& home, tcp::socket& socket) {
   if (verdict == guard::admission::too_many_connections)
     reserve = owner.over_limit_reserve().admit(peer.address(), reserved);
   if (reserve)
-    asio::co_spawn(home.executor(),
-                   http::answer_over_limit(home, std::move(socket), std::move(reserve), message),
-                   log_exceptions{"over-limit connection"});
+    asio::co_spawn(
+        home.executor(),
+        http::answer_over_limit(home, owner.site(), std::move(socket), std::move(reserve), message),
+        log_exceptions{"over-limit connection"});
   else
     guard::refuse_connection(std::move(socket), message);
   return {};
@@ -68,13 +70,15 @@ awaitable<void> accept_loop(shard& home, tcp::acceptor& acceptor) {
     if (!slot) continue;
     home.metrics().tcp_accepted.add();
     if (const auto& tls = home.owner().tls_context())
-      asio::co_spawn(home.executor(),
-                     tls::run_tls_session(home, std::move(socket), std::move(slot), tls),
-                     log_exceptions{"tls session"});
+      asio::co_spawn(
+          home.executor(),
+          tls::run_tls_session(home, home.owner().site(), std::move(socket), std::move(slot), tls),
+          log_exceptions{"tls session"});
     else
-      asio::co_spawn(home.executor(),
-                     http::run_http_session(home, std::move(socket), std::move(slot)),
-                     log_exceptions{"http session"});
+      asio::co_spawn(
+          home.executor(),
+          http::run_http_session(home, home.owner().site(), std::move(socket), std::move(slot)),
+          log_exceptions{"http session"});
   }
 }
 
@@ -138,9 +142,8 @@ void end_when_drained(shard& s, std::shared_ptr<asio::steady_timer> timer,
 
 server::server(server_config config, session_handler_factory factory)
     : config_(std::move(config)), factory_(std::move(factory)) {
-  http_handler_ = [](const http::request& req) { return http::make_not_found(req); };
-  router_ = std::make_unique<http::router>();
-  router_->add(engineio::make_route(config_));
+  site_.fallback = [](const http::request& req) { return http::make_not_found(req); };
+
   unsigned count =
       config_.threads ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
   count = std::min(count, 4096u);  // the sid names the shard in two base64 characters
@@ -150,6 +153,12 @@ server::server(server_config config, session_handler_factory factory)
   over_limit_reserve_ = std::make_unique<guard::connection_guard>(
       guard::connection_limits{.max_connections = http::over_limit_reserve});
   for (unsigned i = 0; i < count; ++i) shards_.push_back(std::make_unique<shard>(i, *this));
+  auto services = std::make_shared<engineio::endpoint_services>();
+  for (auto& s : shards_) services->shards.push_back(s.get());
+  services->guard = guard_.get();
+  services->make_handler = [this](shard& home) { return factory_(home); };
+  site_.router.add(engineio::make_route(config_, std::move(services)));
+  ops::add_ops_routes(site_.router, *this);
   if (config_.recovery.enabled())
     recovery_ = std::make_unique<recovery::state_recovery>(config_.recovery);
   adapter_ = std::make_unique<fanout::local_adapter>(hubs(), recovery_.get());

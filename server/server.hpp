@@ -14,8 +14,7 @@
 #include "server/config.hpp"
 #include "server/engineio/session_handler.hpp"
 #include "server/guard/connection_guard.hpp"
-#include "server/http/access_log.hpp"
-#include "server/http/http_types.hpp"
+#include "server/http/site.hpp"
 #include "server/shard.hpp"
 
 namespace boost::asio::ssl {
@@ -27,10 +26,6 @@ class adapter;
 }
 namespace chorus::server::recovery {
 class state_recovery;
-}
-
-namespace chorus::server::http {
-class router;
 }
 
 namespace chorus::server {
@@ -54,8 +49,8 @@ class server {
   server(const server&) = delete;
   server& operator=(const server&) = delete;
 
-  // Requests outside the Engine.IO path go here (default: 404).
-  void set_http_handler(http::http_handler handler) { http_handler_ = std::move(handler); }
+  // Requests outside the Engine.IO path and the operator endpoints go here (default: 404).
+  void set_http_handler(http::http_handler handler) { site_.fallback = std::move(handler); }
   // With a context (tls::make_tls_context), every accepted connection speaks TLS. Before start().
   void set_tls_context(std::shared_ptr<boost::asio::ssl::context> tls) { tls_ = std::move(tls); }
   const std::shared_ptr<boost::asio::ssl::context>& tls_context() const { return tls_; }
@@ -78,8 +73,7 @@ class server {
   void stop_now();
 
   // The HTTP access log (null: off). Before start().
-  void set_access_log(std::shared_ptr<http::access_log> log) { access_log_ = std::move(log); }
-  const http::access_log* access_log() const { return access_log_.get(); }
+  void set_access_log(std::shared_ptr<http::access_log> log) { site_.log = std::move(log); }
 
   // Readiness (/readyz): every shard's acceptor listens once start() returned; draining from the
   // moment stop() or begin_drain() is called. Any thread.
@@ -102,12 +96,9 @@ class server {
   guard::connection_guard& guard() { return *guard_; }
   // Places for connections over --max-connections that are still read (http/over_limit.hpp).
   guard::connection_guard& over_limit_reserve() { return *over_limit_reserve_; }
-  std::unique_ptr<engineio::session_handler> make_handler(shard& home) const {
-    return factory_(home);
-  }
-  const http::http_handler& http_handler() const { return http_handler_; }
-  // The paths served by a layer above HTTP (Engine.IO's); the rest go to http_handler().
-  const http::router& router() const { return *router_; }
+  // What every HTTP connection serves: Engine.IO's path and the operator endpoints on the
+  // router, the rest to set_http_handler's handler, and the access log.
+  const http::site& site() const { return site_; }
 
  private:
   // Sets draining(), then on every shard's thread closes its acceptor and its sessions and calls
@@ -116,8 +107,7 @@ class server {
 
   server_config config_;
   session_handler_factory factory_;
-  http::http_handler http_handler_;
-  std::unique_ptr<http::router> router_;
+  http::site site_;
   std::shared_ptr<boost::asio::ssl::context> tls_;
   std::unique_ptr<guard::connection_guard> guard_;
   std::unique_ptr<guard::connection_guard> over_limit_reserve_;
@@ -130,7 +120,6 @@ class server {
   std::uint16_t port_ = 0;
   std::atomic<bool> accepting_{false};
   std::atomic<bool> draining_{false};
-  std::shared_ptr<http::access_log> access_log_;
   std::mutex finished_mutex_;
   std::condition_variable finished_changed_;
   std::size_t finished_ = 0;  // shard threads whose loop has ended

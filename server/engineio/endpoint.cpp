@@ -9,7 +9,6 @@
 #include "server/guard/http_checks.hpp"
 #include "server/http/query.hpp"
 #include "server/http/responses.hpp"
-#include "server/server.hpp"
 #include "server/shard.hpp"
 #include "server/websocket/handshake.hpp"
 #include "server/websocket/websocket_connection.hpp"
@@ -36,9 +35,10 @@ awaitable<outcome> answer_polling(http::connection& conn, const http::request& r
 
 constexpr std::string_view polling_content_type = "text/plain; charset=UTF-8";
 
-std::shared_ptr<session> open_session(shard& home, transport_kind transport) {
+std::shared_ptr<session> open_session(const endpoint_services& services, shard& home,
+                                      transport_kind transport) {
   auto created = std::make_shared<session>(home, make_sid(home.index()), transport,
-                                           home.owner().make_handler(home));
+                                           services.make_handler(home));
   home.metrics().sessions_opened[static_cast<std::size_t>(transport)].add();
   home.add_session(created);
   return created;
@@ -46,8 +46,8 @@ std::shared_ptr<session> open_session(shard& home, transport_kind transport) {
 
 // Switches the connection to WebSocket and starts it on its own: the HTTP session (its
 // coroutine frames, stream and request) ends here, so a WebSocket connection holds none of it.
-awaitable<outcome> run_websocket(http::connection& conn, const http::request& req,
-                                 std::shared_ptr<session> existing) {
+awaitable<outcome> run_websocket(const endpoint_services& services, http::connection& conn,
+                                 const http::request& req, std::shared_ptr<session> existing) {
   if (co_await http::write_response(conn, make_websocket_accept(req)) == outcome::close)
     co_return outcome::close;
   conn.stream.expires_never();
@@ -62,7 +62,7 @@ awaitable<outcome> run_websocket(http::connection& conn, const http::request& re
   if (existing) {
     if (!existing->attach_probe(ws)) co_return outcome::close;  // changed while answering
   } else {
-    target = open_session(conn.home, transport_kind::websocket);
+    target = open_session(services, conn.home, transport_kind::websocket);
     target->attach_websocket(ws);
     ws->send(make_text_packet(target->open_packet()), false);
     target->start();
@@ -88,22 +88,22 @@ awaitable<outcome> close_extra_websocket(http::connection& conn, const http::req
 
 // The per-address handshake rate, by the address counted at accept (TLS included: the
 // connection is the client's own socket).
-bool handshake_allowed(http::connection& conn) {
-  return !conn.slot || conn.home.owner().guard().allow_handshake(conn.slot.address());
+bool handshake_allowed(const endpoint_services& services, http::connection& conn) {
+  return !conn.slot || services.guard->allow_handshake(conn.slot.address());
 }
 
-awaitable<outcome> handshake(http::connection& conn, const http::request& req,
-                             std::string_view transport) {
-  if (!handshake_allowed(conn))
+awaitable<outcome> handshake(const endpoint_services& services, http::connection& conn,
+                             const http::request& req, std::string_view transport) {
+  if (!handshake_allowed(services, conn))
     co_return co_await http::write_response(conn, guard::make_handshake_refusal(req));
   if (transport == "websocket") {
     if (!is_valid_websocket_upgrade(req))
       co_return co_await refuse(conn, req, request_error::bad_request);
-    co_return co_await run_websocket(conn, req, nullptr);
+    co_return co_await run_websocket(services, conn, req, nullptr);
   }
   if (req.method() != beast_http::verb::get)
     co_return co_await refuse(conn, req, request_error::bad_handshake_method);
-  auto created = open_session(conn.home, transport_kind::polling);
+  auto created = open_session(services, conn.home, transport_kind::polling);
   std::string body = created->open_packet();
   created->start();
   co_return co_await answer_polling(conn, req, polling_content_type, std::move(body));
@@ -133,13 +133,14 @@ awaitable<outcome> post_to_session(http::connection& conn, http::request_parser&
   }
 }
 
-awaitable<outcome> continue_session(http::connection& conn, const http::request& req,
-                                    std::string_view transport, std::shared_ptr<session> found) {
+awaitable<outcome> continue_session(const endpoint_services& services, http::connection& conn,
+                                    const http::request& req, std::string_view transport,
+                                    std::shared_ptr<session> found) {
   if (transport == "websocket") {
     if (!is_valid_websocket_upgrade(req) || found->closed())
       co_return co_await refuse(conn, req, request_error::bad_request);
     if (!found->can_upgrade()) co_return co_await close_extra_websocket(conn, req);
-    co_return co_await run_websocket(conn, req, std::move(found));
+    co_return co_await run_websocket(services, conn, req, std::move(found));
   }
   if (found->transport() != transport_kind::polling)
     co_return co_await refuse(conn, req, request_error::bad_request);
@@ -165,16 +166,17 @@ awaitable<outcome> refuse_origin(http::connection& conn, http::request_parser_pt
 
 }  // namespace
 
-awaitable<outcome> handle_request(http::connection& conn, http::request_parser_ptr parser) {
+awaitable<outcome> handle_request(const endpoint_services& services, http::connection& conn,
+                                  http::request_parser_ptr parser) {
   const http::request& header = parser->get();
   if (!guard::origin_permitted(header, conn.home.config()))
     co_return co_await refuse_origin(conn, std::move(parser));
   std::string_view target = header.target();
   std::string_view sid = http::query_param(target, "sid");
   if (!sid.empty() && http::query_param(target, "EIO") == "4") {
-    auto owner = shard_of_sid(sid, conn.home.owner().shard_count());
+    auto owner = shard_of_sid(sid, services.shards.size());
     if (owner && *owner != conn.home.index()) {
-      http::migrate(conn, conn.home.owner().shard_at(*owner), std::move(parser));
+      http::migrate(conn, *services.shards[*owner], std::move(parser));
       co_return outcome::taken;
     }
     std::string_view transport = http::query_param(target, "transport");
@@ -198,26 +200,32 @@ awaitable<outcome> handle_request(http::connection& conn, http::request_parser_p
   if (transport != "polling" && transport != "websocket")
     co_return co_await refuse(conn, req, request_error::unknown_transport);
   sid = http::query_param(target, "sid");
-  if (sid.empty()) co_return co_await handshake(conn, req, transport);
-  if (!shard_of_sid(sid, conn.home.owner().shard_count()))
+  if (sid.empty()) co_return co_await handshake(services, conn, req, transport);
+  if (!shard_of_sid(sid, services.shards.size()))
     co_return co_await refuse(conn, req, request_error::unknown_sid);
   auto found = conn.home.find_session(sid);
   if (!found) co_return co_await refuse(conn, req, request_error::unknown_sid);
-  co_return co_await continue_session(conn, req, transport, std::move(found));
+  co_return co_await continue_session(services, conn, req, transport, std::move(found));
 }
 
-http::route make_route(const server_config& config) {
-  return {.path = config.path,
-          .serve = handle_request,
-          .body_refused = refuse_oversized_body,
-          .log_transport = true};
+http::route make_route(const server_config& config,
+                       std::shared_ptr<const endpoint_services> services) {
+  return {
+      .path = config.path,
+      .serve =
+          [services](http::connection& conn, http::request_parser_ptr parser) {
+            return handle_request(*services, conn, std::move(parser));
+          },
+      .body_refused =
+          [services](shard&, const http::request& req) { refuse_oversized_body(*services, req); },
+      .log_transport = true};
 }
 
-void refuse_oversized_body(shard& home, const http::request& req) {
+void refuse_oversized_body(const endpoint_services& services, const http::request& req) {
   std::string sid(http::query_param(req.target(), "sid"));
-  auto owner = shard_of_sid(sid, home.owner().shard_count());
+  auto owner = shard_of_sid(sid, services.shards.size());
   if (!owner) return;
-  shard& target = home.owner().shard_at(*owner);
+  shard& target = *services.shards[*owner];
   asio::post(target.context(), [&target, sid] {
     if (auto found = target.find_session(sid)) found->close(disconnect_reason::transport_error);
   });

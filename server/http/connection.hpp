@@ -16,9 +16,12 @@ class shard;
 
 namespace chorus::server::http {
 
+struct site;
+
 // One HTTP connection being served on a shard.
 struct connection {
   shard& home;
+  const http::site& site;  // what it serves: the same wherever it moves
   client_stream stream;
   boost::beast::flat_buffer buffer;
   guard::connection_slot slot;  // travels with the socket: to another shard, into a WebSocket

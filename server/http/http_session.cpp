@@ -7,11 +7,10 @@
 
 #include "server/http/connection.hpp"
 #include "server/http/drain.hpp"
-#include "server/http/ops_endpoint.hpp"
 #include "server/http/query.hpp"
 #include "server/http/responses.hpp"
 #include "server/http/router.hpp"
-#include "server/server.hpp"
+#include "server/http/site.hpp"
 #include "server/shard.hpp"
 
 namespace chorus::server::http {
@@ -22,7 +21,7 @@ namespace {
 
 // Keeps what the access log needs of a request whose header has been read.
 void note_request(connection& conn, const request& header) {
-  if (!conn.home.owner().access_log()) return;
+  if (!conn.site.log) return;
   conn.log_method = std::string(header.method_string());
   conn.log_target = std::string(header.target());
   conn.log_start = std::chrono::steady_clock::now();
@@ -37,7 +36,7 @@ void log_access(const access_log& log, connection& conn, unsigned status, std::s
                       ? fmt::format("[{}]:{}", remote.address().to_string(), remote.port())
                       : fmt::format("{}:{}", remote.address().to_string(), remote.port());
   std::string_view transport = "-";
-  if (const route* r = conn.home.owner().router().find(conn.log_target); r && r->log_transport) {
+  if (const route* r = conn.site.router.find(conn.log_target); r && r->log_transport) {
     auto named = query_param(conn.log_target, "transport");
     if (named == "polling" || named == "websocket") transport = named;
   }
@@ -47,12 +46,11 @@ void log_access(const access_log& log, connection& conn, unsigned status, std::s
 }
 
 awaitable<outcome> handle(connection& conn, request_parser_ptr parser) {
-  if (const route* r = conn.home.owner().router().find(parser->get().target()))
+  if (const route* r = conn.site.router.find(parser->get().target()))
     co_return co_await r->serve(conn, std::move(parser));
   auto req = co_await read_body(conn, *parser);
   if (!req) co_return outcome::close;
-  if (is_ops_path(req->target())) co_return co_await handle_ops_request(conn, std::move(*req));
-  co_return co_await write_response(conn, conn.home.owner().http_handler()(*req));
+  co_return co_await write_response(conn, conn.site.fallback(*req));
 }
 
 request_parser_ptr make_parser(const server_config& config) {
@@ -71,15 +69,16 @@ awaitable<void> linger(connection& conn) {
 }
 
 awaitable<void> refuse_too_large(connection& conn, const request& header) {
-  if (const route* r = conn.home.owner().router().find(header.target()); r && r->body_refused)
+  if (const route* r = conn.site.router.find(header.target()); r && r->body_refused)
     r->body_refused(conn.home, header);
   co_await write_response(conn, make_payload_too_large(header));
   co_await linger(conn);
 }
 
-awaitable<void> serve(shard& home, client_stream stream, beast::flat_buffer buffer,
-                      request_parser_ptr resumed, guard::connection_slot slot) {
-  connection conn{home, std::move(stream), std::move(buffer), std::move(slot)};
+awaitable<void> serve(shard& home, const site& site, client_stream stream,
+                      beast::flat_buffer buffer, request_parser_ptr resumed,
+                      guard::connection_slot slot) {
+  connection conn{home, site, std::move(stream), std::move(buffer), std::move(slot)};
   const server_config& config = home.config();
   for (;;) {
     request_parser_ptr parser = std::move(resumed);
@@ -109,8 +108,7 @@ awaitable<outcome> write_response(connection& conn, response res) {
   bool keep_alive = res.keep_alive();
   unsigned status = res.result_int();
   auto [ec, n] = co_await beast_http::async_write(conn.stream, res, use_nothrow_awaitable);
-  if (const auto* log = conn.home.owner().access_log(); log && !ec)
-    log_access(*log, conn, status, n);
+  if (const auto* log = conn.site.log.get(); log && !ec) log_access(*log, conn, status, n);
   co_return !ec && keep_alive ? outcome::keep_alive : outcome::close;
 }
 
@@ -136,27 +134,29 @@ void migrate(connection& conn, shard& to, request_parser_ptr parser) {
   if (ec) return;
   auto fd = socket.release(ec);
   if (ec) return;
-  asio::post(
-      to.context(), [&to, fd, protocol, buffer = std::move(conn.buffer), parser = std::move(parser),
-                     slot = std::move(conn.slot), tls = std::move(tls)]() mutable {
-        tcp::socket adopted(to.context(), protocol, fd);
-        // The request's deadline starts again on the new shard; it is still bounded.
-        client_stream stream(beast::tcp_stream(std::move(adopted)), std::move(tls));
-        stream.expires_after(to.config().http_timeout);
-        asio::co_spawn(
-            to.executor(),
-            serve(to, std::move(stream), std::move(buffer), std::move(parser), std::move(slot)),
-            log_exceptions{"http session"});
-      });
+  asio::post(to.context(), [&to, &site = conn.site, fd, protocol, buffer = std::move(conn.buffer),
+                            parser = std::move(parser), slot = std::move(conn.slot),
+                            tls = std::move(tls)]() mutable {
+    tcp::socket adopted(to.context(), protocol, fd);
+    // The request's deadline starts again on the new shard; it is still bounded.
+    client_stream stream(beast::tcp_stream(std::move(adopted)), std::move(tls));
+    stream.expires_after(to.config().http_timeout);
+    asio::co_spawn(
+        to.executor(),
+        serve(to, site, std::move(stream), std::move(buffer), std::move(parser), std::move(slot)),
+        log_exceptions{"http session"});
+  });
 }
 
-awaitable<void> run_http_session(shard& home, tcp::socket socket, guard::connection_slot slot) {
-  co_await serve(home, client_stream(beast::tcp_stream(std::move(socket))), beast::flat_buffer(),
-                 nullptr, std::move(slot));
+awaitable<void> run_http_session(shard& home, const site& site, tcp::socket socket,
+                                 guard::connection_slot slot) {
+  co_await serve(home, site, client_stream(beast::tcp_stream(std::move(socket))),
+                 beast::flat_buffer(), nullptr, std::move(slot));
 }
 
-awaitable<void> run_http_session(shard& home, client_stream stream, guard::connection_slot slot) {
-  co_await serve(home, std::move(stream), beast::flat_buffer(), nullptr, std::move(slot));
+awaitable<void> run_http_session(shard& home, const site& site, client_stream stream,
+                                 guard::connection_slot slot) {
+  co_await serve(home, site, std::move(stream), beast::flat_buffer(), nullptr, std::move(slot));
 }
 
 }  // namespace chorus::server::http

@@ -7,34 +7,36 @@
 
 #include "server/http/connection.hpp"
 #include "server/http/drain.hpp"
-#include "server/http/ops_endpoint.hpp"
 #include "server/http/responses.hpp"
+#include "server/http/router.hpp"
+#include "server/http/site.hpp"
 #include "server/shard.hpp"
 
 namespace chorus::server::http {
 
 namespace beast = boost::beast;
 
-awaitable<void> answer_over_limit(shard& home, tcp::socket socket, guard::connection_slot reserve,
-                                  std::string_view message) {
+awaitable<void> answer_over_limit(shard& home, const site& site, tcp::socket socket,
+                                  guard::connection_slot reserve, std::string_view message) {
   const server_config& config = home.config();
-  connection conn{home, client_stream(beast::tcp_stream(std::move(socket))), beast::flat_buffer(),
-                  std::move(reserve)};
-  request_parser parser;
-  parser.header_limit(static_cast<std::uint32_t>(config.max_header_bytes));
+  connection conn{home, site, client_stream(beast::tcp_stream(std::move(socket))),
+                  beast::flat_buffer(), std::move(reserve)};
+  auto parser = std::make_unique<request_parser>();
+  parser->header_limit(static_cast<std::uint32_t>(config.max_header_bytes));
+  parser->body_limit(config.max_payload);
   conn.stream.expires_after(config.http_timeout);
-  auto [ec, n] = co_await beast_http::async_read_header(conn.stream, conn.buffer, parser,
+  auto [ec, n] = co_await beast_http::async_read_header(conn.stream, conn.buffer, *parser,
                                                         use_nothrow_awaitable);
   if (ec) co_return;  // closed, timed out or malformed: the stream's destructor closes it
-  // The body, if any, is not read: the answer closes the connection.
-  request req = parser.release();
-  req.keep_alive(false);
-  conn.log_method = std::string(req.method_string());
-  conn.log_target = std::string(req.target());
+  parser->get().keep_alive(false);  // the answer closes the connection
+  conn.log_method = std::string(parser->get().method_string());
+  conn.log_target = std::string(parser->get().target());
   conn.log_start = std::chrono::steady_clock::now();
-  if (is_ops_path(req.target())) {
-    co_await handle_ops_request(conn, std::move(req));
+  if (const route* r = site.router.find(parser->get().target()); r && r->over_limit) {
+    co_await r->serve(conn, std::move(parser));
   } else {
+    // The body, if any, is not read.
+    request req = parser->release();
     response res = make_text(req, beast_http::status::service_unavailable,
                              "text/plain; charset=UTF-8", std::string(message));
     res.set(beast_http::field::retry_after, "1");

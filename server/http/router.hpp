@@ -22,10 +22,13 @@ struct route {
   std::function<void(shard&, const request&)> body_refused;
   // The access log notes the request's `transport` query parameter (polling or websocket).
   bool log_transport = false;
+  // Also served to connections over --max-connections (http/over_limit.hpp): a liveness probe
+  // must still be answered when the server is full.
+  bool over_limit = false;
 };
 
-// The server's routes by path; what none claims goes to the operator endpoints or the
-// application's handler. Filled before the server starts, read-only after.
+// The server's routes by path; what none claims goes to the application's handler. Filled before
+// the server starts, read-only after.
 class router {
  public:
   void add(route r) { routes_.push_back(std::move(r)); }

@@ -36,7 +36,8 @@ awaitable<void> refuse_plain_http(shard& home, beast::tcp_stream& stream) {
 
 }  // namespace
 
-awaitable<void> run_tls_session(shard& home, tcp::socket socket, guard::connection_slot slot,
+awaitable<void> run_tls_session(shard& home, const http::site& site, tcp::socket socket,
+                                guard::connection_slot slot,
                                 std::shared_ptr<asio::ssl::context> context) {
   auto channel = std::make_unique<tls_channel>(context->native_handle());
   http::client_stream stream(beast::tcp_stream(std::move(socket)), std::move(channel));
@@ -48,7 +49,7 @@ awaitable<void> run_tls_session(shard& home, tcp::socket socket, guard::connecti
     if (stream.tls()->saw_plain_http()) co_await refuse_plain_http(home, stream.tcp());
     co_return;  // the stream's destructor closes the socket, the slot's gives its place back
   }
-  co_await http::run_http_session(home, std::move(stream), std::move(slot));
+  co_await http::run_http_session(home, site, std::move(stream), std::move(slot));
 }
 
 }  // namespace chorus::server::tls

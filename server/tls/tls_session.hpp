@@ -12,6 +12,9 @@ class context;
 namespace chorus::server {
 class shard;
 }
+namespace chorus::server::http {
+struct site;
+}
 
 namespace chorus::server::tls {
 
@@ -19,7 +22,8 @@ namespace chorus::server::tls {
 // timeout), then the HTTP session on the same descriptor, every byte going through the
 // connection's tls_channel (see http::client_stream and websocket_connection). `slot` is its
 // place in the connection counts, with the client's real address for the per-address limits.
-awaitable<void> run_tls_session(shard& home, tcp::socket socket, guard::connection_slot slot,
+awaitable<void> run_tls_session(shard& home, const http::site& site, tcp::socket socket,
+                                guard::connection_slot slot,
                                 std::shared_ptr<boost::asio::ssl::context> context);
 
 }  // namespace chorus::server::tls
