@@ -63,4 +63,11 @@ bool replace_lone_surrogates(std::string_view json, std::string& out) {
   return replaced;
 }
 
+simdjson::error_code parse_as_javascript(simdjson::dom::parser& parser, std::string_view json,
+                                         simdjson::dom::element& root) {
+  thread_local std::string sanitized;
+  if (replace_lone_surrogates(json, sanitized)) json = sanitized;
+  return parser.parse(json.data(), json.size(), true).get(root);
+}
+
 }  // namespace chorus::protocol::json

@@ -6,7 +6,6 @@
 #include <cstdint>
 #include <numeric>
 
-#include "protocol/json/placeholder.hpp"
 #include "protocol/json/utf8_repair.hpp"
 #include "protocol/msgpack/json_bridge.hpp"
 
@@ -119,23 +118,6 @@ parse_error read_fields(const char** p, const char* end, std::size_t depth, fiel
   return *p == end ? parse_error::ok : parse_error::invalid_msgpack;  // notepack: trailing bytes
 }
 
-// How many objects in `value` read as placeholders (any "_placeholder":true). The depth was
-// bounded by parse_payload.
-std::size_t placeholders_in(simdjson::dom::element value) {
-  std::size_t count = 0;
-  if (value.is_array()) {
-    // A named copy: value_unsafe() on the temporary result would dangle in a range-for.
-    const simdjson::dom::array array = value.get_array().value_unsafe();
-    for (const simdjson::dom::element child : array) count += placeholders_in(child);
-  } else if (value.is_object()) {
-    const simdjson::dom::object object = value.get_object().value_unsafe();
-    const json::placeholder_ref ref = json::find_placeholder(object, SIZE_MAX);
-    if (ref.kind != json::placeholder_kind::none) ++count;
-    for (const auto field : object) count += placeholders_in(field.value);
-  }
-  return count;
-}
-
 }  // namespace
 
 header as_header(const msgpack_packet& p) {
@@ -187,12 +169,13 @@ parse_error decode_msgpack(std::string_view bytes, const limits& lim, simdjson::
                       [](std::size_t sum, const std::string& a) { return sum + a.size(); });
   if (attachment_bytes > lim.max_attachment_bytes) return parse_error::attachments_too_large;
 
-  if (auto error = parse_payload(parser, as_header(out), lim, parsed); error != parse_error::ok) {
+  if (auto error = parse_payload(parser, as_header(out), lim, parsed, true);
+      error != parse_error::ok) {
     return error;
   }
   // A msgpack map that reads as a placeholder would be taken for a binary by the server; the
   // reference hands it on as a plain object. Refused: chorus's form cannot tell them apart.
-  if (parsed.has_payload && placeholders_in(parsed.root) != out.attachments.size()) {
+  if (parsed.has_payload && parsed.placeholders != out.attachments.size()) {
     return parse_error::bad_placeholder;
   }
   return parse_error::ok;

@@ -19,14 +19,6 @@ std::uint64_t wire_type(packet_type type) {
   return static_cast<std::uint64_t>(type);
 }
 
-// `json` parsed as the JSON codec parses a payload (lone surrogate escapes replaced first).
-bool parse_json(simdjson::dom::parser& parser, std::string_view json,
-                simdjson::dom::element& root) {
-  thread_local std::string sanitized;
-  if (json::replace_lone_surrogates(json, sanitized)) json = sanitized;
-  return parser.parse(json.data(), json.size(), true).get(root) == simdjson::SUCCESS;
-}
-
 void put_field(std::string& out, std::string_view key, std::uint64_t value) {
   put_str(out, key);
   put_uint(out, value);
@@ -49,7 +41,7 @@ bool append_msgpack_packet(std::string& out, simdjson::dom::parser& parser, pack
   if (data_json) {
     put_str(out, "data");
     simdjson::dom::element root;
-    if (!parse_json(parser, *data_json, root) ||
+    if (json::parse_as_javascript(parser, *data_json, root) != simdjson::SUCCESS ||
         !msgpack::append_msgpack(root, attachments, out, depth_limit)) {
       out.resize(mark);
       return false;
@@ -73,7 +65,8 @@ bool append_msgpack_event(std::string& out, simdjson::dom::parser& parser, std::
   array.append("]");
   simdjson::dom::element root;
   simdjson::dom::array args;
-  if (!parse_json(parser, array, root) || root.get_array().get(args) != simdjson::SUCCESS) {
+  if (json::parse_as_javascript(parser, array, root) != simdjson::SUCCESS ||
+      root.get_array().get(args) != simdjson::SUCCESS) {
     return false;
   }
   const std::size_t count = args.size() + 1;

@@ -24,9 +24,15 @@ bool is_valid_num(element value, std::size_t attachments) {
   return false;  // strings ("splice"), fractions, booleans, null ...
 }
 
-// An object is a placeholder when any "_placeholder" key is true. Duplicate keys are judged
-// strictly: JSON.parse keeps the last one, so every "num" must be valid, not just the first.
-bool placeholder_ok(simdjson::dom::object object, std::size_t attachments) {
+// An object is a placeholder when any "_placeholder" key is true; it is sound when its "num" is
+// an index of the attachments. Duplicate keys are judged strictly: JSON.parse keeps the last
+// one, so every "num" must be valid, not just the first.
+struct placeholder_check {
+  bool is_placeholder = false;
+  bool sound = true;
+};
+
+placeholder_check check_placeholder(simdjson::dom::object object, std::size_t attachments) {
   bool is_placeholder = false;
   bool has_num = false;
   bool nums_ok = true;
@@ -39,15 +45,20 @@ bool placeholder_ok(simdjson::dom::object object, std::size_t attachments) {
       nums_ok = nums_ok && is_valid_num(field.value, attachments);
     }
   }
-  return !is_placeholder || (has_num && nums_ok);
+  return {is_placeholder, !is_placeholder || (has_num && nums_ok)};
 }
 
-// One walk checks the nesting bound and, for binary packets, every placeholder. Recursion stops
-// at lim.max_depth + 1, so the stack stays small whatever the input.
+// One walk checks the nesting bound and, for binary packets, every placeholder; asked to, it
+// counts the placeholders of any packet. Recursion stops at lim.max_depth + 1, so the stack
+// stays small whatever the input.
 class walker {
  public:
-  walker(const limits& lim, bool check_placeholders, std::size_t attachments)
-      : lim_(lim), check_placeholders_(check_placeholders), attachments_(attachments) {}
+  walker(const limits& lim, bool check_placeholders, bool count_placeholders,
+         std::size_t attachments)
+      : lim_(lim),
+        check_placeholders_(check_placeholders),
+        count_placeholders_(count_placeholders),
+        attachments_(attachments) {}
 
   // too_deep as soon as the bound is crossed; a bad placeholder is remembered in bad_placeholder_.
   parse_error walk(element value, std::size_t depth) {
@@ -63,7 +74,11 @@ class walker {
       return parse_error::ok;
     }
     const auto object = value.get_object().value_unsafe();
-    if (check_placeholders_ && !placeholder_ok(object, attachments_)) bad_placeholder_ = true;
+    if (check_placeholders_ || count_placeholders_) {
+      const placeholder_check found = check_placeholder(object, attachments_);
+      if (check_placeholders_ && !found.sound) bad_placeholder_ = true;
+      if (found.is_placeholder) ++placeholders_;
+    }
     for (const auto field : object) {
       if (walk(field.value, depth + 1) != parse_error::ok) return parse_error::too_deep;
     }
@@ -71,12 +86,15 @@ class walker {
   }
 
   bool bad_placeholder() const { return bad_placeholder_; }
+  std::size_t placeholders() const { return placeholders_; }
 
  private:
   const limits& lim_;
   bool check_placeholders_;
+  bool count_placeholders_;
   std::size_t attachments_;
   bool bad_placeholder_ = false;
+  std::size_t placeholders_ = 0;
 };
 
 // Only called when simdjson has refused the text: tells input that also nests too deep (say an
@@ -144,7 +162,7 @@ bool is_reserved_event_name(std::string_view name) {
 }
 
 parse_error parse_payload(simdjson::dom::parser& parser, const header& h, const limits& lim,
-                          parsed_payload& out) {
+                          parsed_payload& out, bool count_placeholders) {
   out = parsed_payload{};
   if (h.payload.empty()) {
     const bool may_be_absent = h.type == packet_type::connect || h.type == packet_type::disconnect;
@@ -153,27 +171,23 @@ parse_error parse_payload(simdjson::dom::parser& parser, const header& h, const 
   // Nothing to parse: DISCONNECT never carries data.
   if (h.type == packet_type::disconnect) return parse_error::invalid_payload;
 
-  // A lone surrogate escape is valid to JavaScript clients but not to simdjson: replace it.
-  thread_local std::string sanitized;
-  std::string_view text = h.payload;
-  if (json::replace_lone_surrogates(text, sanitized)) text = sanitized;
-  // realloc_if_needed=true: the input has no simdjson padding, so the parser copies it (and the
-  // document keeps its strings in the parser's own buffers).
+  // A lone surrogate escape is valid to JavaScript clients but not to simdjson: replaced.
   element root;
-  const auto error = parser.parse(text.data(), text.size(), true).get(root);
+  const auto error = json::parse_as_javascript(parser, h.payload, root);
   if (error == simdjson::DEPTH_ERROR) return parse_error::too_deep;
   if (error != simdjson::SUCCESS) {
     return nests_deeper_than(h.payload, lim.max_depth) ? parse_error::too_deep
                                                        : parse_error::invalid_json;
   }
 
-  walker walk(lim, is_binary(h.type), h.attachments);
+  walker walk(lim, is_binary(h.type), count_placeholders, h.attachments);
   if (walk.walk(root, 0) != parse_error::ok) return parse_error::too_deep;
   if (const auto shape = check_shape(h.type, root); shape != parse_error::ok) return shape;
   if (walk.bad_placeholder()) return parse_error::bad_placeholder;
 
   out.has_payload = true;
   out.root = root;
+  out.placeholders = walk.placeholders();
   return parse_error::ok;
 }
 

@@ -10,6 +10,9 @@ namespace chorus::protocol::socketio {
 struct parsed_payload {
   bool has_payload = false;
   simdjson::dom::element root;
+  // How many objects in it are placeholders (any "_placeholder":true); counted only when
+  // parse_payload was asked to.
+  std::size_t placeholders = 0;
 };
 
 // Names the server must never dispatch to a handler: the first six are socket.io-parser's
@@ -26,8 +29,10 @@ bool is_reserved_event_name(std::string_view name);
 // - ACK/BINARY_ACK: array;
 // - binary types: every object with "_placeholder":true must have an integer "num" in
 //   [0, h.attachments) -> else bad_placeholder (socket.io-parser CVE-2022-2421).
-// On ok with an absent payload, `out` is left default (has_payload false).
+// On ok with an absent payload, `out` is left default (has_payload false). count_placeholders:
+// also count the placeholders, of any packet type, into out.placeholders (the msgpack decoder
+// tells a binary from a map that merely looks like one by the count).
 parse_error parse_payload(simdjson::dom::parser& parser, const header& h, const limits& lim,
-                          parsed_payload& out);
+                          parsed_payload& out, bool count_placeholders = false);
 
 }  // namespace chorus::protocol::socketio
