@@ -140,8 +140,7 @@ void end_when_drained(shard& s, std::shared_ptr<asio::steady_timer> timer,
 
 }  // namespace
 
-server::server(server_config config, session_handler_factory factory)
-    : config_(std::move(config)), factory_(std::move(factory)) {
+server::server(server_config config, session_handler_factory factory) : config_(std::move(config)) {
   site_.fallback = [](const http::request& req) { return http::make_not_found(req); };
 
   unsigned count =
@@ -156,7 +155,7 @@ server::server(server_config config, session_handler_factory factory)
   auto services = std::make_shared<engineio::endpoint_services>();
   for (auto& s : shards_) services->shards.push_back(s.get());
   services->guard = guard_.get();
-  services->make_handler = [this](shard& home) { return factory_(home); };
+  services->make_handler = std::move(factory);
   site_.router.add(engineio::make_route(config_, std::move(services)));
   ops::add_ops_routes(site_.router, *this);
   if (config_.recovery.enabled())

@@ -106,7 +106,6 @@ class server {
   void close_every_shard(void (*then)(shard&));
 
   server_config config_;
-  session_handler_factory factory_;
   http::site site_;
   std::shared_ptr<boost::asio::ssl::context> tls_;
   std::unique_ptr<guard::connection_guard> guard_;

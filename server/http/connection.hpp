@@ -6,6 +6,7 @@
 #include <string>
 
 #include "server/asio.hpp"
+#include "server/config.hpp"
 #include "server/guard/connection_guard.hpp"
 #include "server/http/client_stream.hpp"
 #include "server/http/http_types.hpp"
@@ -37,6 +38,12 @@ enum class outcome {
   close,       // answered (or failed); close the connection
   taken,       // moved to another shard, or upgraded to WebSocket and already finished
 };
+
+// A parser for one request under the configured header and body bounds.
+request_parser_ptr make_request_parser(const server_config& config);
+
+// Keeps what the access log needs of a request whose header has been read (nothing when off).
+void note_request(connection& conn, const request& header);
 
 // Writes a response under the HTTP timeout; keep_alive when the connection may go on.
 awaitable<outcome> write_response(connection& conn, response res);

@@ -19,14 +19,6 @@ namespace beast = boost::beast;
 
 namespace {
 
-// Keeps what the access log needs of a request whose header has been read.
-void note_request(connection& conn, const request& header) {
-  if (!conn.site.log) return;
-  conn.log_method = std::string(header.method_string());
-  conn.log_target = std::string(header.target());
-  conn.log_start = std::chrono::steady_clock::now();
-}
-
 void log_access(const access_log& log, connection& conn, unsigned status, std::size_t bytes) {
   boost::system::error_code ec;
   auto remote = conn.stream.socket().remote_endpoint(ec);
@@ -53,13 +45,6 @@ awaitable<outcome> handle(connection& conn, request_parser_ptr parser) {
   co_return co_await write_response(conn, conn.site.fallback(*req));
 }
 
-request_parser_ptr make_parser(const server_config& config) {
-  auto parser = std::make_unique<request_parser>();
-  parser->header_limit(static_cast<std::uint32_t>(config.max_header_bytes));
-  parser->body_limit(config.max_payload);
-  return parser;
-}
-
 // After refusing a request whose body is still arriving, closing at once would make the kernel
 // answer the unread bytes with a reset that can destroy the response in flight. Read and drop
 // them for a bounded time and amount first.
@@ -83,7 +68,7 @@ awaitable<void> serve(shard& home, const site& site, client_stream stream,
   for (;;) {
     request_parser_ptr parser = std::move(resumed);
     if (!parser) {
-      parser = make_parser(config);
+      parser = make_request_parser(config);
       // One deadline for the whole request: a client trickling bytes cannot hold the connection.
       conn.stream.expires_after(config.http_timeout);
       auto [ec, n] = co_await beast_http::async_read_header(conn.stream, conn.buffer, *parser,
@@ -102,6 +87,20 @@ awaitable<void> serve(shard& home, const site& site, client_stream stream,
 }
 
 }  // namespace
+
+void note_request(connection& conn, const request& header) {
+  if (!conn.site.log) return;
+  conn.log_method = std::string(header.method_string());
+  conn.log_target = std::string(header.target());
+  conn.log_start = std::chrono::steady_clock::now();
+}
+
+request_parser_ptr make_request_parser(const server_config& config) {
+  auto parser = std::make_unique<request_parser>();
+  parser->header_limit(static_cast<std::uint32_t>(config.max_header_bytes));
+  parser->body_limit(config.max_payload);
+  return parser;
+}
 
 awaitable<outcome> write_response(connection& conn, response res) {
   conn.stream.expires_after(conn.home.config().http_timeout);

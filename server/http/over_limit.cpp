@@ -21,17 +21,13 @@ awaitable<void> answer_over_limit(shard& home, const site& site, tcp::socket soc
   const server_config& config = home.config();
   connection conn{home, site, client_stream(beast::tcp_stream(std::move(socket))),
                   beast::flat_buffer(), std::move(reserve)};
-  auto parser = std::make_unique<request_parser>();
-  parser->header_limit(static_cast<std::uint32_t>(config.max_header_bytes));
-  parser->body_limit(config.max_payload);
+  auto parser = make_request_parser(config);
   conn.stream.expires_after(config.http_timeout);
   auto [ec, n] = co_await beast_http::async_read_header(conn.stream, conn.buffer, *parser,
                                                         use_nothrow_awaitable);
   if (ec) co_return;  // closed, timed out or malformed: the stream's destructor closes it
   parser->get().keep_alive(false);  // the answer closes the connection
-  conn.log_method = std::string(parser->get().method_string());
-  conn.log_target = std::string(parser->get().target());
-  conn.log_start = std::chrono::steady_clock::now();
+  note_request(conn, parser->get());
   if (const route* r = site.router.find(parser->get().target()); r && r->over_limit) {
     co_await r->serve(conn, std::move(parser));
   } else {
