@@ -27,31 +27,9 @@ using namespace std::chrono_literals;
 
 using namespace websocket_test;
 
-class websocket_connection_test : public ::testing::Test {
+class websocket_connection_test : public connection_fixture {
  protected:
-  void SetUp() override {
-    auto [server_side, peer] = socket_pair(context_);
-    peer_ = std::move(peer);
-    connection_ = std::make_shared<websocket_connection>(std::move(server_side), leftover_, config_,
-                                                         scratch_, flusher_, metrics_);
-    connection_->start(handler_);
-  }
-
-  void TearDown() override {
-    if (handler_->closed == 0) {
-      boost::system::error_code ignored;
-      peer_.close(ignored);
-      pump_until([&] { return handler_->closed > 0; });
-    }
-    connection_.reset();
-    pump_for(10ms);
-  }
-
-  void pump_for(std::chrono::milliseconds time) { websocket_test::pump_for(context_, time); }
-  // Runs the connection's side until `done` holds (or 5 s pass).
-  bool pump_until(const std::function<bool()>& done) {
-    return websocket_test::pump_until(context_, done);
-  }
+  void SetUp() override { start_connection(); }
 
   void peer_send(std::string_view bytes) { asio::write(peer_, asio::buffer(bytes)); }
   // What the server sends until it closes its sending side (or 5 s pass).
@@ -80,20 +58,6 @@ class websocket_connection_test : public ::testing::Test {
     });
     return got;
   }
-  bool ended() {
-    return pump_until([&] { return handler_->closed > 0; });
-  }
-
-  asio::io_context context_;
-  server_config config_;
-  std::string leftover_;
-  std::vector<std::uint8_t> scratch_ = std::vector<std::uint8_t>(64 * 1024);
-  metrics::latency_histogram latency_;
-  write_flusher flusher_{context_.get_executor(), false, latency_};
-  metrics::shard_metrics metrics_;
-  tcp::socket peer_{context_};
-  std::shared_ptr<stub_handler> handler_ = std::make_shared<stub_handler>();
-  std::shared_ptr<websocket_connection> connection_;
 };
 
 TEST_F(websocket_connection_test, MessagesFromThePeerReachTheHandler) {

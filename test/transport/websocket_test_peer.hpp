@@ -1,8 +1,9 @@
 #pragma once
 // What the websocket_connection tests (plain and TLS) share: a stub in place of the Engine.IO
 // session, frames built by hand as a client and as the server send them (apart from the server's
-// own framing code), and running the connection's io_context for a bounded time.
+// own framing code), and a fixture running a connection over a socketpair for a bounded time.
 
+#include <gtest/gtest.h>
 #include <sys/socket.h>
 
 #include <array>
@@ -11,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -18,7 +20,13 @@
 #include <vector>
 
 #include "server/asio.hpp"
+#include "server/config.hpp"
+#include "server/metrics/latency_histogram.hpp"
+#include "server/metrics/shard_metrics.hpp"
+#include "server/tls/tls_channel.hpp"
 #include "server/transport/packet_transport.hpp"
+#include "server/websocket/websocket_connection.hpp"
+#include "server/websocket/write_flusher.hpp"
 
 namespace chorus::server::websocket_test {
 
@@ -100,20 +108,55 @@ inline std::string server_close(std::uint16_t code, std::string_view reason) {
   return server_frame(0x88, close_body(code).append(reason));
 }
 
-// Runs `context` for `time`.
-inline void pump_for(boost::asio::io_context& context, std::chrono::milliseconds time) {
-  context.restart();
-  context.run_for(time);
-}
-
-// Runs `context` until `done` holds; false if 5 s pass first.
-inline bool pump_until(boost::asio::io_context& context, const std::function<bool()>& done) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    pump_for(context, std::chrono::milliseconds(2));
+// What both fixtures share: a websocket_connection on one end of a socketpair and its peer on the
+// other, a stub handler, and running the connection's loop for a bounded time.
+class connection_fixture : public ::testing::Test {
+ protected:
+  // Starts the connection on the server's end; `tls`: its TLS state, handshake done (or null).
+  void start_connection(std::unique_ptr<tls::tls_channel> tls = nullptr) {
+    auto ends = socket_pair(context_);
+    peer_ = std::move(ends.second);
+    connection_ = std::make_shared<websocket_connection>(
+        std::move(ends.first), "", config_, scratch_, flusher_, metrics_, std::move(tls));
+    connection_->start(handler_);
   }
-  return true;
-}
+
+  void TearDown() override {
+    if (handler_->closed == 0) {
+      boost::system::error_code ignored;
+      peer_.close(ignored);
+      pump_until([&] { return handler_->closed > 0; });
+    }
+    connection_.reset();
+    pump_for(std::chrono::milliseconds(10));
+  }
+
+  void pump_for(std::chrono::milliseconds time) {
+    context_.restart();
+    context_.run_for(time);
+  }
+  // Runs the connection's side until `done` holds; false if 5 s pass first.
+  bool pump_until(const std::function<bool()>& done) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!done()) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      pump_for(std::chrono::milliseconds(2));
+    }
+    return true;
+  }
+  bool ended() {
+    return pump_until([&] { return handler_->closed > 0; });
+  }
+
+  asio::io_context context_;
+  server_config config_;
+  std::vector<std::uint8_t> scratch_ = std::vector<std::uint8_t>(64 * 1024);
+  metrics::latency_histogram latency_;
+  write_flusher flusher_{context_.get_executor(), false, latency_};
+  metrics::shard_metrics metrics_;
+  tcp::socket peer_{context_};
+  std::shared_ptr<stub_handler> handler_ = std::make_shared<stub_handler>();
+  std::shared_ptr<websocket_connection> connection_;
+};
 
 }  // namespace chorus::server::websocket_test

@@ -40,7 +40,7 @@ std::string text_of(std::size_t size, char seed) {
   return out;
 }
 
-class websocket_tls_test : public ::testing::Test {
+class websocket_tls_test : public connection_fixture {
  protected:
   void SetUp() override {
     auto channel = std::make_unique<tls::tls_channel>(tls_test::server_context());
@@ -52,27 +52,7 @@ class websocket_tls_test : public ::testing::Test {
       client_.write(early_plaintext_);
       channel->feed(bytes_of(client_.take()));
     }
-    auto [server_side, peer] = socket_pair(context_);
-    peer_ = std::move(peer);
-    connection_ = std::make_shared<websocket_connection>(
-        std::move(server_side), "", config_, scratch_, flusher_, metrics_, std::move(channel));
-    connection_->start(handler_);
-  }
-
-  void TearDown() override {
-    if (handler_->closed == 0) {
-      boost::system::error_code ignored;
-      peer_.close(ignored);
-      pump_until([&] { return handler_->closed > 0; });
-    }
-    connection_.reset();
-    pump_for(10ms);
-  }
-
-  void pump_for(std::chrono::milliseconds time) { websocket_test::pump_for(context_, time); }
-  // Runs the connection's side until `done` holds (or 5 s pass).
-  bool pump_until(const std::function<bool()>& done) {
-    return websocket_test::pump_until(context_, done);
+    start_connection(std::move(channel));
   }
 
   // Encrypts `plaintext` and writes its records to the socket.
@@ -112,25 +92,13 @@ class websocket_tls_test : public ::testing::Test {
     EXPECT_TRUE(eof_) << "the server did not close its side; got " << received_.size() << " bytes";
     return received_;
   }
-  bool ended() {
-    return pump_until([&] { return handler_->closed > 0; });
-  }
 
   std::string early_plaintext_;  // set by a derived fixture's constructor
-  asio::io_context context_;
-  server_config config_;
-  std::vector<std::uint8_t> scratch_ = std::vector<std::uint8_t>(64 * 1024);
-  metrics::latency_histogram latency_;
-  write_flusher flusher_{context_.get_executor(), false, latency_};
-  metrics::shard_metrics metrics_;
-  tcp::socket peer_{context_};
   tls_test::tls_client client_;
   std::string raw_;       // the ciphertext the client read from the socket
   std::string received_;  // what it decrypted
   int last_error_ = 0;    // SSL_get_error of the client's last read
   bool eof_ = false;      // the server closed its sending side
-  std::shared_ptr<stub_handler> handler_ = std::make_shared<stub_handler>();
-  std::shared_ptr<websocket_connection> connection_;
 };
 
 TEST_F(websocket_tls_test, TextMessageReachesTheHandler) {
