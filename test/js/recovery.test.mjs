@@ -7,7 +7,16 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startFixture, fixtureThreads } from "./lib/fixture.mjs";
-import { connectAgain, eventually, rawRecoveringConnect, recordingClient, sleep, waitEvent, within } from "./lib/util.mjs";
+import {
+  connectAgain,
+  eventually,
+  rawRecoveringConnect,
+  recordingClient,
+  request,
+  sleep,
+  waitEvent,
+  within,
+} from "./lib/util.mjs";
 
 const WINDOW_MS = 1_500;
 
@@ -35,16 +44,27 @@ const call = (socket, ...args) => within(5_000, socket.emitWithAck(...args), `ac
 /**
  * Kills the client's connection as a network failure would (a TCP reset under WebSocket; for
  * polling, whose requests come and go, the engine closes) and waits until the server's
- * disconnect handler ran for it.
+ * disconnect handler ran for it and the session was kept (the server keeps it just after the
+ * handler, so the handler's log line alone may come before it).
  */
 async function dropConnection(socket, fixture = fx) {
   const id = socket.id;
   const from = fixture.lines().length;
+  const saved = await sessionsSaved(fixture);
   const engine = socket.io.engine;
   if (engine.transport.name === "websocket") engine.transport.ws._socket.resetAndDestroy();
   else engine.close();
   await fixture.waitForLine((line) => line.startsWith(`disconnect ${socket.nsp} ${id} `), 5_000, "the server's disconnect", from);
   await eventually(() => !socket.connected, 5_000, "the client to see the disconnect");
+  await eventually(async () => (await sessionsSaved(fixture)) > saved, 5_000, "the session to be kept");
+}
+
+/** The fixture's count of sessions kept for recovery, read from /metrics. */
+async function sessionsSaved(fixture) {
+  const res = await request(`${fixture.url}/metrics`);
+  const match = /^chorus_recovery_sessions_saved_total (\d+)$/m.exec(res.text);
+  assert.ok(match, "/metrics has chorus_recovery_sessions_saved_total");
+  return Number(match[1]);
 }
 
 /** The events a client received from index `from` on, without the offsets (each one's last arg). */
