@@ -2,9 +2,9 @@
 # The include direction between the layers (ctest `layers`): protocol → rooms → the transports →
 # Engine.IO → Socket.IO → chat → main. Each rule names files and what they may, or may not,
 # include of this repository's headers; any other include of ours fails the check with the file,
-# the line and the rule. The rules cover the layers that keep the direction today; the rest of
-# server/ (the shard, whose owner() Socket.IO still reaches the server through, and the layers
-# above Engine.IO) is not yet layered.
+# the line and the rule. What is not named here is the composition above them all: the server
+# (server.cpp, which builds the shards, routes, adapter and recovery and hands each layer what
+# it needs), the cluster adapters and the applications (chat/), and main.cpp.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -60,6 +60,17 @@ check "the Engine.IO session includes no transport implementation" \
 check "Engine.IO includes no layer above it" \
   "^(protocol/|rooms/|server/(engineio|transport|websocket|guard|http|metrics)/|server/(asio|config|disconnect_reason|shard|wakeup)\\.hpp$)" \
   server/engineio/*.hpp server/engineio/*.cpp
+
+# Connection state recovery (the node's packet log and kept sessions) stands on the hub and
+# Engine.IO's message framing (a stored packet is re-framed with its offset); Socket.IO
+# stands on Engine.IO, the hub and recovery and is handed the node (server/node_services.hpp):
+# neither includes the server, a cluster adapter or an application.
+check "recovery includes no layer above the hub and Engine.IO framing" \
+  "^(protocol/|rooms/|server/(recovery|fanout|metrics)/|server/engineio/outbound_packet\\.hpp$|server/(asio|config|disconnect_reason|string_hash)\\.hpp$)" \
+  server/recovery/*.hpp server/recovery/*.cpp
+check "Socket.IO includes no server, cluster or application" \
+  "^(protocol/|rooms/|server/(socketio|engineio|fanout|recovery|metrics)/|server/(asio|config|disconnect_reason|node_services|shard|string_hash)\\.hpp$)" \
+  server/socketio/*.hpp server/socketio/*.cpp server/node_services.hpp
 
 # HTTP serves whatever registers a route on it (its site, http/site.hpp): it includes nothing of
 # the layers above, nor the server that composes them; of a shard it uses the loop and config.

@@ -30,12 +30,11 @@ constexpr auto polling_grace = std::chrono::seconds(2);
 // Counts a new connection in the process's limits. One over a limit gets an empty slot and is
 // refused here: a 503 in plain HTTP, a bare close under TLS (there is no TLS session to answer in).
 // Over --max-connections a few are read first, so that the operator's endpoints still answer.
-guard::connection_slot admit(shard& home, tcp::socket& socket) {
+guard::connection_slot admit(server& owner, shard& home, tcp::socket& socket) {
   boost::system::error_code ec;
   auto peer = socket.remote_endpoint(ec);
   if (ec) return {};  // gone already
   guard::admission verdict{};
-  server& owner = home.owner();
   auto slot = owner.guard().admit(peer.address(), verdict);
   if (slot || owner.tls_context()) return slot;
   auto message = guard::refusal_message(verdict);
@@ -53,7 +52,7 @@ guard::connection_slot admit(shard& home, tcp::socket& socket) {
   return {};
 }
 
-awaitable<void> accept_loop(shard& home, tcp::acceptor& acceptor) {
+awaitable<void> accept_loop(server& owner, shard& home, tcp::acceptor& acceptor) {
   for (;;) {
     auto [ec, socket] = co_await acceptor.async_accept(home.executor(), use_nothrow_awaitable);
     if (ec) {
@@ -66,19 +65,18 @@ awaitable<void> accept_loop(shard& home, tcp::acceptor& acceptor) {
     }
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
-    guard::connection_slot slot = admit(home, socket);
+    guard::connection_slot slot = admit(owner, home, socket);
     if (!slot) continue;
     home.metrics().tcp_accepted.add();
-    if (const auto& tls = home.owner().tls_context())
+    if (const auto& tls = owner.tls_context())
       asio::co_spawn(
           home.executor(),
-          tls::run_tls_session(home, home.owner().site(), std::move(socket), std::move(slot), tls),
+          tls::run_tls_session(home, owner.site(), std::move(socket), std::move(slot), tls),
           log_exceptions{"tls session"});
     else
-      asio::co_spawn(
-          home.executor(),
-          http::run_http_session(home, home.owner().site(), std::move(socket), std::move(slot)),
-          log_exceptions{"http session"});
+      asio::co_spawn(home.executor(),
+                     http::run_http_session(home, owner.site(), std::move(socket), std::move(slot)),
+                     log_exceptions{"http session"});
   }
 }
 
@@ -151,11 +149,13 @@ server::server(server_config config, session_handler_factory factory) : config_(
       config_.max_connections_per_ip, config_.handshakes_per_second_per_ip});
   over_limit_reserve_ = std::make_unique<guard::connection_guard>(
       guard::connection_limits{.max_connections = http::over_limit_reserve});
-  for (unsigned i = 0; i < count; ++i) shards_.push_back(std::make_unique<shard>(i, *this));
+  for (unsigned i = 0; i < count; ++i) shards_.push_back(std::make_unique<shard>(i, config_));
   auto services = std::make_shared<engineio::endpoint_services>();
   for (auto& s : shards_) services->shards.push_back(s.get());
   services->guard = guard_.get();
-  services->make_handler = std::move(factory);
+  services->make_handler = [this, factory = std::move(factory)](shard& home) {
+    return factory(home, *this);
+  };
   site_.router.add(engineio::make_route(config_, std::move(services)));
   ops::add_ops_routes(site_.router, *this);
   if (config_.recovery.enabled())
@@ -195,7 +195,8 @@ void server::start() {
   port_ = at.port();
   for (unsigned i = 0; i < shards_.size(); ++i) {
     shard& s = *shards_[i];
-    asio::co_spawn(s.executor(), accept_loop(s, *acceptors_[i]), log_exceptions{"accept loop"});
+    asio::co_spawn(s.executor(), accept_loop(*this, s, *acceptors_[i]),
+                   log_exceptions{"accept loop"});
     threads_.emplace_back([this, &s] {
       try {
         s.context().run();

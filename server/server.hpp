@@ -12,9 +12,9 @@
 
 #include "server/asio.hpp"
 #include "server/config.hpp"
-#include "server/engineio/session_handler.hpp"
 #include "server/guard/connection_guard.hpp"
 #include "server/http/site.hpp"
+#include "server/node_services.hpp"
 #include "server/shard.hpp"
 
 namespace boost::asio::ssl {
@@ -36,13 +36,9 @@ struct listen_error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Makes the handler that runs on top of each new Engine.IO session (Socket.IO, or an echo).
-using session_handler_factory =
-    std::function<std::unique_ptr<engineio::session_handler>(shard& home)>;
-
 // A sharded Socket.IO/Engine.IO server: one thread per shard, each with its own io_context and
 // its own SO_REUSEPORT acceptor.
-class server {
+class server final : public node_services {
  public:
   server(server_config config, session_handler_factory factory);
   ~server();
@@ -81,16 +77,16 @@ class server {
   bool draining() const { return draining_.load(std::memory_order_acquire); }
 
   std::uint16_t port() const { return port_; }
-  unsigned shard_count() const { return static_cast<unsigned>(shards_.size()); }
-  shard& shard_at(unsigned index) { return *shards_[index]; }
+  unsigned shard_count() const override { return static_cast<unsigned>(shards_.size()); }
+  shard& shard_at(unsigned index) override { return *shards_[index]; }
   // Carries broadcasts and room questions: fanout::local_adapter (every shard of this process)
   // unless another was set. set_adapter: before start() (a cluster adapter, or a test's stub).
-  fanout::adapter& adapter() { return *adapter_; }
+  fanout::adapter& adapter() override { return *adapter_; }
   // Every shard's hub, by shard index (what a local_adapter delivers to).
   std::vector<fanout::shard_hub*> hubs();
   void set_adapter(std::unique_ptr<fanout::adapter> adapter);
   // Connection state recovery, when config().recovery enables it (else null).
-  recovery::state_recovery* recovery() { return recovery_.get(); }
+  recovery::state_recovery* recovery() override { return recovery_.get(); }
   const server_config& config() const { return config_; }
   // The process's connection counts and per-address limits, shared by every shard.
   guard::connection_guard& guard() { return *guard_; }

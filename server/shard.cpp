@@ -1,18 +1,13 @@
 #include "server/shard.hpp"
 
 #include "server/engineio/session.hpp"
-#include "server/server.hpp"
 
 namespace chorus::server {
 
-shard::shard(unsigned index, server& owner)
+shard::shard(unsigned index, const server_config& config)
     : index_(index),
-      owner_(owner),
-      flusher_(context_.get_executor(), owner.config().io_uring, metrics_.fanout_write_latency) {}
-
-const server_config& shard::config() const {
-  return owner_.config();
-}
+      config_(config),
+      flusher_(context_.get_executor(), config.io_uring, metrics_.fanout_write_latency) {}
 
 std::shared_ptr<engineio::session> shard::find_session(std::string_view sid) const {
   auto it = sessions_.find(sid);

@@ -19,7 +19,6 @@
 
 namespace chorus::server {
 
-class server;
 namespace engineio {
 class session;
 }
@@ -29,11 +28,11 @@ class session;
 // through post() to the io_context.
 class shard {
  public:
-  shard(unsigned index, server& owner);
+  // config: the server's, which outlives its shards.
+  shard(unsigned index, const server_config& config);
 
   unsigned index() const { return index_; }
-  server& owner() const { return owner_; }
-  const server_config& config() const;
+  const server_config& config() const { return config_; }
   asio::io_context& context() { return context_; }
   asio::any_io_executor executor() { return context_.get_executor(); }
 
@@ -56,7 +55,7 @@ class shard {
 
  private:
   unsigned index_;
-  server& owner_;
+  const server_config& config_;
   asio::io_context context_{1};
   std::unordered_map<std::string, std::shared_ptr<engineio::session>, string_hash, std::equal_to<>>
       sessions_;

@@ -25,7 +25,7 @@ void hub_deliver_to_room(benchmark::State& state) {
   config.threads = 1;
   cs::server srv(config, app.handler_factory());  // never started: no thread, no port
   cs::shard& home = srv.shard_at(0);
-  cs::socketio::client owner(app, home);
+  cs::socketio::client owner(app, home, srv);
   std::vector<std::shared_ptr<cs::socketio::socket>> sockets;
   const auto members = static_cast<int>(state.range(0));
   for (int i = 0; i < members; ++i) {

@@ -72,7 +72,7 @@ class queueing_participant final : public fanout::participant {
 class running_shards {
  public:
   running_shards(unsigned shards, std::size_t per_shard)
-      : server_(config(shards), [](cs::shard&) { return nullptr; }) {
+      : server_(config(shards), [](cs::shard&, cs::node_services&) { return nullptr; }) {
     for (unsigned i = 0; i < shards; ++i) {
       cs::fanout::shard_hub& hub = server_.shard_at(i).hub();
       for (std::size_t m = 0; m < per_shard; ++m) {

@@ -23,7 +23,9 @@ const namespace_handlers* application::find(std::string_view nsp) const {
 }
 
 session_handler_factory application::handler_factory() const {
-  return [this](shard& home) { return std::make_unique<client>(*this, home); };
+  return [this](shard& home, node_services& node) {
+    return std::make_unique<client>(*this, home, node);
+  };
 }
 
 }  // namespace chorus::server::socketio

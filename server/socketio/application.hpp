@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "server/server.hpp"
+#include "server/node_services.hpp"
 #include "server/socketio/namespace_handlers.hpp"
 
 namespace chorus::server::socketio {

@@ -1,13 +1,14 @@
 #include "server/socketio/broadcast_operator.hpp"
 
 #include "server/fanout/adapter.hpp"
-#include "server/server.hpp"
+#include "server/node_services.hpp"
+#include "server/shard.hpp"
 #include "server/socketio/event_job.hpp"
 
 namespace chorus::server::socketio {
 
-broadcast_operator::broadcast_operator(server& srv, shard* origin, std::string nsp)
-    : server_(srv), origin_(origin), nsp_(std::move(nsp)) {}
+broadcast_operator::broadcast_operator(node_services& node, shard* origin, std::string nsp)
+    : node_(node), origin_(origin), nsp_(std::move(nsp)) {}
 
 broadcast_operator& broadcast_operator::to(std::string room) {
   target_.rooms.push_back(std::move(room));
@@ -34,7 +35,7 @@ void broadcast_operator::emit(std::string_view event_name, std::string_view args
   auto job = make_event_job(nsp_, std::nullopt, attachments, event_name, args_json);
   job->target = target_;
   job->flags = flags_;
-  server_.adapter().broadcast(std::move(job), origin_ ? &origin_->hub() : nullptr);
+  node_.adapter().broadcast(std::move(job), origin_ ? &origin_->hub() : nullptr);
 }
 
 void broadcast_operator::emit_with_ack(std::string_view event_name, std::string_view args_json,
@@ -45,27 +46,27 @@ void broadcast_operator::emit_with_ack(std::string_view event_name, std::string_
   auto job = make_event_job(nsp_, id, attachments, event_name, args_json);
   job->target = target_;
   job->flags = flags_;
-  shard& home = origin_ ? *origin_ : server_.shard_at(0);
+  shard& home = origin_ ? *origin_ : node_.shard_at(0);
   job->acks = fanout::ack_collector::create(home.executor(), timeout, std::move(done));
   job->ack_id = id;
   job->ack_timeout = timeout;
-  server_.adapter().broadcast(std::move(job), origin_ ? &origin_->hub() : nullptr);
+  node_.adapter().broadcast(std::move(job), origin_ ? &origin_->hub() : nullptr);
 }
 
 void broadcast_operator::sockets_join(std::vector<std::string> rooms) const {
-  server_.adapter().sockets_join(nsp_, target_, std::move(rooms));
+  node_.adapter().sockets_join(nsp_, target_, std::move(rooms));
 }
 
 void broadcast_operator::sockets_leave(std::vector<std::string> rooms) const {
-  server_.adapter().sockets_leave(nsp_, target_, std::move(rooms));
+  node_.adapter().sockets_leave(nsp_, target_, std::move(rooms));
 }
 
 void broadcast_operator::disconnect_sockets(bool close_connection) const {
-  server_.adapter().disconnect_sockets(nsp_, target_, close_connection);
+  node_.adapter().disconnect_sockets(nsp_, target_, close_connection);
 }
 
 awaitable<std::vector<fanout::socket_description>> broadcast_operator::fetch_sockets() const {
-  return server_.adapter().fetch_sockets(nsp_, target_);
+  return node_.adapter().fetch_sockets(nsp_, target_);
 }
 
 }  // namespace chorus::server::socketio

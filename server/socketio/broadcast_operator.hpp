@@ -11,7 +11,7 @@
 #include "server/fanout/socket_description.hpp"
 
 namespace chorus::server {
-class server;
+class node_services;
 class shard;
 }  // namespace chorus::server
 
@@ -24,7 +24,7 @@ namespace chorus::server::socketio {
 class broadcast_operator {
  public:
   // `origin`: the shard the caller runs on, or nullptr from any other thread.
-  broadcast_operator(server& srv, shard* origin, std::string nsp);
+  broadcast_operator(node_services& node, shard* origin, std::string nsp);
 
   broadcast_operator& to(std::string room);
   broadcast_operator& except(std::string room_or_socket_id);
@@ -53,7 +53,7 @@ class broadcast_operator {
   awaitable<std::vector<fanout::socket_description>> fetch_sockets() const;
 
  private:
-  server& server_;
+  node_services& node_;
   shard* origin_;
   std::string nsp_;
   rooms::broadcast_target target_;

@@ -5,6 +5,7 @@
 #include "protocol/socketio/event_args.hpp"
 #include "server/engineio/session.hpp"
 #include "server/engineio/sid.hpp"
+#include "server/node_services.hpp"
 #include "server/recovery/state_recovery.hpp"
 #include "server/shard.hpp"
 #include "server/socketio/application.hpp"
@@ -52,8 +53,12 @@ const std::vector<namespace_handlers::middleware> no_middlewares;
 
 }  // namespace
 
-client::client(const application& app, shard& home)
-    : app_(app), home_(home), limits_(limits_for(home.config())), reassembler_(limits_) {}
+client::client(const application& app, shard& home, node_services& node)
+    : app_(app),
+      home_(home),
+      node_(node),
+      limits_(limits_for(home.config())),
+      reassembler_(limits_) {}
 
 client::~client() = default;
 
@@ -207,7 +212,7 @@ void client::on_connect(const sio::header& h, const sio::parsed_payload& payload
   std::string auth_json = payload.has_payload ? std::string(h.payload) : std::string("{}");
   simdjson::dom::element auth = payload.root;
   if (!payload.has_payload) auth = home_.json_parser().parse("{}", 2).value_unsafe();
-  recovery::state_recovery* recovery = home_.owner().recovery();
+  recovery::state_recovery* recovery = node_.recovery();
   auto asked = recovery ? recovery_asked(auth) : std::nullopt;
   if (asked && recovery->cluster())
     return recover_from_cluster(*handlers, std::string(h.nsp), std::move(auth_json),
@@ -235,7 +240,7 @@ std::shared_ptr<socket> client::admit(const namespace_handlers& handlers, std::s
                                       std::string auth_json, simdjson::dom::element auth,
                                       std::optional<recovery::saved_session> session,
                                       std::uint64_t through) {
-  recovery::state_recovery* recovery = home_.owner().recovery();
+  recovery::state_recovery* recovery = node_.recovery();
   std::string sid = session ? session->sid : engineio::make_random_id(20);
   std::string pid;
   if (recovery) pid = session ? session->pid : engineio::make_random_id(20);
@@ -285,7 +290,7 @@ void client::welcome(socket& joined, const namespace_handlers& handlers) {
 void client::recover_from_cluster(const namespace_handlers& handlers, std::string nsp,
                                   std::string auth_json, std::string pid, std::string offset) {
   recovering_.push_back(nsp);
-  recovery::cluster_log& log = *home_.owner().recovery()->cluster();
+  recovery::cluster_log& log = *node_.recovery()->cluster();
   log.take(std::move(pid), offset,
            [this, weak = weak_session_, executor = home_.executor(), handlers = &handlers, nsp,
             auth_json, offset](std::optional<recovery::saved_session> session) mutable {
@@ -304,7 +309,7 @@ void client::recover_from_cluster(const namespace_handlers& handlers, std::strin
 void client::resume_recovery(const namespace_handlers& handlers, const std::string& nsp,
                              std::string auth_json, std::string offset,
                              std::optional<recovery::saved_session> session) {
-  recovery::state_recovery& recovery = *home_.owner().recovery();
+  recovery::state_recovery& recovery = *node_.recovery();
   if (!session) recovery.note_failed();
   simdjson::dom::element auth;
   if (home_.json_parser().parse(auth_json).get(auth)) return;  // it parsed before: cannot fail
@@ -335,7 +340,7 @@ void client::resume_recovery(const namespace_handlers& handlers, const std::stri
 void client::finish_recovery(socket& joined, const namespace_handlers& handlers,
                              std::string_view offset,
                              const std::optional<recovery::cluster_log::missed_packets>& missed) {
-  recovery::state_recovery& recovery = *home_.owner().recovery();
+  recovery::state_recovery& recovery = *node_.recovery();
   if (!missed) {
     // The log could not be read: what was missed is unknown, and a CONNECT now would hide it.
     // The session is kept again as the connection drops, for the client's next try.

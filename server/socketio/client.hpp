@@ -15,7 +15,8 @@
 
 namespace chorus::server {
 class shard;
-}
+class node_services;
+}  // namespace chorus::server
 
 namespace chorus::server::socketio {
 
@@ -27,7 +28,7 @@ class namespace_handlers;
 // and acks to sockets, and reassembles binary attachments.
 class client final : public engineio::session_handler {
  public:
-  client(const application& app, shard& home);
+  client(const application& app, shard& home, node_services& node);
   ~client() override;
 
   void on_open(engineio::session& session) override;
@@ -45,6 +46,7 @@ class client final : public engineio::session_handler {
   // Server-side disconnect of every namespace (each gets DISCONNECT), then the connection closes.
   void disconnect_all();
   shard& home() const { return home_; }
+  node_services& node() const { return node_; }
 
  private:
   void on_text(std::string_view text);
@@ -75,6 +77,7 @@ class client final : public engineio::session_handler {
 
   const application& app_;
   shard& home_;
+  node_services& node_;
   // The session owns this client, so while the client exists the session does: the send path
   // (once per broadcast recipient) uses the plain pointer; timers, which may fire after both are
   // gone, hold the weak one.

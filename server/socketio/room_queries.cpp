@@ -2,26 +2,27 @@
 
 #include "protocol/json/escape.hpp"
 #include "server/fanout/adapter.hpp"
-#include "server/server.hpp"
+#include "server/node_services.hpp"
 
 namespace chorus::server::socketio {
 
 // Plain functions, not coroutines: each hands back the adapter's awaitable.
 
-awaitable<std::vector<std::string>> room_members(server& srv, std::string nsp, std::string room) {
-  return srv.adapter().room_members(std::move(nsp), std::move(room));
+awaitable<std::vector<std::string>> room_members(node_services& node, std::string nsp,
+                                                 std::string room) {
+  return node.adapter().room_members(std::move(nsp), std::move(room));
 }
 
-awaitable<std::size_t> room_size(server& srv, std::string nsp, std::string room) {
-  return srv.adapter().room_size(std::move(nsp), std::move(room));
+awaitable<std::size_t> room_size(node_services& node, std::string nsp, std::string room) {
+  return node.adapter().room_size(std::move(nsp), std::move(room));
 }
 
-awaitable<std::vector<std::string>> room_names(server& srv, std::string nsp) {
-  return srv.adapter().room_names(std::move(nsp));
+awaitable<std::vector<std::string>> room_names(node_services& node, std::string nsp) {
+  return node.adapter().room_names(std::move(nsp));
 }
 
-awaitable<void> close_room(server& srv, std::string nsp, std::string room) {
-  return srv.adapter().close_room(std::move(nsp), std::move(room));
+awaitable<void> close_room(node_services& node, std::string nsp, std::string room) {
+  return node.adapter().close_room(std::move(nsp), std::move(room));
 }
 
 namespace {
@@ -38,16 +39,16 @@ std::string event_array(std::string_view event_name, std::string_view args_json)
 }
 }  // namespace
 
-void server_side_emit(server& srv, std::string nsp, std::string_view event_name,
+void server_side_emit(node_services& node, std::string nsp, std::string_view event_name,
                       std::string_view args_json) {
-  srv.adapter().server_side_emit(std::move(nsp), event_array(event_name, args_json));
+  node.adapter().server_side_emit(std::move(nsp), event_array(event_name, args_json));
 }
 
-awaitable<fanout::server_replies> server_side_emit_with_ack(server& srv, std::string nsp,
+awaitable<fanout::server_replies> server_side_emit_with_ack(node_services& node, std::string nsp,
                                                             std::string_view event_name,
                                                             std::string_view args_json) {
-  return srv.adapter().server_side_emit_with_ack(std::move(nsp),
-                                                 event_array(event_name, args_json));
+  return node.adapter().server_side_emit_with_ack(std::move(nsp),
+                                                  event_array(event_name, args_json));
 }
 
 }  // namespace chorus::server::socketio

@@ -8,7 +8,7 @@
 #include "server/fanout/adapter.hpp"
 
 namespace chorus::server {
-class server;
+class node_services;
 }
 
 namespace chorus::server::socketio {
@@ -18,20 +18,21 @@ namespace chorus::server::socketio {
 // Awaitable from a coroutine on any executor.
 
 // The ids of the sockets in `room` of namespace `nsp`.
-awaitable<std::vector<std::string>> room_members(server& srv, std::string nsp, std::string room);
+awaitable<std::vector<std::string>> room_members(node_services& node, std::string nsp,
+                                                 std::string room);
 // How many sockets are in `room`.
-awaitable<std::size_t> room_size(server& srv, std::string nsp, std::string room);
+awaitable<std::size_t> room_size(node_services& node, std::string nsp, std::string room);
 // The names of every room of namespace `nsp` (each socket's own room included).
-awaitable<std::vector<std::string>> room_names(server& srv, std::string nsp);
+awaitable<std::vector<std::string>> room_names(node_services& node, std::string nsp);
 // Every socket leaves `room` (socket.io's socketsLeave / Flask-SocketIO's close_room).
-awaitable<void> close_room(server& srv, std::string nsp, std::string room);
+awaitable<void> close_room(node_services& node, std::string nsp, std::string room);
 
 // socket.io's serverSideEmit on namespace `nsp`: the event (args_json: comma-separated JSON) to
 // the handlers the other nodes registered with on_server_event; never this node's.
-void server_side_emit(server& srv, std::string nsp, std::string_view event_name,
+void server_side_emit(node_services& node, std::string nsp, std::string_view event_name,
                       std::string_view args_json = {});
 // The same, gathering each other node's reply until the cluster's request timeout.
-awaitable<fanout::server_replies> server_side_emit_with_ack(server& srv, std::string nsp,
+awaitable<fanout::server_replies> server_side_emit_with_ack(node_services& node, std::string nsp,
                                                             std::string_view event_name,
                                                             std::string_view args_json = {});
 

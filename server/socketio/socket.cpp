@@ -6,8 +6,8 @@
 
 #include "protocol/socketio/packet.hpp"
 #include "server/fanout/adapter.hpp"
+#include "server/node_services.hpp"
 #include "server/recovery/state_recovery.hpp"
-#include "server/server.hpp"
 #include "server/shard.hpp"
 #include "server/socketio/client.hpp"
 #include "server/socketio/event_job.hpp"
@@ -21,6 +21,7 @@ socket::socket(client& owner, const namespace_handlers& handlers, std::string ns
                std::string pid, std::string auth_json)
     : owner_(owner),
       home_(owner.home()),
+      node_(owner.node()),
       handlers_(handlers),
       nsp_(std::move(nsp)),
       id_(std::move(id)),
@@ -36,13 +37,13 @@ void socket::send_packet(const engineio::message_writer& message,
 
 void socket::emit(std::string_view event_name, std::string_view args_json,
                   std::vector<std::string> attachments) {
-  if (auto* recovery = home_.owner().recovery()) {
+  if (auto* recovery = node_.recovery()) {
     // As socket.io with recovery on: a broadcast to the socket's own room, so it is stored.
     auto job = socketio::make_event_job(nsp_, std::nullopt, attachments, event_name, args_json);
     job->target.rooms.push_back(id_);
     // In the cluster's log, through the stream like any broadcast: every node reads it, this
     // one delivers it.
-    if (recovery->cluster()) return home_.owner().adapter().broadcast(std::move(job), &home_.hub());
+    if (recovery->cluster()) return node_.adapter().broadcast(std::move(job), &home_.hub());
     if (auto now = recovery->send_direct(*job, home_.hub())) deliver(*now);
     return;
   }
@@ -141,7 +142,7 @@ void socket::restore(recovery::saved_session session, std::uint64_t through) {
 }
 
 std::optional<recovery::saved_session> socket::session_to_keep(disconnect_reason reason) {
-  if (!home_.owner().recovery()) return std::nullopt;
+  if (!node_.recovery()) return std::nullopt;
   // socket.io's list: the connection was lost or closed by the server, not left on purpose.
   switch (reason) {
     case disconnect_reason::transport_close:
@@ -176,7 +177,7 @@ std::vector<std::string> socket::rooms() const {
 }
 
 broadcast_operator socket::broadcast(bool include_self) const {
-  broadcast_operator op(home_.owner(), &home_, nsp_);
+  broadcast_operator op(node_, &home_, nsp_);
   if (!include_self) op.except(id_);
   return op;
 }
@@ -247,7 +248,7 @@ void socket::on_disconnected(disconnect_reason reason) {
   if (handlers_.disconnect()) handlers_.disconnect()(*this, reason);
   // Kept once the disconnect handler has run, so that a client coming back at once on another
   // shard finds the application done with the socket that left.
-  if (kept) home_.owner().recovery()->save(std::move(*kept));
+  if (kept) node_.recovery()->save(std::move(*kept));
 }
 
 void ack_sender::operator()(std::string_view args_json,

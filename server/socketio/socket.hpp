@@ -128,6 +128,7 @@ class socket final : public std::enable_shared_from_this<socket>, public fanout:
   // Outlives every socket on it: what an application still holding a disconnected socket
   // reaches (emit() stores for recovery, executor()).
   shard& home_;
+  node_services& node_;  // outlives every socket too
   const namespace_handlers& handlers_;
   std::string nsp_;
   std::string id_;

@@ -52,7 +52,7 @@ struct stub_handler : session_handler {
 
 class engineio_session_test : public ::testing::Test {
  protected:
-  engineio_session_test() : server_(config(), [](shard&) { return nullptr; }) {}
+  engineio_session_test() : server_(config(), [](shard&, node_services&) { return nullptr; }) {}
 
   static server_config config() {
     server_config c;

@@ -123,7 +123,7 @@ class recording_adapter final : public fanout::adapter {
 
 class FanoutHub : public testing::Test {
  protected:
-  FanoutHub() : server_(config(), [](shard&) { return nullptr; }) {}
+  FanoutHub() : server_(config(), [](shard&, node_services&) { return nullptr; }) {}
 
   static server_config config() {
     server_config c;
