@@ -2,9 +2,9 @@
 # The include direction between the layers (ctest `layers`): protocol → rooms → the transports →
 # Engine.IO → Socket.IO → chat → main. Each rule names files and what they may, or may not,
 # include of this repository's headers; any other include of ours fails the check with the file,
-# the line and the rule. What is not named here is the composition above them all: the server
-# (server.cpp, which builds the shards, routes, adapter and recovery and hands each layer what
-# it needs), the cluster adapters and the applications (chat/), and main.cpp.
+# the line and the rule. What no rule names is the composition on top (the server, the cluster
+# adapters, the operator endpoints, configuration, the applications). ctest `link_layers`
+# (scripts/check-link-layers.sh) checks the same direction between the CMake targets' symbols.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -58,7 +58,7 @@ check "the Engine.IO session includes no transport implementation" \
 # Engine.IO is given what it needs of the server (engineio::endpoint_services): it includes no
 # server, Socket.IO or application.
 check "Engine.IO includes no layer above it" \
-  "^(protocol/|rooms/|server/(engineio|transport|websocket|guard|http|metrics)/|server/(asio|config|disconnect_reason|shard|wakeup)\\.hpp$)" \
+  "^(protocol/|rooms/|server/(engineio|transport|websocket|guard|http|metrics)/|server/(asio|config|disconnect_reason|shard|string_hash|wakeup)\\.hpp$)" \
   server/engineio/*.hpp server/engineio/*.cpp
 
 # Connection state recovery (the node's packet log and kept sessions) stands on the hub and
@@ -71,6 +71,12 @@ check "recovery includes no layer above the hub and Engine.IO framing" \
 check "Socket.IO includes no server, cluster or application" \
   "^(protocol/|rooms/|server/(socketio|engineio|fanout|recovery|metrics)/|server/(asio|config|disconnect_reason|node_services|shard|string_hash)\\.hpp$)" \
   server/socketio/*.hpp server/socketio/*.cpp server/node_services.hpp
+
+# A shard is one thread's context below HTTP: its loop, config, scratch, counters and hub (its
+# Engine.IO sessions are Engine.IO's registry).
+check "the shard includes no layer above the hub" \
+  "^(protocol/|rooms/|server/fanout/|server/shard\\.hpp$|server/websocket/write_flusher\\.hpp$|$base)" \
+  server/shard.hpp server/shard.cpp
 
 # HTTP serves whatever registers a route on it (its site, http/site.hpp): it includes nothing of
 # the layers above, nor the server that composes them; of a shard it uses the loop and config.

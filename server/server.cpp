@@ -125,12 +125,13 @@ void check_port_free(asio::io_context& context, const tcp::endpoint& at) {
 // Polls (cheaply, on the shard) until the shard's sessions are gone — each polling client has
 // fetched its close packet, each WebSocket has its close frame queued — or `give_up`, then lets
 // the last writes leave and ends the loop.
-void end_when_drained(shard& s, std::shared_ptr<asio::steady_timer> timer,
+void end_when_drained(shard& s, const engineio::session_registry& sessions,
+                      std::shared_ptr<asio::steady_timer> timer,
                       std::chrono::steady_clock::time_point give_up) {
   timer->expires_after(std::chrono::milliseconds(10));
-  timer->async_wait([&s, timer, give_up](boost::system::error_code) {
-    if (s.session_count() > 0 && std::chrono::steady_clock::now() < give_up)
-      return end_when_drained(s, timer, give_up);
+  timer->async_wait([&s, &sessions, timer, give_up](boost::system::error_code) {
+    if (sessions.size() > 0 && std::chrono::steady_clock::now() < give_up)
+      return end_when_drained(s, sessions, timer, give_up);
     timer->expires_after(final_flush);
     timer->async_wait([&s, timer](boost::system::error_code) { s.context().stop(); });
   });
@@ -149,9 +150,13 @@ server::server(server_config config, session_handler_factory factory) : config_(
       config_.max_connections_per_ip, config_.handshakes_per_second_per_ip});
   over_limit_reserve_ = std::make_unique<guard::connection_guard>(
       guard::connection_limits{.max_connections = http::over_limit_reserve});
-  for (unsigned i = 0; i < count; ++i) shards_.push_back(std::make_unique<shard>(i, config_));
   auto services = std::make_shared<engineio::endpoint_services>();
-  for (auto& s : shards_) services->shards.push_back(s.get());
+  for (unsigned i = 0; i < count; ++i) {
+    shards_.push_back(std::make_unique<shard>(i, config_));
+    sessions_.push_back(std::make_unique<engineio::session_registry>());
+    services->shards.push_back(shards_.back().get());
+    services->sessions.push_back(sessions_.back().get());
+  }
   services->guard = guard_.get();
   services->make_handler = [this, factory = std::move(factory)](shard& home) {
     return factory(home, *this);
@@ -211,22 +216,23 @@ void server::start() {
   accepting_.store(true, std::memory_order_release);
 }
 
-void server::close_every_shard(void (*then)(shard&)) {
+void server::close_every_shard(void (*then)(shard&, const engineio::session_registry&)) {
   draining_.store(true, std::memory_order_release);
   for (unsigned i = 0; i < shards_.size(); ++i) {
     shard& s = *shards_[i];
+    engineio::session_registry& sessions = *sessions_[i];
     tcp::acceptor& acceptor = *acceptors_[i];
-    asio::post(s.context(), [&s, &acceptor, then] {
+    asio::post(s.context(), [&s, &sessions, &acceptor, then] {
       boost::system::error_code ignored;
       acceptor.close(ignored);
-      s.close_all_sessions();
-      then(s);
+      sessions.close_all(disconnect_reason::server_shutting_down);
+      then(s, sessions);
     });
   }
 }
 
 void server::stop() {
-  close_every_shard([](shard& s) {
+  close_every_shard([](shard& s, const engineio::session_registry&) {
     // Give queued writes and close frames a moment, then end the loop for good.
     auto grace = std::make_shared<asio::steady_timer>(s.context(), std::chrono::milliseconds(500));
     grace->async_wait([&s, grace](boost::system::error_code) { s.context().stop(); });
@@ -234,8 +240,8 @@ void server::stop() {
 }
 
 void server::begin_drain() {
-  close_every_shard([](shard& s) {
-    end_when_drained(s, std::make_shared<asio::steady_timer>(s.context()),
+  close_every_shard([](shard& s, const engineio::session_registry& sessions) {
+    end_when_drained(s, sessions, std::make_shared<asio::steady_timer>(s.context()),
                      std::chrono::steady_clock::now() + polling_grace);
   });
 }

@@ -12,6 +12,7 @@
 
 #include "server/asio.hpp"
 #include "server/config.hpp"
+#include "server/engineio/session_registry.hpp"
 #include "server/guard/connection_guard.hpp"
 #include "server/http/site.hpp"
 #include "server/node_services.hpp"
@@ -79,6 +80,8 @@ class server final : public node_services {
   std::uint16_t port() const { return port_; }
   unsigned shard_count() const override { return static_cast<unsigned>(shards_.size()); }
   shard& shard_at(unsigned index) override { return *shards_[index]; }
+  // The Engine.IO sessions of the shard at `index`; read them on that shard's thread.
+  engineio::session_registry& sessions_at(unsigned index) { return *sessions_[index]; }
   // Carries broadcasts and room questions: fanout::local_adapter (every shard of this process)
   // unless another was set. set_adapter: before start() (a cluster adapter, or a test's stub).
   fanout::adapter& adapter() override { return *adapter_; }
@@ -99,7 +102,7 @@ class server final : public node_services {
  private:
   // Sets draining(), then on every shard's thread closes its acceptor and its sessions and calls
   // `then` (how the shard's loop is to end).
-  void close_every_shard(void (*then)(shard&));
+  void close_every_shard(void (*then)(shard&, const engineio::session_registry&));
 
   server_config config_;
   http::site site_;
@@ -107,6 +110,8 @@ class server final : public node_services {
   std::unique_ptr<guard::connection_guard> guard_;
   std::unique_ptr<guard::connection_guard> over_limit_reserve_;
   std::vector<std::unique_ptr<shard>> shards_;
+  // Each shard's Engine.IO sessions, by shard index (let go of before the shards' loops).
+  std::vector<std::unique_ptr<engineio::session_registry>> sessions_;
   // Before the adapter, which may keep recovery's log and lets go of it as it is destroyed.
   std::unique_ptr<recovery::state_recovery> recovery_;
   std::unique_ptr<fanout::adapter> adapter_;

@@ -6,26 +6,18 @@
 #include <cstdint>
 #include <memory>
 #include <span>
-#include <string>
-#include <string_view>
-#include <unordered_map>
 
 #include "server/asio.hpp"
 #include "server/config.hpp"
 #include "server/fanout/shard_hub.hpp"
 #include "server/metrics/shard_metrics.hpp"
-#include "server/string_hash.hpp"
 #include "server/websocket/write_flusher.hpp"
 
 namespace chorus::server {
 
-namespace engineio {
-class session;
-}
-
-// One thread's share of the server: its io_context, the Engine.IO sessions that live here and
-// per-thread scratch such as the JSON parser. Nothing here is touched from another thread except
-// through post() to the io_context.
+// One thread's share of the server: its io_context, its fan-out hub and counters, and per-thread
+// scratch such as the JSON parser (its Engine.IO sessions are engineio::session_registry's).
+// Nothing here is touched from another thread except through post() to the io_context.
 class shard {
  public:
   // config: the server's, which outlives its shards.
@@ -35,13 +27,6 @@ class shard {
   const server_config& config() const { return config_; }
   asio::io_context& context() { return context_; }
   asio::any_io_executor executor() { return context_.get_executor(); }
-
-  std::shared_ptr<engineio::session> find_session(std::string_view sid) const;
-  void add_session(std::shared_ptr<engineio::session> session);
-  void remove_session(std::string_view sid);
-  std::size_t session_count() const { return sessions_.size(); }
-  // Closes every session (shutdown); runs on this shard's thread.
-  void close_all_sessions();
 
   simdjson::dom::parser& json_parser() { return json_parser_; }
   // Where this shard's WebSocket connections read into: one buffer for all of them, so an idle
@@ -57,8 +42,6 @@ class shard {
   unsigned index_;
   const server_config& config_;
   asio::io_context context_{1};
-  std::unordered_map<std::string, std::shared_ptr<engineio::session>, string_hash, std::equal_to<>>
-      sessions_;
   simdjson::dom::parser json_parser_;
   static constexpr std::size_t read_scratch_size = 64 * 1024;
   std::unique_ptr<std::uint8_t[]> read_scratch_{new std::uint8_t[read_scratch_size]};

@@ -37,10 +37,11 @@ constexpr std::string_view polling_content_type = "text/plain; charset=UTF-8";
 
 std::shared_ptr<session> open_session(const endpoint_services& services, shard& home,
                                       transport_kind transport) {
-  auto created = std::make_shared<session>(home, make_sid(home.index()), transport,
+  session_registry& registry = *services.sessions[home.index()];
+  auto created = std::make_shared<session>(home, registry, make_sid(home.index()), transport,
                                            services.make_handler(home));
   home.metrics().sessions_opened[static_cast<std::size_t>(transport)].add();
-  home.add_session(created);
+  registry.add(created);
   return created;
 }
 
@@ -181,7 +182,7 @@ awaitable<outcome> handle_request(const endpoint_services& services, http::conne
     }
     std::string_view transport = http::query_param(target, "transport");
     if (header.method() == beast_http::verb::post && transport == "polling") {
-      auto found = conn.home.find_session(sid);
+      auto found = services.sessions[conn.home.index()]->find(sid);
       if (found && found->transport() == transport_kind::polling)
         co_return co_await post_to_session(conn, *parser, std::move(found));
     }
@@ -203,7 +204,7 @@ awaitable<outcome> handle_request(const endpoint_services& services, http::conne
   if (sid.empty()) co_return co_await handshake(services, conn, req, transport);
   if (!shard_of_sid(sid, services.shards.size()))
     co_return co_await refuse(conn, req, request_error::unknown_sid);
-  auto found = conn.home.find_session(sid);
+  auto found = services.sessions[conn.home.index()]->find(sid);
   if (!found) co_return co_await refuse(conn, req, request_error::unknown_sid);
   co_return co_await continue_session(services, conn, req, transport, std::move(found));
 }
@@ -225,9 +226,9 @@ void refuse_oversized_body(const endpoint_services& services, const http::reques
   std::string sid(http::query_param(req.target(), "sid"));
   auto owner = shard_of_sid(sid, services.shards.size());
   if (!owner) return;
-  shard& target = *services.shards[*owner];
-  asio::post(target.context(), [&target, sid] {
-    if (auto found = target.find_session(sid)) found->close(disconnect_reason::transport_error);
+  session_registry& registry = *services.sessions[*owner];
+  asio::post(services.shards[*owner]->context(), [&registry, sid] {
+    if (auto found = registry.find(sid)) found->close(disconnect_reason::transport_error);
   });
 }
 

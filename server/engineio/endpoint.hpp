@@ -7,6 +7,7 @@
 #include "server/asio.hpp"
 #include "server/config.hpp"
 #include "server/engineio/session_handler.hpp"
+#include "server/engineio/session_registry.hpp"
 #include "server/guard/connection_guard.hpp"
 #include "server/http/connection.hpp"
 #include "server/http/router.hpp"
@@ -17,6 +18,8 @@ namespace chorus::server::engineio {
 struct endpoint_services {
   // Every shard, by index: the one a sid names serves its session's requests.
   std::vector<shard*> shards;
+  // Each shard's sessions, by the same index. Not owned.
+  std::vector<session_registry*> sessions;
   // The per-address handshake rate (--handshakes-per-second-per-ip). Not owned.
   guard::connection_guard* guard = nullptr;
   // Makes the handler that runs on top of each new session (Socket.IO, or an echo).

@@ -2,6 +2,7 @@
 
 #include "protocol/engineio/open_packet.hpp"
 #include "protocol/engineio/payload.hpp"
+#include "server/engineio/session_registry.hpp"
 #include "server/shard.hpp"
 
 namespace chorus::server::engineio {
@@ -32,9 +33,10 @@ ws::close_code close_code_for(disconnect_reason reason) {
 
 }  // namespace
 
-session::session(shard& home, std::string sid, transport_kind transport,
+session::session(shard& home, session_registry& registry, std::string sid, transport_kind transport,
                  std::unique_ptr<session_handler> handler)
     : home_(home),
+      registry_(registry),
       sid_(std::move(sid)),
       transport_(transport),
       handler_(std::move(handler)),
@@ -192,7 +194,7 @@ void session::wake_get() {
 void session::forget() {
   if (forgotten_) return;
   forgotten_ = true;
-  home_.remove_session(sid_);
+  registry_.remove(sid_);
 }
 
 std::string session::drain_polling_queue() {

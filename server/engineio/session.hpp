@@ -19,6 +19,8 @@ class shard;
 
 namespace chorus::server::engineio {
 
+class session_registry;
+
 enum class transport_kind { polling, websocket };
 
 // Why a long-polling request was refused.
@@ -29,7 +31,9 @@ enum class polling_error { none, concurrent_get, transport_mismatch, unknown_ses
 // comes on that shard's thread, so it needs no lock.
 class session final : public std::enable_shared_from_this<session>, public transport_handler {
  public:
-  session(shard& home, std::string sid, transport_kind transport,
+  // registry: the home shard's, which the endpoint adds the session to and which it leaves as it
+  // closes.
+  session(shard& home, session_registry& registry, std::string sid, transport_kind transport,
           std::unique_ptr<session_handler> handler);
   ~session();
 
@@ -85,7 +89,7 @@ class session final : public std::enable_shared_from_this<session>, public trans
   void on_probe_packet(packet_transport& ws, const protocol::engineio::packet_view& packet);
   void complete_upgrade();
   std::string drain_polling_queue();
-  void forget();    // leaves the shard's registry
+  void forget();    // leaves the registry
   void wake_get();  // a GET waiting for packets re-checks
   // The shard's open-sessions gauge of the current transport.
   void count_open(std::int64_t change);
@@ -100,6 +104,7 @@ class session final : public std::enable_shared_from_this<session>, public trans
   awaitable<void> expire_probe(std::shared_ptr<session> self, std::shared_ptr<packet_transport> ws);
 
   shard& home_;
+  session_registry& registry_;
   std::string sid_;
   transport_kind transport_;
   std::unique_ptr<session_handler> handler_;

@@ -1,5 +1,5 @@
 // An Engine.IO session driven through a stub transport (packet_transport) and a stub handler on
-// a never-started server's shard, its loop run by the test: the heartbeat (ping, pong, timeout),
+// a shard of its own, its loop run by the test: the heartbeat (ping, pong, timeout),
 // the client's packets, close reasons and the close codes the transport gets, the upgrade probe
 // (ping probe, pong probe, the held GET's noop, upgrade, failure, timeout) and the long-polling
 // GET/POST rules (one GET at a time, payload encoding, bad payloads, transport mismatches, the
@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "server/engineio/session.hpp"
-#include "server/server.hpp"
+#include "server/engineio/session_registry.hpp"
 #include "server/shard.hpp"
 
 namespace chorus::server::engineio {
@@ -52,8 +52,6 @@ struct stub_handler : session_handler {
 
 class engineio_session_test : public ::testing::Test {
  protected:
-  engineio_session_test() : server_(config(), [](shard&, node_services&) { return nullptr; }) {}
-
   static server_config config() {
     server_config c;
     c.threads = 1;
@@ -65,15 +63,15 @@ class engineio_session_test : public ::testing::Test {
     return c;
   }
 
-  shard& home() { return server_.shard_at(0); }
+  shard& home() { return home_; }
 
   // A started session, as the endpoint makes it: on transport_ for a WebSocket one.
   std::shared_ptr<session> open(transport_kind kind) {
     auto handler = std::make_unique<stub_handler>();
     handler_ = handler.get();
-    auto created = std::make_shared<session>(home(), "sid-" + std::to_string(++opened_), kind,
-                                             std::move(handler));
-    home().add_session(created);
+    auto created = std::make_shared<session>(home_, registry_, "sid-" + std::to_string(++opened_),
+                                             kind, std::move(handler));
+    registry_.add(created);
     if (kind == transport_kind::websocket) created->attach_websocket(transport_);
     created->start();
     return created;
@@ -104,7 +102,9 @@ class engineio_session_test : public ::testing::Test {
                    });
   }
 
-  server server_;
+  const server_config config_ = config();
+  shard home_{0, config_};
+  session_registry registry_;
   std::shared_ptr<stub_transport> transport_ = std::make_shared<stub_transport>();
   stub_handler* handler_ = nullptr;
   int opened_ = 0;
@@ -141,7 +141,7 @@ TEST_F(engineio_session_test, ClosesWithPingTimeoutWhenNoPongComes) {
   EXPECT_EQ(handler_->closed, disconnect_reason::ping_timeout);
   EXPECT_EQ(transport_->close_code, ws::close_code::normal);
   EXPECT_EQ(transport_->close_reason, "ping timeout");
-  EXPECT_EQ(home().find_session(s->sid()), nullptr);  // a WebSocket session is gone at once
+  EXPECT_EQ(registry_.find(s->sid()), nullptr);  // a WebSocket session is gone at once
 }
 
 TEST_F(engineio_session_test, AnswersTheClientsPingWithItsData) {
@@ -173,7 +173,7 @@ TEST_F(engineio_session_test, TheTransportsEndEndsTheSessionWithItsReason) {
   s->on_transport_closed(*transport_, disconnect_reason::transport_error);
   EXPECT_EQ(handler_->closed, disconnect_reason::transport_error);
   EXPECT_TRUE(s->closed());
-  EXPECT_EQ(home().find_session(s->sid()), nullptr);
+  EXPECT_EQ(registry_.find(s->sid()), nullptr);
 }
 
 TEST_F(engineio_session_test, ATransportOverItsBoundClosesTheSessionAfterTheCurrentHandler) {
@@ -290,7 +290,7 @@ TEST_F(engineio_session_test, APostWithTheClosePacketReleasesTheHeldGetWithANoop
   EXPECT_EQ(handler_->closed, disconnect_reason::transport_close);
   run_until([&] { return body.has_value(); });
   EXPECT_EQ(body, "6");
-  EXPECT_EQ(home().find_session(s->sid()), nullptr);
+  EXPECT_EQ(registry_.find(s->sid()), nullptr);
 }
 
 TEST_F(engineio_session_test, PollingRequestsOnAWebSocketSessionAreATransportMismatch) {
@@ -329,7 +329,7 @@ TEST_F(engineio_session_test, AServerCloseLeavesTheClosePacketForTheNextGet) {
   start_get(s, body, error);
   run_until([&] { return body.has_value(); });
   EXPECT_EQ(body, "1");
-  EXPECT_EQ(home().find_session(s->sid()), nullptr);
+  EXPECT_EQ(registry_.find(s->sid()), nullptr);
 }
 
 }  // namespace
