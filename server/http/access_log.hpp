@@ -45,7 +45,7 @@ class access_log {
   void write(const access_entry& entry) const;
 
  private:
-  std::shared_ptr<spdlog::details::thread_pool> pool_;  // destroyed last: it drains the queue
+  std::shared_ptr<spdlog::details::thread_pool> pool_;  // let go of first: it drains the queue
   std::shared_ptr<spdlog::async_logger> logger_;
   bool json_;
 };
