@@ -3,6 +3,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <fstream>
 #include <iterator>
+#include <map>
 
 #include "server/http/web_root.hpp"
 
@@ -125,11 +126,35 @@ void add_server_options(CLI::App& app, server_config& config) {
   app.add_option("--cors-origin", config.cors_origin, "The same as --allowed-origins")
       ->envname("CHORUS_CORS_ORIGIN");
   add_limit_options(app, config);
+  add_parser_option(app, config);
   app.add_option("--tls-cert", config.tls_cert,
                  "PEM certificate chain; with --tls-key the port serves TLS only (https, wss)")
       ->envname("CHORUS_TLS_CERT");
   app.add_option("--tls-key", config.tls_key, "PEM private key (unencrypted) for --tls-cert")
       ->envname("CHORUS_TLS_KEY");
+}
+
+void add_parser_option(CLI::App& app, server_config& config) {
+  app.add_option("--parser", config.parser,
+                 "Socket.IO packet encoding, as the clients' `parser` option: json "
+                 "(socket.io-parser, the default) or msgpack (socket.io-msgpack-parser 3); "
+                 "msgpack cannot yet be combined with --recovery-window or --redis-url")
+      ->envname("CHORUS_PARSER")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, packet_parser>{
+          {"json", packet_parser::json}, {"msgpack", packet_parser::msgpack}}))
+      ->default_str("json");
+}
+
+void check_parser_option(const server_config& config, bool clustered) {
+  if (config.parser != packet_parser::msgpack) return;
+  // Both keep or forward packets as the JSON codec's text (the recovery log appends its offset
+  // to it, the Redis adapters read the data array out of it): out of msgpack's first slice.
+  if (config.recovery.window.count() > 0 || clustered)
+    throw CLI::ValidationError(
+        "--parser",
+        "msgpack cannot be combined with --recovery-window > 0 or --redis-url yet (connection "
+        "state recovery and the Redis adapters re-encode packets as JSON text): set "
+        "--recovery-window 0 and leave --redis-url unset, or use --parser json");
 }
 
 void add_recovery_options(CLI::App& app, recovery::recovery_options& options) {

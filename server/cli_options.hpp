@@ -19,6 +19,15 @@ void add_static_options(CLI::App& app, http::static_sources& sources);
 // with a secret, the chat's namespaces admit only a valid HS256 token (server/guard/jwt.hpp).
 void add_jwt_options(CLI::App& app, std::string& secret);
 
+// Registers --parser json|msgpack (CHORUS_PARSER) into config.parser; add_server_options does
+// too (test fixtures that pick their options register it alone).
+void add_parser_option(CLI::App& app, server_config& config);
+
+// After parsing: throws CLI::ValidationError (a bad option, exit 2) for --parser msgpack with
+// connection state recovery on or a Redis cluster (`clustered`: --redis-url set), which this
+// version does not support.
+void check_parser_option(const server_config& config, bool clustered);
+
 // Registers --recovery-window, --recovery-max-bytes, --recovery-max-sessions and
 // --recovery-skip-middlewares (CHORUS_RECOVERY_*): connection state recovery, on when the window
 // is not 0. The window's default is what `options` holds.

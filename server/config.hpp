@@ -9,6 +9,11 @@
 
 namespace chorus::server {
 
+// How Socket.IO packets are written on the wire (--parser): socket.io-parser's JSON text (the
+// default) or socket.io-msgpack-parser's one binary msgpack message per packet. Clients must use
+// the same one.
+enum class packet_parser : std::uint8_t { json, msgpack };
+
 // Everything a server instance is configured with. Defaults are the Socket.IO reference server's.
 struct server_config {
   std::string host = "0.0.0.0";
@@ -43,6 +48,7 @@ struct server_config {
   // PEM files; both set: the listener speaks TLS only (https, wss). See server/tls.
   std::string tls_cert;
   std::string tls_key;
+  packet_parser parser = packet_parser::json;
   // Connection state recovery (server/recovery): off unless recovery.window is set.
   recovery::recovery_options recovery;
 };

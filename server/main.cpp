@@ -54,6 +54,10 @@ int main(int argc, char** argv) {
   add_config_file_option(cli);  // last: it checks the file's names against every option
   try {
     cli.parse(argc, argv);
+    // Recovery is on by default, but not supported with msgpack yet: off unless asked for.
+    if (config.parser == packet_parser::msgpack && cli.count("--recovery-window") == 0)
+      config.recovery.window = std::chrono::milliseconds(0);
+    check_parser_option(config, !cluster_options.redis_url.empty());
   } catch (const CLI::FileError& e) {  // CLI11's own words name the file, not the option
     std::fprintf(stderr, "--config: %s\n", e.what());
     return 2;

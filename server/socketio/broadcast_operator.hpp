@@ -13,6 +13,7 @@
 namespace chorus::server {
 class node_services;
 class shard;
+struct server_config;
 }  // namespace chorus::server
 
 namespace chorus::server::socketio {
@@ -53,6 +54,8 @@ class broadcast_operator {
   awaitable<std::vector<fanout::socket_description>> fetch_sockets() const;
 
  private:
+  const server_config& config() const;
+
   node_services& node_;
   shard* origin_;
   std::string nsp_;

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "protocol/socketio/event_args.hpp"
+#include "protocol/socketio/msgpack_decode.hpp"
 #include "server/engineio/session.hpp"
 #include "server/engineio/sid.hpp"
 #include "server/node_services.hpp"
@@ -10,6 +11,7 @@
 #include "server/shard.hpp"
 #include "server/socketio/application.hpp"
 #include "server/socketio/event.hpp"
+#include "server/socketio/msgpack_packets.hpp"
 #include "server/socketio/namespace_handlers.hpp"
 #include "server/socketio/socket.hpp"
 
@@ -76,6 +78,7 @@ void client::on_open(engineio::session& session) {
 }
 
 void client::on_message(engineio::session&, std::string_view data, bool binary) {
+  if (uses_msgpack(home_.config())) return on_msgpack(data, binary);
   if (binary)
     on_binary(data);
   else
@@ -94,6 +97,18 @@ void client::send(const engineio::message_writer& message, std::vector<std::stri
   if (!session_ || session_->closed()) return;
   session_->send(message.packet());
   for (auto& bytes : attachments) session_->send(engineio::make_binary_packet(bytes));
+}
+
+void client::send(engineio::outbound_packet packet) {
+  if (!packet || !session_ || session_->closed()) return;
+  session_->send(std::move(packet));
+}
+
+void client::send_connect_error(std::string_view nsp, std::string_view message) {
+  if (uses_msgpack(home_.config())) return send(msgpack_connect_error(nsp, message));
+  engineio::message_writer text;
+  sio::append_connect_error(text.text(), nsp, message);
+  send(text, {});
 }
 
 void client::send_shared(const std::vector<engineio::outbound_packet>& packets, bool is_volatile) {
@@ -168,11 +183,27 @@ void client::on_binary(std::string_view bytes) {
   dispatch(h, buffers);
 }
 
+void client::on_msgpack(std::string_view bytes, bool binary) {
+  // socket.io-msgpack-parser's decoder cannot read a text message (notepack throws).
+  if (!binary) return fail(sio::parse_error::invalid_msgpack);
+  sio::msgpack_packet packet;
+  sio::parsed_payload payload;
+  if (auto error = sio::decode_msgpack(bytes, limits_, home_.json_parser(), packet, payload);
+      error != sio::parse_error::ok)
+    return fail(error);
+  route(sio::as_header(packet), payload, packet.attachments);
+}
+
 void client::dispatch(const sio::header& h, std::vector<std::string>& attachments) {
   sio::parsed_payload payload;
   if (auto error = sio::parse_payload(home_.json_parser(), h, limits_, payload);
       error != sio::parse_error::ok)
     return fail(error);
+  route(h, payload, attachments);
+}
+
+void client::route(const sio::header& h, const sio::parsed_payload& payload,
+                   std::vector<std::string>& attachments) {
   socket* target = find(h.nsp);
   // As the reference server: CONNECT only for a namespace not joined yet, everything else only
   // for a joined one; any other order closes the connection.
@@ -201,11 +232,7 @@ void client::dispatch(const sio::header& h, std::vector<std::string>& attachment
 
 void client::on_connect(const sio::header& h, const sio::parsed_payload& payload) {
   const namespace_handlers* handlers = app_.find(h.nsp);
-  if (!handlers) {
-    engineio::message_writer message;
-    sio::append_connect_error(message.text(), h.nsp, "Invalid namespace");
-    return send(message, {});
-  }
+  if (!handlers) return send_connect_error(h.nsp, "Invalid namespace");
   // A second CONNECT while the first is still being recovered: out of order, as any other.
   if (std::find(recovering_.begin(), recovering_.end(), h.nsp) != recovering_.end())
     return close(disconnect_reason::forced_close);
@@ -259,9 +286,7 @@ std::shared_ptr<socket> client::admit(const namespace_handlers& handlers, std::s
       refusal = e.what();
     }
     if (refusal) {
-      engineio::message_writer message;
-      sio::append_connect_error(message.text(), nsp, *refusal);
-      send(message, {});
+      send_connect_error(nsp, *refusal);
       return nullptr;
     }
   }
@@ -275,9 +300,13 @@ void client::join(const std::shared_ptr<socket>& joined) {
 }
 
 void client::welcome(socket& joined, const namespace_handlers& handlers) {
-  engineio::message_writer message;
-  sio::append_connect(message.text(), joined.nsp(), joined.id(), joined.pid());
-  send(message, {});
+  if (uses_msgpack(home_.config())) {
+    send(msgpack_connect(joined.nsp(), joined.id(), joined.pid()));
+  } else {
+    engineio::message_writer message;
+    sio::append_connect(message.text(), joined.nsp(), joined.id(), joined.pid());
+    send(message, {});
+  }
   if (handlers.connection()) guarded("connection", [&] { handlers.connection()(joined); });
 }
 

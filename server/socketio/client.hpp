@@ -38,6 +38,8 @@ class client final : public engineio::session_handler {
   // For sockets: queue an Engine.IO message (a Socket.IO packet written into it) and its
   // attachments.
   void send(const engineio::message_writer& message, std::vector<std::string> attachments);
+  // For sockets: queue one packet built whole (under --parser msgpack); null sends nothing.
+  void send(engineio::outbound_packet packet);
   // Queues packets encoded once for many recipients.
   void send_shared(const std::vector<engineio::outbound_packet>& packets, bool is_volatile);
   // A socket left its namespace (server or client side).
@@ -51,7 +53,13 @@ class client final : public engineio::session_handler {
  private:
   void on_text(std::string_view text);
   void on_binary(std::string_view bytes);
+  // --parser msgpack: every packet is one binary message; a text one is a parse error.
+  void on_msgpack(std::string_view bytes, bool binary);
   void dispatch(const protocol::socketio::header& h, std::vector<std::string>& attachments);
+  // A packet decoded and its payload parsed, whichever the parser: to its socket or namespace.
+  void route(const protocol::socketio::header& h, const protocol::socketio::parsed_payload& p,
+             std::vector<std::string>& attachments);
+  void send_connect_error(std::string_view nsp, std::string_view message);
   void on_connect(const protocol::socketio::header& h, const protocol::socketio::parsed_payload& p);
   void on_event(socket& target, const protocol::socketio::header& h,
                 const protocol::socketio::parsed_payload& p, std::vector<std::string>& attachments);

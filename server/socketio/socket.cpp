@@ -11,6 +11,7 @@
 #include "server/shard.hpp"
 #include "server/socketio/client.hpp"
 #include "server/socketio/event_job.hpp"
+#include "server/socketio/msgpack_packets.hpp"
 #include "server/socketio/namespace_handlers.hpp"
 
 namespace chorus::server::socketio {
@@ -47,6 +48,10 @@ void socket::emit(std::string_view event_name, std::string_view args_json,
     if (auto now = recovery->send_direct(*job, home_.hub())) deliver(*now);
     return;
   }
+  if (uses_msgpack(home_.config())) {
+    if (connected_) owner_.send(msgpack_event(nsp_, event_name, args_json, attachments));
+    return;
+  }
   engineio::message_writer message;
   sio::append_event(message.text(), nsp_, event_name, args_json, std::nullopt, attachments.size());
   send_packet(message, std::move(attachments));
@@ -61,6 +66,8 @@ void socket::emit_with_ack(std::string_view event_name, std::string_view args_js
   }
   std::uint64_t id = next_ack_id_++;
   expect_ack(id, timeout, std::move(callback));
+  if (uses_msgpack(home_.config()))
+    return owner_.send(msgpack_event(nsp_, event_name, args_json, attachments, id));
   engineio::message_writer message;
   sio::append_event(message.text(), nsp_, event_name, args_json, id, attachments.size());
   send_packet(message, std::move(attachments));
@@ -84,6 +91,10 @@ void socket::expect_ack(std::uint64_t id, std::chrono::milliseconds timeout,
 
 void socket::send_ack(std::uint64_t id, std::string_view args_json,
                       std::vector<std::string> attachments) {
+  if (uses_msgpack(home_.config())) {
+    if (connected_) owner_.send(msgpack_ack(nsp_, id, args_json, attachments));
+    return;
+  }
   engineio::message_writer message;
   sio::append_ack(message.text(), nsp_, id, args_json, attachments.size());
   send_packet(message, std::move(attachments));
@@ -106,9 +117,13 @@ void socket::disconnect(bool close_connection) {
     owner_.disconnect_all();
     return;
   }
-  engineio::message_writer message;
-  sio::append_disconnect(message.text(), nsp_);
-  send_packet(message, {});
+  if (uses_msgpack(home_.config())) {
+    owner_.send(msgpack_disconnect(nsp_));
+  } else {
+    engineio::message_writer message;
+    sio::append_disconnect(message.text(), nsp_);
+    send_packet(message, {});
+  }
   auto self = shared_from_this();
   owner_.remove(*this, disconnect_reason::server_namespace_disconnect);
 }
