@@ -3,7 +3,7 @@
 // socket.io 4.8 / engine.io 6.6 servers. The JS tests run against it to prove themselves right,
 // and the benchmarks use it as the Node.js baseline.
 //
-//   node reference/conformance-server.mjs [--port N] [--engineio-echo]
+//   node reference/conformance-server.mjs [--port N] [--engineio-echo] [--parser json|msgpack]
 //
 // Prints "listening on port N" on stdout once ready (N is the real port when --port 0).
 //
@@ -20,12 +20,14 @@ import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 import { Server as SocketIOServer } from "socket.io";
 import { Server as EngineIOServer } from "engine.io";
+import msgpackParser from "socket.io-msgpack-parser";
 
 const { values } = parseArgs({
   options: {
     port: { type: "string", default: "0" },
     host: { type: "string", default: "127.0.0.1" },
     "engineio-echo": { type: "boolean", default: false },
+    parser: { type: "string", default: "json" },
   },
   strict: true,
 });
@@ -58,7 +60,9 @@ if (values["engineio-echo"]) {
     socket.on("message", (data) => socket.send(data));
   });
 } else {
-  const io = new SocketIOServer(httpServer, { ...common, connectTimeout: 1_000 });
+  // --parser msgpack: socket.io-msgpack-parser, as chorus-conformance --parser msgpack.
+  const parser = values.parser === "msgpack" ? { parser: msgpackParser } : {};
+  const io = new SocketIOServer(httpServer, { ...common, connectTimeout: 1_000, ...parser });
   const onConnection = (socket) => {
     socket.emit("auth", socket.handshake.auth ?? {});
     socket.on("message", (...args) => socket.emit("message-back", ...args));
