@@ -238,6 +238,27 @@ describe("start-up", () => {
     }
   });
 
+  it("--parser msgpack with recovery or Redis exits 2 naming --parser; an unknown parser too", async () => {
+    for (const [args, env] of [
+      [["--parser", "msgpack", "--recovery-window", "1000"], {}],
+      [["--parser", "msgpack", "--redis-url", "redis://127.0.0.1:1"], {}],
+      [["--recovery-window", "5000"], { CHORUS_PARSER: "msgpack" }],
+      [["--parser", "protobuf"], {}],
+    ]) {
+      const run = await runChorus(["--db", ":memory:", "--port", "0", ...args], env);
+      assert.equal(run.code, 2, `exit code for ${args.join(" ")}; stderr:\n${run.stderr}`);
+      assert.equal(run.port, undefined, "it must not listen");
+      assert.ok(run.stderr.includes("--parser"), `stderr names --parser:\n${run.stderr}`);
+      assert.ok(run.stderr.trim().split("\n").length <= 2, `one message:\n${run.stderr}`);
+    }
+  });
+
+  it("--parser msgpack alone starts (recovery off unless asked for)", async () => {
+    const server = await startChorus([...base, "--port", "0", "--parser", "msgpack"]);
+    await handshake(server.port);
+    await server.stop();
+  });
+
   it("a port another chorus listens on: exit 1 naming the port, and the first keeps serving", async () => {
     const port = await freePort();
     const first = await startChorus([...base, "--port", `${port}`, "--threads", "2"]);
