@@ -25,6 +25,7 @@ import {
   withWitness,
   PollingSession,
 } from "./lib/util.mjs";
+import { MIXED_ARGS, UNICODE_ARGS, bytes, echoes500KB, echoesBinary, echoesInOrder, getsAcks } from "./lib/echo-cases.mjs";
 
 const parser = msgpackParser;
 const PARSER_ARGS = ["--parser", "msgpack"];
@@ -36,8 +37,6 @@ const modes = [
   { name: "polling then upgrade", opts: {}, finalTransport: "websocket" },
 ];
 
-/** Received binaries arrive as Buffers in Node: compare bytes, whatever the view type sent. */
-const bytes = (b) => Buffer.from(b.buffer ? new Uint8Array(b.buffer, b.byteOffset, b.byteLength) : b);
 
 /** One Socket.IO packet as socket.io-msgpack-parser writes it: one Buffer. */
 function encodePacket(packet) {
@@ -81,111 +80,36 @@ describe("socket.io-msgpack-parser against the conformance fixture", () => {
 
       it("echoes mixed arguments", async (t) => {
         const socket = await connect(t, mode.opts);
-        const args = [
-          1,
-          -2.5,
-          0,
-          "two",
-          "",
-          null,
-          true,
-          false,
-          { a: 1, b: { c: [1, 2, { d: "e" }] }, n: null },
-          [1, "x", [2, [3, []]], {}],
-          // Not 1e21 as in interop.test.mjs: the client's notepack 2 writes any whole number
-          // of 2^64 or more as a wrapped uint64, which the Node.js reference reads back as
-          // another number too. Fractions are float64.
-          1e-7,
-          -123.456,
-          Number.MAX_SAFE_INTEGER,
-          -(2 ** 40),
-        ];
+        // Not 1e21 as in interop.test.mjs: the client's notepack 2 writes any whole number of
+        // 2^64 or more as a wrapped uint64, which the Node.js reference reads back as another
+        // number too. Fractions are float64.
+        const args = [...MIXED_ARGS, 1e-7, -123.456, -(2 ** 40)];
         assert.deepEqual(await echo(socket, args), args);
       });
 
       it("echoes binary arguments inline (top level, nested, several)", async (t) => {
         const socket = await connect(t, mode.opts);
-        const a = Buffer.from([0, 1, 2, 3, 255]);
-        const b = Buffer.from([9, 8, 7]);
-        const c = Buffer.alloc(0);
-        const big = Buffer.alloc(64 * 1024, 0xab);
-        const got = await echo(socket, [a, { nested: { bin: b, list: [c, "text", big] } }, "tail", 7]);
-        assert.equal(got.length, 4);
-        assert.deepEqual(bytes(got[0]), a);
-        assert.deepEqual(bytes(got[1].nested.bin), b);
-        assert.deepEqual(bytes(got[1].nested.list[0]), c);
-        assert.equal(got[1].nested.list[1], "text");
-        assert.deepEqual(bytes(got[1].nested.list[2]), big);
-        assert.equal(got[2], "tail");
-        assert.equal(got[3], 7);
+        await echoesBinary(socket, (array) => Buffer.from(array));
       });
 
       it("gets acks for emit with a callback and emitWithAck (text and binary)", async (t) => {
         const socket = await connect(t, mode.opts);
-        assert.equal(await within(5_000, socket.emitWithAck("message-with-ack", 1, "2"), "ack"), 1);
-        const all = await within(
-          5_000,
-          new Promise((resolve) => socket.emit("message-with-ack", 1, "2", { 3: [true] }, (...args) => resolve(args))),
-          "ack with every argument",
-        );
-        assert.deepEqual(all, [1, "2", { 3: [true] }]);
-        const bin = Buffer.from([1, 2, 3]);
-        const binReply = await within(
-          5_000,
-          new Promise((resolve) => socket.emit("message-with-ack", { bin }, "x", (...args) => resolve(args))),
-          "binary ack",
-        );
-        assert.deepEqual(bytes(binReply[0].bin), bin);
-        assert.equal(binReply[1], "x");
-        const many = await within(
-          10_000,
-          Promise.all(Array.from({ length: 20 }, (_, i) => socket.emitWithAck("message-with-ack", i))),
-          "20 concurrent acks",
-        );
-        assert.deepEqual(many, Array.from({ length: 20 }, (_, i) => i));
+        await getsAcks(socket);
       });
 
       it("echoes unicode text intact", async (t) => {
         const socket = await connect(t, mode.opts);
-        const args = [
-          "emoji 😀🎉👩‍👩‍👧‍👦 🏳️‍🌈",
-          "CJK 漢字かなカナ한국어",
-          "RTL עברית العربية",
-          "separators \u2028 \u2029 \u0085",
-          "controls \u0000 \u0001 \u001e \u001f \t\n\r",
-          { "ключ 🔑": "значение", "\u2028": ["\ud83d\ude00"] },
-        ];
-        assert.deepEqual(await echo(socket, args), args);
+        assert.deepEqual(await echo(socket, UNICODE_ARGS), UNICODE_ARGS);
       });
 
       it("echoes a 500 KB message", async (t) => {
         const socket = await connect(t, mode.opts);
-        const chunk = "0123456789abcdef-ü€😀";
-        const big = chunk.repeat(Math.ceil(500_000 / chunk.length)).slice(0, 500_000);
-        const got = await echo(socket, [big], 20_000);
-        assert.equal(got.length, 1);
-        assert.ok(got[0] === big, "500 KB string differs after the round trip");
+        await echoes500KB(socket);
       });
 
       it("echoes 100 events in order", async (t) => {
         const socket = await connect(t, mode.opts);
-        const received = [];
-        const done = within(
-          20_000,
-          new Promise((resolve) => {
-            socket.on("message-back", (i, text) => {
-              received.push([i, text]);
-              if (received.length === 100) resolve();
-            });
-          }),
-          "100 message-back events",
-        );
-        for (let i = 0; i < 100; i++) socket.emit("message", i, `msg-${i}`);
-        await done;
-        assert.deepEqual(
-          received,
-          Array.from({ length: 100 }, (_, i) => [i, `msg-${i}`]),
-        );
+        await echoesInOrder(socket, 100);
       });
 
       it('refuses an unknown namespace with connect_error "Invalid namespace"', async (t) => {
