@@ -4,7 +4,6 @@
 // server: CONNECT, EVENT with an inline binary and an ack both ways, a broadcast, DISCONNECT both
 // ways, and a text message, which closes the connection with the parse error reason.
 #include <gtest/gtest.h>
-#include <sys/socket.h>
 
 #include <atomic>
 #include <boost/beast/core/buffers_to_string.hpp>
@@ -21,6 +20,7 @@
 #include "server/socketio/broadcast_operator.hpp"
 #include "server/socketio/event.hpp"
 #include "server/socketio/socket.hpp"
+#include "test/support/engineio_websocket.hpp"
 
 namespace chorus::server {
 namespace {
@@ -43,12 +43,7 @@ std::string client_packet(sio::packet_type type, std::optional<std::uint64_t> id
 class msgpack_client {
  public:
   msgpack_client(asio::io_context& context, std::uint16_t port) : ws_(context) {
-    ws_.next_layer().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-    timeval bound{5, 0};  // a read that never completes fails the test instead of hanging it
-    ::setsockopt(ws_.next_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof bound);
-    ws_.handshake("127.0.0.1", "/socket.io/?EIO=4&transport=websocket");
-    beast::flat_buffer open;
-    ws_.read(open);
+    EXPECT_EQ(open_engineio_websocket(ws_, port).substr(0, 8), "0{\"sid\":");
     EXPECT_FALSE(ws_.got_binary());  // Engine.IO's own packets stay text
   }
   void send_binary(std::string_view bytes) {
@@ -92,7 +87,7 @@ class msgpack_client {
   }
 
  private:
-  websocket::stream<tcp::socket> ws_;
+  test_websocket ws_;
   simdjson::dom::parser parser_;
 };
 

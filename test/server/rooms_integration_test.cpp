@@ -2,7 +2,6 @@
 // framing is checked against another implementation) connect to a 4-shard server, join a room,
 // and the cross-shard queries, broadcasts and close_room see all of them.
 #include <gtest/gtest.h>
-#include <sys/socket.h>
 
 #include <boost/asio/use_future.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
@@ -17,6 +16,7 @@
 #include "server/socketio/event.hpp"
 #include "server/socketio/room_queries.hpp"
 #include "server/socketio/socket.hpp"
+#include "test/support/engineio_websocket.hpp"
 
 namespace chorus::server {
 namespace {
@@ -28,11 +28,7 @@ namespace websocket = beast::websocket;
 class test_client {
  public:
   test_client(asio::io_context& context, std::uint16_t port) : ws_(context) {
-    ws_.next_layer().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-    timeval bound{5, 0};  // a read that never completes fails the test instead of hanging it
-    ::setsockopt(ws_.next_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof bound);
-    ws_.handshake("127.0.0.1", "/socket.io/?EIO=4&transport=websocket");
-    EXPECT_EQ(read().substr(0, 8), "0{\"sid\":");
+    EXPECT_EQ(open_engineio_websocket(ws_, port).substr(0, 8), "0{\"sid\":");
     send("40");
     std::string connected = read();
     EXPECT_EQ(connected.substr(0, 10), "40{\"sid\":\"");
@@ -47,7 +43,7 @@ class test_client {
   const std::string& sid() const { return sid_; }
 
  private:
-  websocket::stream<tcp::socket> ws_;
+  test_websocket ws_;
   std::string sid_;
 };
 
