@@ -330,6 +330,22 @@ describe("socket.io-msgpack-parser against the API fixture", { skip: haveApiFixt
     assert.deepEqual(a.log.filter(([event]) => event === "broadcast-event"), [["broadcast-event", "barrier"]]);
   });
 
+  it("a broadcast with acks gathers every member's first ack argument", async (t) => {
+    const members = await Promise.all([client(t, { transports: ["websocket"] }), client(t, { transports: ["polling"] })]);
+    const asker = await client(t, { transports: ["websocket"] });
+    for (const [i, m] of members.entries()) {
+      await within(5_000, m.emitWithAck("join", "mp-acks"), "join");
+      m.on("poll", (question, ack) => ack({ answer: question, from: i }, "ignored"));
+    }
+    const result = await within(5_000, asker.emitWithAck("broadcast-with-ack", 3_000, ["mp-acks"], "poll", "q?"), "the gathered acks");
+    assert.equal(result.complete, true);
+    const sorted = [...result.responses].sort((x, y) => x.from - y.from);
+    assert.deepEqual(sorted, [
+      { answer: "q?", from: 0 },
+      { answer: "q?", from: 1 },
+    ]);
+  });
+
   it("a client-side disconnect reaches the server (DISCONNECT decoded)", async (t) => {
     const socket = await client(t, { transports: ["websocket"] });
     const id = socket.id;
