@@ -158,55 +158,31 @@ describe("socket.io-msgpack-parser against the conformance fixture", () => {
   describe("bad input", () => {
     const witness = { transports: ["websocket"], parser };
 
-    it("a text Socket.IO packet over WebSocket is closed; a witness is unharmed", async (t) => {
-      await withWitness(
-        t,
-        fx,
-        async () => {
-          const { raw } = await openEngineWs(fx);
-          t.after(() => raw.terminate());
-          raw.send('40{"token":"json text"}');
-          await raw.waitClose();
-        },
-        witness,
-      );
-    });
+    /**
+     * Opens a raw Engine.IO WebSocket (first CONNECTed to "/" in msgpack with `connectFirst`),
+     * sends `message` and waits for the server to close the connection.
+     */
+    async function closedAfter(t, message, connectFirst) {
+      const { raw } = await openEngineWs(fx);
+      t.after(() => raw.terminate());
+      if (connectFirst) {
+        raw.send(encodePacket({ type: 0, nsp: "/", data: {} }));
+        assert.equal(decodePacket((await raw.next()).data).type, 0);
+      }
+      raw.send(message);
+      await raw.waitClose();
+    }
 
-    it("a text EVENT after a msgpack CONNECT is closed; a witness is unharmed", async (t) => {
-      await withWitness(
-        t,
-        fx,
-        async () => {
-          const { raw } = await openEngineWs(fx);
-          t.after(() => raw.terminate());
-          raw.send(encodePacket({ type: 0, nsp: "/", data: {} }));
-          const reply = decodePacket((await raw.next()).data);
-          assert.equal(reply.type, 0);
-          raw.send('42["message","as text"]');
-          await raw.waitClose();
-        },
-        witness,
-      );
-    });
-
-    for (const [name, message] of [
-      ["truncated msgpack", Buffer.from([0x83, 0xa4, 0x74, 0x79])],
-      ["a never-used msgpack byte", Buffer.from([0xc1])],
-      ["a msgpack array instead of a map", Buffer.from([0x92, 0x02, 0xa1, 0x2f])],
-      ["an unknown packet type", encodePacket({ type: 9, nsp: "/" })],
+    for (const [name, message, connectFirst] of [
+      ["a text Socket.IO CONNECT", '40{"token":"json text"}', false],
+      ["a text EVENT after a msgpack CONNECT", '42["message","as text"]', true],
+      ["truncated msgpack", Buffer.from([0x83, 0xa4, 0x74, 0x79]), false],
+      ["a never-used msgpack byte", Buffer.from([0xc1]), false],
+      ["a msgpack array instead of a map", Buffer.from([0x92, 0x02, 0xa1, 0x2f]), true],
+      ["an unknown packet type", encodePacket({ type: 9, nsp: "/" }), true],
     ]) {
-      it(`a binary message holding ${name} is closed; a witness is unharmed`, async (t) => {
-        await withWitness(
-          t,
-          fx,
-          async () => {
-            const { raw } = await openEngineWs(fx);
-            t.after(() => raw.terminate());
-            raw.send(message);
-            await raw.waitClose();
-          },
-          witness,
-        );
+      it(`${name} over WebSocket is closed; a witness is unharmed`, async (t) => {
+        await withWitness(t, fx, () => closedAfter(t, message, connectFirst), witness);
       });
     }
 
