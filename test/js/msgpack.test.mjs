@@ -378,8 +378,9 @@ describe("socket.io-msgpack-parser against the API fixture", { skip: haveApiFixt
     });
   }
 
-  it("a JSON-parser client is refused (its text CONNECT is a parse error)", async (t) => {
-    const socket = io(fx.url, { reconnection: false, forceNew: true, timeout: 2_000, transports: ["websocket"] });
+  it("a JSON-parser client is refused: its text CONNECT never reaches the namespace", async (t) => {
+    const token = `json-client-${process.pid}-${Date.now()}`;
+    const socket = io(fx.url, { reconnection: false, forceNew: true, timeout: 2_000, transports: ["websocket"], auth: { token } });
     t.after(() => socket.disconnect());
     const outcome = await within(
       5_000,
@@ -391,5 +392,10 @@ describe("socket.io-msgpack-parser against the API fixture", { skip: haveApiFixt
       "connect, connect_error or disconnect",
     );
     assert.notEqual(outcome, "connected");
+    // The fixture prints "connect / <id> <auth>" for every socket, in order: once a later
+    // client's line is read, the JSON client's would have been too.
+    const witness = await client(t, { transports: ["websocket"] });
+    await fx.waitForLine((l) => l.startsWith(`connect / ${witness.id} `), 5_000, "the witness's connect line");
+    assert.deepEqual(fx.lines().filter((l) => l.includes(token)), []);
   });
 });
