@@ -4,7 +4,7 @@
 #include "server/node_services.hpp"
 #include "server/shard.hpp"
 #include "server/socketio/event_job.hpp"
-#include "server/socketio/msgpack_packets.hpp"
+#include "server/socketio/packet_writer.hpp"
 
 namespace chorus::server::socketio {
 
@@ -31,26 +31,13 @@ broadcast_operator& broadcast_operator::local() {
   return *this;
 }
 
-namespace {
-// The EVENT encoded once for every recipient, in the server's --parser.
-std::shared_ptr<fanout::broadcast_job> event_job(const server_config& config, std::string_view nsp,
-                                                 std::optional<std::uint64_t> ack_id,
-                                                 const std::vector<std::string>& attachments,
-                                                 std::string_view event_name,
-                                                 std::string_view args_json) {
-  if (uses_msgpack(config))
-    return make_msgpack_event_job(nsp, ack_id, attachments, event_name, args_json);
-  return make_event_job(nsp, ack_id, attachments, event_name, args_json);
-}
-}  // namespace
-
-const server_config& broadcast_operator::config() const {
-  return origin_ ? origin_->config() : node_.shard_at(0).config();
+const packet_writer& broadcast_operator::writer() const {
+  return packet_writer_for((origin_ ? origin_ : &node_.shard_at(0))->config().parser);
 }
 
 void broadcast_operator::emit(std::string_view event_name, std::string_view args_json,
                               const std::vector<std::string>& attachments) const {
-  auto job = event_job(config(), nsp_, std::nullopt, attachments, event_name, args_json);
+  auto job = writer().event_job(nsp_, std::nullopt, attachments, event_name, args_json);
   if (!job) return;
   job->target = target_;
   job->flags = flags_;
@@ -62,7 +49,7 @@ void broadcast_operator::emit_with_ack(std::string_view event_name, std::string_
                                        fanout::ack_collector::done_callback done,
                                        const std::vector<std::string>& attachments) const {
   std::uint64_t id = fanout::next_broadcast_ack_id();
-  auto job = event_job(config(), nsp_, id, attachments, event_name, args_json);
+  auto job = writer().event_job(nsp_, id, attachments, event_name, args_json);
   shard& home = origin_ ? *origin_ : node_.shard_at(0);
   if (!job) {  // not sent (logged): no client acks, as for a broadcast that reaches nobody
     asio::post(home.executor(), [done = std::move(done)] { done({{}, false}); });

@@ -13,10 +13,11 @@
 namespace chorus::server {
 class node_services;
 class shard;
-struct server_config;
 }  // namespace chorus::server
 
 namespace chorus::server::socketio {
+
+class packet_writer;
 
 // Emits one event to many sockets of a namespace, through the server's adapter: to rooms (each
 // recipient once), to the whole namespace when no room is named, except rooms or socket ids
@@ -54,7 +55,8 @@ class broadcast_operator {
   awaitable<std::vector<fanout::socket_description>> fetch_sockets() const;
 
  private:
-  const server_config& config() const;
+  // The EVENT's writer: the server's --parser.
+  const packet_writer& writer() const;
 
   node_services& node_;
   shard* origin_;

@@ -11,7 +11,6 @@
 #include "server/shard.hpp"
 #include "server/socketio/application.hpp"
 #include "server/socketio/event.hpp"
-#include "server/socketio/msgpack_packets.hpp"
 #include "server/socketio/namespace_handlers.hpp"
 #include "server/socketio/socket.hpp"
 
@@ -78,7 +77,7 @@ void client::on_open(engineio::session& session) {
 }
 
 void client::on_message(engineio::session&, std::string_view data, bool binary) {
-  if (uses_msgpack(home_.config())) return on_msgpack(data, binary);
+  if (home_.config().parser == packet_parser::msgpack) return on_msgpack(data, binary);
   if (binary)
     on_binary(data);
   else
@@ -93,22 +92,14 @@ void client::on_close(engineio::session&, disconnect_reason reason) {
   for (auto& s : gone) guarded("disconnect", [&] { s->on_disconnected(reason); });
 }
 
-void client::send(const engineio::message_writer& message, std::vector<std::string> attachments) {
-  if (!session_ || session_->closed()) return;
-  session_->send(message.packet());
-  for (auto& bytes : attachments) session_->send(engineio::make_binary_packet(bytes));
+const packet_writer& client::writer() const {
+  return packet_writer_for(home_.config().parser);
 }
 
-void client::send(engineio::outbound_packet packet) {
-  if (!packet || !session_ || session_->closed()) return;
-  session_->send(std::move(packet));
-}
-
-void client::send_connect_error(std::string_view nsp, std::string_view message) {
-  if (uses_msgpack(home_.config())) return send(msgpack_connect_error(nsp, message));
-  engineio::message_writer text;
-  sio::append_connect_error(text.text(), nsp, message);
-  send(text, {});
+void client::send(outbound_message message) {
+  if (!message.packet || !session_ || session_->closed()) return;
+  session_->send(std::move(message.packet));
+  for (auto& bytes : message.attachments) session_->send(engineio::make_binary_packet(bytes));
 }
 
 void client::send_shared(const std::vector<engineio::outbound_packet>& packets, bool is_volatile) {
@@ -232,7 +223,7 @@ void client::route(const sio::header& h, const sio::parsed_payload& payload,
 
 void client::on_connect(const sio::header& h, const sio::parsed_payload& payload) {
   const namespace_handlers* handlers = app_.find(h.nsp);
-  if (!handlers) return send_connect_error(h.nsp, "Invalid namespace");
+  if (!handlers) return send(writer().connect_error(h.nsp, "Invalid namespace"));
   // A second CONNECT while the first is still being recovered: out of order, as any other.
   if (std::find(recovering_.begin(), recovering_.end(), h.nsp) != recovering_.end())
     return close(disconnect_reason::forced_close);
@@ -286,7 +277,7 @@ std::shared_ptr<socket> client::admit(const namespace_handlers& handlers, std::s
       refusal = e.what();
     }
     if (refusal) {
-      send_connect_error(nsp, *refusal);
+      send(writer().connect_error(nsp, *refusal));
       return nullptr;
     }
   }
@@ -300,13 +291,7 @@ void client::join(const std::shared_ptr<socket>& joined) {
 }
 
 void client::welcome(socket& joined, const namespace_handlers& handlers) {
-  if (uses_msgpack(home_.config())) {
-    send(msgpack_connect(joined.nsp(), joined.id(), joined.pid()));
-  } else {
-    engineio::message_writer message;
-    sio::append_connect(message.text(), joined.nsp(), joined.id(), joined.pid());
-    send(message, {});
-  }
+  send(writer().connect(joined.nsp(), joined.id(), joined.pid()));
   if (handlers.connection()) guarded("connection", [&] { handlers.connection()(joined); });
 }
 

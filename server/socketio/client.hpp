@@ -12,6 +12,7 @@
 #include "server/engineio/outbound_packet.hpp"
 #include "server/engineio/session_handler.hpp"
 #include "server/recovery/cluster_log.hpp"
+#include "server/socketio/packet_writer.hpp"
 
 namespace chorus::server {
 class shard;
@@ -35,11 +36,11 @@ class client final : public engineio::session_handler {
   void on_message(engineio::session& session, std::string_view data, bool binary) override;
   void on_close(engineio::session& session, disconnect_reason reason) override;
 
-  // For sockets: queue an Engine.IO message (a Socket.IO packet written into it) and its
-  // attachments.
-  void send(const engineio::message_writer& message, std::vector<std::string> attachments);
-  // For sockets: queue one packet built whole (under --parser msgpack); null sends nothing.
-  void send(engineio::outbound_packet packet);
+  // For sockets: queue a packet and its attachments, as writer() wrote them; a null packet sends
+  // nothing.
+  void send(outbound_message message);
+  // How this server writes packets (its --parser).
+  const packet_writer& writer() const;
   // Queues packets encoded once for many recipients.
   void send_shared(const std::vector<engineio::outbound_packet>& packets, bool is_volatile);
   // A socket left its namespace (server or client side).
@@ -59,7 +60,6 @@ class client final : public engineio::session_handler {
   // A packet decoded and its payload parsed, whichever the parser: to its socket or namespace.
   void route(const protocol::socketio::header& h, const protocol::socketio::parsed_payload& p,
              std::vector<std::string>& attachments);
-  void send_connect_error(std::string_view nsp, std::string_view message);
   void on_connect(const protocol::socketio::header& h, const protocol::socketio::parsed_payload& p);
   void on_event(socket& target, const protocol::socketio::header& h,
                 const protocol::socketio::parsed_payload& p, std::vector<std::string>& attachments);

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "protocol/socketio/msgpack_encode.hpp"
+#include "server/socketio/event_job.hpp"
 
 namespace chorus::server::socketio {
 
@@ -69,6 +70,50 @@ engineio::outbound_packet msgpack_disconnect(std::string_view nsp) {
   std::string bytes;
   sio::append_msgpack_disconnect(bytes, nsp);
   return engineio::make_binary_packet(bytes);
+}
+
+namespace {
+
+class msgpack_writer final : public packet_writer {
+ public:
+  outbound_message event(std::string_view nsp, std::string_view event_name,
+                         std::string_view args_json, std::vector<std::string> attachments,
+                         std::optional<std::uint64_t> ack_id) const override {
+    return {msgpack_event(nsp, event_name, args_json, attachments, ack_id), {}};
+  }
+
+  outbound_message ack(std::string_view nsp, std::uint64_t id, std::string_view args_json,
+                       std::vector<std::string> attachments) const override {
+    return {msgpack_ack(nsp, id, args_json, attachments), {}};
+  }
+
+  outbound_message connect(std::string_view nsp, std::string_view sid,
+                           std::string_view pid) const override {
+    return {msgpack_connect(nsp, sid, pid), {}};
+  }
+
+  outbound_message connect_error(std::string_view nsp, std::string_view message) const override {
+    return {msgpack_connect_error(nsp, message), {}};
+  }
+
+  outbound_message disconnect(std::string_view nsp) const override {
+    return {msgpack_disconnect(nsp), {}};
+  }
+
+  std::shared_ptr<fanout::broadcast_job> event_job(std::string_view nsp,
+                                                   std::optional<std::uint64_t> ack_id,
+                                                   const std::vector<std::string>& attachments,
+                                                   std::string_view event_name,
+                                                   std::string_view args_json) const override {
+    return make_msgpack_event_job(nsp, ack_id, attachments, event_name, args_json);
+  }
+};
+
+}  // namespace
+
+const packet_writer& msgpack_packet_writer() {
+  static const msgpack_writer writer;
+  return writer;
 }
 
 }  // namespace chorus::server::socketio

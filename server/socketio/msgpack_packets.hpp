@@ -6,8 +6,8 @@
 #include <string_view>
 #include <vector>
 
-#include "server/config.hpp"
 #include "server/engineio/outbound_packet.hpp"
+#include "server/socketio/packet_writer.hpp"
 
 namespace chorus::server::socketio {
 
@@ -25,9 +25,8 @@ namespace chorus::server::socketio {
 // written as msgpack (the JSON path sends it as it is): the event or ack is logged and dropped,
 // and these return null.
 
-inline bool uses_msgpack(const server_config& config) {
-  return config.parser == packet_parser::msgpack;
-}
+// socket.io-msgpack-parser's packets (--parser msgpack), as the functions below write them.
+const packet_writer& msgpack_packet_writer();
 
 engineio::outbound_packet msgpack_event(std::string_view nsp, std::string_view event_name,
                                         std::string_view args_json,

@@ -11,7 +11,6 @@
 #include "server/shard.hpp"
 #include "server/socketio/client.hpp"
 #include "server/socketio/event_job.hpp"
-#include "server/socketio/msgpack_packets.hpp"
 #include "server/socketio/namespace_handlers.hpp"
 
 namespace chorus::server::socketio {
@@ -31,9 +30,8 @@ socket::socket(client& owner, const namespace_handlers& handlers, std::string ns
 
 socket::~socket() = default;
 
-void socket::send_packet(const engineio::message_writer& message,
-                         std::vector<std::string> attachments) {
-  if (connected_) owner_.send(message, std::move(attachments));
+void socket::send_packet(outbound_message message) {
+  if (connected_) owner_.send(std::move(message));
 }
 
 void socket::emit(std::string_view event_name, std::string_view args_json,
@@ -48,13 +46,7 @@ void socket::emit(std::string_view event_name, std::string_view args_json,
     if (auto now = recovery->send_direct(*job, home_.hub())) deliver(*now);
     return;
   }
-  if (uses_msgpack(home_.config())) {
-    if (connected_) owner_.send(msgpack_event(nsp_, event_name, args_json, attachments));
-    return;
-  }
-  engineio::message_writer message;
-  sio::append_event(message.text(), nsp_, event_name, args_json, std::nullopt, attachments.size());
-  send_packet(message, std::move(attachments));
+  send_packet(owner_.writer().event(nsp_, event_name, args_json, std::move(attachments), {}));
 }
 
 void socket::emit_with_ack(std::string_view event_name, std::string_view args_json,
@@ -66,11 +58,7 @@ void socket::emit_with_ack(std::string_view event_name, std::string_view args_js
   }
   std::uint64_t id = next_ack_id_++;
   expect_ack(id, timeout, std::move(callback));
-  if (uses_msgpack(home_.config()))
-    return owner_.send(msgpack_event(nsp_, event_name, args_json, attachments, id));
-  engineio::message_writer message;
-  sio::append_event(message.text(), nsp_, event_name, args_json, id, attachments.size());
-  send_packet(message, std::move(attachments));
+  send_packet(owner_.writer().event(nsp_, event_name, args_json, std::move(attachments), id));
 }
 
 void socket::expect_ack(std::uint64_t id, std::chrono::milliseconds timeout,
@@ -91,13 +79,7 @@ void socket::expect_ack(std::uint64_t id, std::chrono::milliseconds timeout,
 
 void socket::send_ack(std::uint64_t id, std::string_view args_json,
                       std::vector<std::string> attachments) {
-  if (uses_msgpack(home_.config())) {
-    if (connected_) owner_.send(msgpack_ack(nsp_, id, args_json, attachments));
-    return;
-  }
-  engineio::message_writer message;
-  sio::append_ack(message.text(), nsp_, id, args_json, attachments.size());
-  send_packet(message, std::move(attachments));
+  send_packet(owner_.writer().ack(nsp_, id, args_json, std::move(attachments)));
 }
 
 void socket::on_ack(std::uint64_t id, std::string_view args_json,
@@ -117,13 +99,7 @@ void socket::disconnect(bool close_connection) {
     owner_.disconnect_all();
     return;
   }
-  if (uses_msgpack(home_.config())) {
-    owner_.send(msgpack_disconnect(nsp_));
-  } else {
-    engineio::message_writer message;
-    sio::append_disconnect(message.text(), nsp_);
-    send_packet(message, {});
-  }
+  send_packet(owner_.writer().disconnect(nsp_));
   auto self = shared_from_this();
   owner_.remove(*this, disconnect_reason::server_namespace_disconnect);
 }

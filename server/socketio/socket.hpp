@@ -18,6 +18,7 @@
 #include "server/recovery/session_store.hpp"
 #include "server/socketio/ack.hpp"
 #include "server/socketio/broadcast_operator.hpp"
+#include "server/socketio/packet_writer.hpp"
 
 namespace chorus::server {
 class shard;
@@ -115,7 +116,7 @@ class socket final : public std::enable_shared_from_this<socket>, public fanout:
     ack_callback callback;
     std::unique_ptr<asio::steady_timer> timer;
   };
-  void send_packet(const engineio::message_writer& message, std::vector<std::string> attachments);
+  void send_packet(outbound_message message);
   // Waits for the client's ack `id`: `callback` runs once, with it, or at the timeout, or when
   // the socket disconnects.
   void expect_ack(std::uint64_t id, std::chrono::milliseconds timeout, ack_callback callback);
