@@ -40,15 +40,8 @@ fanout=(--rooms 1 --subscribers 1000 --publishers 1 --in-flight 200
         --workers "$workers" --source-ips 2 --connect-timeout 90 --handshake-timeout 60
         --drain-timeout 30 --no-progress "$@")
 
+source bench/lib/server.sh
 work=$(mktemp -d)
-server_pid=
-stop_server() {
-  if [[ -n $server_pid ]]; then
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-    server_pid=
-  fi
-}
 trap 'stop_server; rm -rf "$work"' EXIT
 
 # run <name> <recovery window ms> <payload>: a fresh server, one fanout run, its JSON in
@@ -56,17 +49,7 @@ trap 'stop_server; rm -rf "$work"' EXIT
 run() {
   local name=$1 window=$2 payload=$3
   local server=("$bin/chorus-room-server" --threads "$threads" --recovery-window "$window" --port 0)
-  : >"$work/$name.server"
-  "${server[@]}" >"$work/$name.server" 2>&1 &
-  server_pid=$!
-  local port=
-  for _ in $(seq 300); do
-    port=$(sed -n 's/^listening on port \([0-9]*\)$/\1/p' "$work/$name.server")
-    [[ -n $port ]] && break
-    kill -0 "$server_pid" 2>/dev/null || { cat "$work/$name.server"; exit 1; }
-    sleep 0.05
-  done
-  [[ -n $port ]] || { echo "$name: the server did not start"; exit 1; }
+  start_server "$name" "$work/$name.server" "${server[@]}"
   echo "== $name: ${server[*]}; chorus-bench fanout --port $port --server-pid $server_pid --json --payload $payload ${fanout[*]}" >&2
   "$bin/chorus-bench" fanout --port "$port" --server-pid "$server_pid" --json --payload "$payload" "${fanout[@]}" \
     >"$work/$name.json"

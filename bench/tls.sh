@@ -59,17 +59,8 @@ if [[ $fd_limit != unlimited ]] && (( receivers + 200 > fd_limit )); then
   exit 1
 fi
 
+source bench/lib/server.sh
 work=$(mktemp -d)
-server_pid=
-stop_server() {
-  if [[ -n $server_pid ]]; then
-    kill "$server_pid" 2>/dev/null || true
-    for _ in $(seq 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-    server_pid=
-  fi
-}
 trap 'stop_server; rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
 
@@ -88,17 +79,7 @@ run() {
   local server=("$bin" --host 127.0.0.1 --port 0 --threads "$threads" --rate-limit 0 --db :memory:)
   [[ $scheme == https ]] && server+=("${tls_args[@]}")
   local log="$work/$i.$round.server"
-  : >"$log"
-  "${server[@]}" >"$log" 2>&1 &
-  server_pid=$!
-  local port=
-  for _ in $(seq 300); do
-    port=$(sed -n 's/^listening on port \([0-9]*\)$/\1/p' "$log")
-    [[ -n $port ]] && break
-    kill -0 "$server_pid" 2>/dev/null || { echo "$name: the server exited: ${server[*]}" >&2; cat "$log" >&2; exit 1; }
-    sleep 0.05
-  done
-  [[ -n $port ]] || { echo "$name: the server did not start within 15 s" >&2; cat "$log" >&2; exit 1; }
+  start_server "$name" "$log" "${server[@]}"
   local client=(node bench/node/tls-fanout.mjs --url "$scheme://127.0.0.1:$port" --server-pid "$server_pid"
                 --label "$name" --receivers "$receivers" --processes "$processes" --messages "$messages"
                 --rate "$rate" --max-time "$run_timeout")
