@@ -13,6 +13,10 @@ namespace chorus::bench {
 
 enum class scenario { fanout, echo, connect, idle, churn };
 
+// How Socket.IO packets go on the wire, as the server's --parser: json (socket.io-parser's text)
+// or msgpack (socket.io-msgpack-parser 3: one binary message per packet, msgpack_wire.hpp).
+enum class packet_parser { json, msgpack };
+
 // One server chorus-bench connects to.
 struct server_address {
   std::string host;
@@ -40,9 +44,10 @@ struct bench_options {
   std::string path = "/socket.io/";
   std::string nsp = "/";     // Socket.IO namespace every connection CONNECTs to
   double polling_share = 0;  // share of connections on Engine.IO long-polling (rest: WebSocket)
-  unsigned workers = 1;      // processes; connection c belongs to worker c % workers
-  unsigned source_ips = 1;   // 127.0.0.1 … 127.0.0.N
-  int server_pid = 0;        // for server CPU and RSS
+  packet_parser parser = packet_parser::json;  // msgpack: WebSocket only
+  unsigned workers = 1;     // processes; connection c belongs to worker c % workers
+  unsigned source_ips = 1;  // 127.0.0.1 … 127.0.0.N
+  int server_pid = 0;       // for server CPU and RSS
   // --server-pids (or the one --server-pid): pid i is server i's; parse_cli fills it.
   std::vector<int> server_pids;
   bool json = false;
@@ -60,6 +65,7 @@ struct bench_options {
   unsigned rooms = 1;
   unsigned subscribers = 100;  // per room (churn: the ones that stay)
   unsigned publishers = 1;     // publisher p sends to room p % rooms
+  // Empty: no join (e.g. the chat's lobby `message`, which every connection gets).
   std::string join_template = R"(42["join_room",{"room":"{room}","username":"{user}"}])";
   std::string joined_text = "{user} joined room {room}";  // in a `status` event: joined
   std::string event = "message";                          // the event a delivery arrives as

@@ -29,6 +29,7 @@ void assign_room(const bench_options& o, connection& c, unsigned room) {
 
 bool send_join(worker_api& api, const connection_ptr& c) {
   const bench_options& o = api.options();
+  if (o.join_template.empty()) return true;  // no join: in the room as connected
   std::string room = room_name(c->room);
   std::string packet = expand_template(o.join_template, {{"room", room}, {"user", c->user}});
   api.send(c, with_namespace(packet, o.nsp));

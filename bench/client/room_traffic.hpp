@@ -22,7 +22,8 @@ std::string room_name(unsigned room);
 void assign_room(const bench_options& o, connection& c, unsigned room);
 
 // Sends the join template for the connection's room. True when no confirmation is awaited
-// (empty --joined-text): the connection is in the room now.
+// (empty --joined-text, or no join at all: empty --join-template): the connection is in the room
+// now.
 bool send_join(worker_api& api, const connection_ptr& c);
 
 // Whether `data` is the `status` event that confirms this connection's join.

@@ -35,6 +35,8 @@ class transport_host {
   virtual void transport_up(const connection_ptr& c) = 0;
   // One Engine.IO packet from the server; false: stop reading (the connection failed or closes).
   virtual bool on_engine_packet(const connection_ptr& c, std::string_view packet) = 0;
+  // One Engine.IO binary message (a binary WebSocket message: no type digit); false as above.
+  virtual bool on_engine_binary(const connection_ptr& c, std::string_view message) = 0;
   // A transport error; the host fails the run unless the connection is closing on purpose.
   virtual void transport_failed(const connection_ptr& c, std::string what) = 0;
   virtual void spawn(boost::asio::awaitable<void> task) = 0;
@@ -53,6 +55,8 @@ boost::asio::awaitable<void> run_websocket(transport_host& host, connection_ptr 
 // Hands every complete frame in c->in to the host and keeps the rest; false: stop reading.
 bool consume_server_frames(transport_host& host, const connection_ptr& c);
 void websocket_send(transport_host& host, const connection_ptr& c, std::string_view packet);
+// An Engine.IO binary message, in a binary frame.
+void websocket_send_binary(transport_host& host, const connection_ptr& c, std::string_view message);
 
 // Long-polling: the handshake GET on the connected socket, then one GET after another; what is
 // sent goes out in POSTs on a second socket, one at a time.

@@ -70,10 +70,11 @@ awaitable<bool> upgrade(transport_host& host, connection_ptr c) {
 bool on_frame(transport_host& host, const connection_ptr& c, ws::opcode op,
               std::string_view payload) {
   switch (op) {
+    // frame.fin is not tracked: chorus and Node.js send whole frames.
     case ws::opcode::text:
-    case ws::opcode::binary:
-      // frame.fin is not tracked: chorus and Node.js send whole frames.
       return host.on_engine_packet(c, payload);
+    case ws::opcode::binary:
+      return host.on_engine_binary(c, payload);
     case ws::opcode::continuation:
       host.transport_failed(c, "fragmented server message (unsupported)");
       return false;
@@ -130,6 +131,11 @@ awaitable<void> run_websocket(transport_host& host, connection_ptr c) {
 
 void websocket_send(transport_host& host, const connection_ptr& c, std::string_view packet) {
   send_frame(host, c, ws::opcode::text, packet);
+}
+
+void websocket_send_binary(transport_host& host, const connection_ptr& c,
+                           std::string_view message) {
+  send_frame(host, c, ws::opcode::binary, message);
 }
 
 }  // namespace chorus::bench

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "bench/client/msgpack_wire.hpp"
 #include "bench/client/proc_stat.hpp"
 #include "bench/client/scenario.hpp"
 #include "bench/client/sio_packet.hpp"
@@ -95,6 +96,7 @@ class worker final : public worker_api, public transport_host {
   const server_target& server(const connection& c) const override { return servers_[c.server]; }
   void transport_up(const connection_ptr& c) override { c->at = stage::open; }
   bool on_engine_packet(const connection_ptr& c, std::string_view packet) override;
+  bool on_engine_binary(const connection_ptr& c, std::string_view message) override;
   void transport_failed(const connection_ptr& c, std::string what) override {
     if (!c->closing) fail(what);
   }
@@ -106,6 +108,7 @@ class worker final : public worker_api, public transport_host {
   awaitable<void> run_connection(connection_ptr c);
   awaitable<void> supervise();
   bool on_socketio(const connection_ptr& c, std::string_view text);
+  bool on_sio_packet(const connection_ptr& c, const sio_packet& p);
   void release_handshake_slot(connection& c);
   void finish();
 
@@ -123,6 +126,10 @@ class worker final : public worker_api, public transport_host {
   std::vector<server_target> servers_;  // by index in --servers
   std::unique_ptr<scenario_logic> scenario_;
   std::string connect_packet_;  // "40" or "40/nsp,"
+  // --parser msgpack: what every Socket.IO packet goes through, both ways (null under JSON).
+  std::unique_ptr<msgpack_wire> msgpack_ =
+      o_.parser == packet_parser::msgpack ? std::make_unique<msgpack_wire>() : nullptr;
+  std::string binary_out_;  // a msgpack message being sent
   histogram latency_;
   std::uint32_t mask_state_ = 0x9e3779b9u;
   unsigned handshaking_ = 0;
@@ -243,6 +250,17 @@ void worker::up(const connection_ptr& c) {
 
 void worker::send(const connection_ptr& c, std::string_view packet) {
   if (c->closing) return;
+  // Under msgpack every Socket.IO packet ("4…") goes as its binary message (WebSocket only:
+  // options refuse polling with msgpack); Engine.IO's own packets (pong) stay text.
+  if (msgpack_ && packet.starts_with('4')) {
+    binary_out_.clear();
+    if (!msgpack_->encode(packet, binary_out_)) {
+      fail(fmt::format("cannot write as msgpack: {:.80}", packet));
+      return;
+    }
+    websocket_send_binary(*this, c, binary_out_);
+    return;
+  }
   if (c->polling) {
     polling_send(*this, c, packet);
   } else {
@@ -296,14 +314,30 @@ bool worker::on_engine_packet(const connection_ptr& c, std::string_view packet) 
   }
 }
 
+bool worker::on_engine_binary(const connection_ptr& c, std::string_view message) {
+  if (!msgpack_) return true;  // JSON: an attachment, which no scenario reads
+  auto error = protocol::socketio::parse_error::ok;
+  auto p = msgpack_->decode(message, error);
+  if (!p) {
+    fail(fmt::format("bad msgpack message from the server: {}",
+                     protocol::socketio::to_string(error)));
+    return false;
+  }
+  return on_sio_packet(c, *p);
+}
+
 bool worker::on_socketio(const connection_ptr& c, std::string_view text) {
   auto p = parse_sio_packet(text);
   if (!p) {
     fail(fmt::format("bad Socket.IO packet: {:.80}", text));
     return false;
   }
-  if (p->nsp != o_.nsp) return true;
-  switch (p->type) {
+  return on_sio_packet(c, *p);
+}
+
+bool worker::on_sio_packet(const connection_ptr& c, const sio_packet& p) {
+  if (p.nsp != o_.nsp) return true;
+  switch (p.type) {
     case 0:  // CONNECT accepted
       if (c->at == stage::connect_reply) {
         c->at = stage::up;
@@ -313,17 +347,17 @@ bool worker::on_socketio(const connection_ptr& c, std::string_view text) {
       }
       break;
     case 2:
-      scenario_->on_event(c, p->data);
+      scenario_->on_event(c, p.data);
       break;
     case 3:
-      if (!p->id) {
-        fail(fmt::format("ack without an id: {:.80}", text));
+      if (!p.id) {
+        fail(fmt::format("ack without an id: {:.80}", p.data));
         return false;
       }
-      scenario_->on_ack(c, *p->id, p->data);
+      scenario_->on_ack(c, *p.id, p.data);
       break;
     case 4:
-      fail(fmt::format("CONNECT to {} refused: {:.120}", o_.nsp, p->data));
+      fail(fmt::format("CONNECT to {} refused: {:.120}", o_.nsp, p.data));
       return false;
     case 1:
       if (!c->closing) fail(fmt::format("the server disconnected namespace {}", o_.nsp));

@@ -217,6 +217,21 @@ TEST(Options, PollingShareSpreadsEvenly) {
   EXPECT_TRUE(uses_polling(5, 1));
 }
 
+TEST(Options, ParserIsJsonUnlessMsgpackIsAsked) {
+  EXPECT_EQ(options_of({"fanout"}).parser, packet_parser::json);
+  EXPECT_EQ(options_of({"fanout", "--parser", "json"}).parser, packet_parser::json);
+  EXPECT_EQ(options_of({"fanout", "--parser", "msgpack"}).parser, packet_parser::msgpack);
+  EXPECT_EQ(options_of({"echo", "--parser", "msgpack"}).parser, packet_parser::msgpack);
+}
+
+// The chat's lobby `message` reaches every connection: fanout needs no join for it.
+TEST(Options, NoJoinWhenTheJoinTemplateIsEmpty) {
+  auto o = options_of({"fanout", "--join-template", "", "--joined-text", "", "--send-template",
+                       R"(42["message",{"message":"{payload}"}])"});
+  EXPECT_EQ(o.join_template, "");
+  EXPECT_EQ(o.joined_text, "");
+}
+
 TEST(Options, HelpExitsZero) {
   auto e = error_of({"fanout", "--help"});
   EXPECT_EQ(e.code, 0);
@@ -268,6 +283,10 @@ TEST(Options, BadArgumentsExitTwoWithAClearMessage) {
       {{"fanout", "--polling-share", "1.5"}, "--polling-share must be 0 … 1"},
       {{"fanout", "--polling-share", "-0.1"}, "--polling-share must be 0 … 1"},
       {{"fanout", "--polling-share", "nan"}, "--polling-share must be 0 … 1"},
+      {{"fanout", "--parser", "cbor"}, "--parser"},
+      {{"fanout", "--parser", "msgpack", "--polling-share", "0.5"},
+       "--parser msgpack is WebSocket only: --polling-share must be 0"},
+      {{"fanout", "--join-template", ""}, "--joined-text needs a --join-template"},
       {{"fanout", "--namespace", "chat"}, "--namespace must start with '/'"},
       {{"fanout", "--namespace", "/a,b"}, "--namespace must start with '/'"},
       {{"fanout", "--server-pid", "-3"}, "--server-pid must be a process id"},
