@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# What --parser msgpack costs the server on fan-out, against --parser json (issue 18): the chat
+# app (`chorus --threads 1 --rate-limit 0 --db :memory:`, a fresh server per run, 127.0.0.1
+# only) and chorus-bench fanout with the same --parser: RECEIVERS WebSocket subscribers that join
+# nothing, and one publisher emitting MESSAGES lobby `message` events ({message: PAYLOAD bytes of
+# text}) at RATE per second, which the chat sends to every connection as `message` {username,
+# message, timestamp} (bench/tls.sh's scenario; the publisher gets its own too, not counted).
+# Under msgpack every Socket.IO packet both ways is one binary WebSocket message
+# (socket.io-msgpack-parser 3); the server encodes each broadcast once either way
+# (make_msgpack_event_job re-parses the arguments' JSON to write msgpack). Modes json and
+# msgpack, interleaved in every round (which goes first alternates, so a trend in the machine's
+# load favours neither). Per run, from chorus-bench's report: the server's CPU per delivery over
+# the measured phase only (utime + stime of /proc/PID/stat, every thread, divided by the
+# deliveries), the client's CPU per delivery, deliveries/s and latency. Prints each run's report,
+# then a table of medians over ROUNDS with the msgpack/json ratio. Bounded: a run has
+# --max-time RUN_TIMEOUT and is killed RUN_TIMEOUT + 60 s after it starts; the servers started
+# here are stopped on exit. Not for CI: the figures want a quiet machine, or at least the
+# interleaving. The defaults take about 2 minutes (2 cores, busy).
+#   bash bench/msgpack.sh [extra chorus-bench fanout options]
+#   ROUNDS=5 bash bench/msgpack.sh
+# Environment:
+#   CHORUS_BIN      chorus binary, relative to the repository root or absolute
+#                   (default build/release/bin/chorus; built beforehand, not here)
+#   BENCH_BIN       chorus-bench binary (default build/release/bin/chorus-bench)
+#   RECEIVERS       subscribers (default 1000)
+#   MESSAGES        broadcasts per run (default 3000: 3,000,000 deliveries at 1,000 receivers;
+#                   the CPU time is read in 10 ms ticks, so a run wants seconds of it)
+#   RATE            broadcasts per second (default 200: 200,000 deliveries/s, which the client
+#                   keeps up with under both parsers; faster, the client falls behind, the
+#                   server's writes batch more frames, and its CPU per delivery drops for a
+#                   reason that is the client's, not the parser's)
+#   PAYLOAD         bytes of text per message (default 100)
+#   ROUNDS          rounds of both modes (default 3)
+#   CHORUS_THREADS  chorus shards (default 1)
+#   BENCH_WORKERS   chorus-bench worker processes (default 2)
+#   RUN_TIMEOUT     seconds a run's measured phase may take (default 120)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+chorus_bin=${CHORUS_BIN:-build/release/bin/chorus}
+bench_bin=${BENCH_BIN:-build/release/bin/chorus-bench}
+receivers=${RECEIVERS:-1000}
+messages=${MESSAGES:-3000}
+rate=${RATE:-200}
+payload=${PAYLOAD:-100}
+rounds=${ROUNDS:-3}
+threads=${CHORUS_THREADS:-1}
+workers=${BENCH_WORKERS:-2}
+run_timeout=${RUN_TIMEOUT:-120}
+
+for b in "$chorus_bin" "$bench_bin"; do
+  [[ -x $b ]] || { echo "msgpack.sh: no executable at $b (build it: cmake --build build/release --target chorus chorus-bench)" >&2; exit 1; }
+done
+
+fanout=(--rooms 1 --subscribers "$receivers" --publishers 1 --join-template '' --joined-text ''
+        --send-template '42["message",{"message":"{payload}"}]' --payload "$payload"
+        --messages "$messages" --rate "$rate" --in-flight 200 --max-time "$run_timeout"
+        --workers "$workers" --source-ips 2 --connect-timeout 90 --handshake-timeout 60
+        --drain-timeout 30 --no-progress "$@")
+
+source bench/lib/server.sh
+work=$(mktemp -d)
+trap 'stop_server; rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
+
+# run <parser> <round>: a fresh server, one fanout run, its JSON in $work/<parser>.<round>.json.
+run() {
+  local parser=$1 round=$2
+  local server=("$chorus_bin" --host 127.0.0.1 --port 0 --threads "$threads" --rate-limit 0
+                --db :memory: --parser "$parser")
+  local log="$work/$parser.$round.server"
+  start_server "$parser" "$log" "${server[@]}"
+  local client=("$bench_bin" fanout --port "$port" --server-pid "$server_pid" --json --parser "$parser"
+                "${fanout[@]}")
+  echo "== round $round, $parser: ${server[*]}; ${client[*]}" >&2
+  if ! timeout -k 5 $((run_timeout + 60)) "${client[@]}" >"$work/$parser.$round.json"; then
+    echo "$parser: chorus-bench failed or timed out; server log:" >&2
+    tail -5 "$log" >&2
+    cat "$work/$parser.$round.json" >&2
+    stop_server
+    exit 1
+  fi
+  cut -c1-300 "$work/$parser.$round.json" >&2
+  stop_server
+}
+
+for round in $(seq "$rounds"); do
+  if ((round % 2)); then
+    run json "$round"; run msgpack "$round"
+  else
+    run msgpack "$round"; run json "$round"
+  fi
+done
+
+node - "$work" "$rounds" "$threads" "$receivers" "$messages" "$rate" "$payload" <<'JS'
+const fs = require('fs');
+const [dir, rounds, threads, receivers, messages, rate, payload] = process.argv.slice(2);
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const load = (parser) => Array.from({ length: Number(rounds) },
+  (_, r) => JSON.parse(fs.readFileSync(`${dir}/${parser}.${r + 1}.json`, 'utf8')));
+const runs = { json: load('json'), msgpack: load('msgpack') };
+const figures = [
+  ['server CPU per delivery (µs)', (r) => r.server_cpu_per_delivery_us, 4],
+  ['chorus-bench CPU per delivery (µs)', (r) => r.bench_cpu_per_received_us, 4],
+  ['deliveries/s', (r) => r.deliveries_per_second, 0],
+  ['latency p50 (ms)', (r) => r.latency_us.p50 / 1000, 2],
+  ['latency p99 (ms)', (r) => r.latency_us.p99 / 1000, 2],
+];
+console.log(`| chorus --threads ${threads}, fanout: ${receivers} receivers (WebSocket), lobby \`message\` ` +
+            `of ${payload} B, ${messages} broadcasts at ${rate}/s (median of ${rounds}, runs in brackets) ` +
+            '| --parser json | --parser msgpack | msgpack/json |');
+console.log('| --- | --- | --- | --- |');
+for (const [label, get, digits] of figures) {
+  const [j, m] = [runs.json.map(get), runs.msgpack.map(get)];
+  const fmt = (xs) => `${median(xs).toFixed(digits)} (${xs.map((x) => x.toFixed(digits)).join(', ')})`;
+  console.log(`| ${label} | ${fmt(j)} | ${fmt(m)} | ${(median(m) / median(j)).toFixed(3)} |`);
+}
+const lost = (parser) => runs[parser].map((r) => `${r.deliveries}/${r.lost}`).join(', ');
+console.log(`| deliveries/lost per run | ${lost('json')} | ${lost('msgpack')} | |`);
+JS
