@@ -11,10 +11,11 @@
 # msgpack, interleaved in every round (which goes first alternates, so a trend in the machine's
 # load favours neither). Per run, from chorus-bench's report: the server's CPU per delivery over
 # the measured phase only (utime + stime of /proc/PID/stat, every thread, divided by the
-# deliveries), the client's CPU per delivery, deliveries/s and latency. Prints each run's report,
-# then a table of medians over ROUNDS with the msgpack/json ratio. Bounded: a run has
-# --max-time RUN_TIMEOUT and is killed RUN_TIMEOUT + 60 s after it starts; the servers started
-# here are stopped on exit. Not for CI: the figures want a quiet machine, or at least the
+# deliveries), the client's CPU per delivery, deliveries/s and latency, and the server's user and
+# system CPU over its whole life (connecting included, /proc/PID/stat once the run is over): the
+# parsers' work is user time. Prints each run's report, then a table of medians over ROUNDS with
+# the msgpack/json ratio. Bounded: a run has --max-time RUN_TIMEOUT and is killed RUN_TIMEOUT +
+# 60 s after it starts; the servers started here are stopped on exit. Not for CI: the figures want a quiet machine, or at least the
 # interleaving. The defaults take about 2 minutes (2 cores, busy).
 #   bash bench/msgpack.sh [extra chorus-bench fanout options]
 #   ROUNDS=5 bash bench/msgpack.sh
@@ -80,6 +81,9 @@ run() {
     exit 1
   fi
   cut -c1-300 "$work/$parser.$round.json" >&2
+  # The server's user and system CPU over its whole life (connecting included), in clock ticks:
+  # what the parser does is user time; the loopback writes and their wakeups are system time.
+  awk '{ print $14, $15 }' "/proc/$server_pid/stat" >"$work/$parser.$round.cpu"
   stop_server
 }
 
@@ -91,15 +95,18 @@ for round in $(seq "$rounds"); do
   fi
 done
 
-node - "$work" "$rounds" "$threads" "$receivers" "$messages" "$rate" "$payload" <<'JS'
+node - "$work" "$rounds" "$threads" "$receivers" "$messages" "$rate" "$payload" "$(getconf CLK_TCK)" <<'JS'
 const fs = require('fs');
-const [dir, rounds, threads, receivers, messages, rate, payload] = process.argv.slice(2);
+const [dir, rounds, threads, receivers, messages, rate, payload, tck] = process.argv.slice(2);
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
-const load = (parser) => Array.from({ length: Number(rounds) },
-  (_, r) => JSON.parse(fs.readFileSync(`${dir}/${parser}.${r + 1}.json`, 'utf8')));
+const load = (parser) => Array.from({ length: Number(rounds) }, (_, r) => {
+  const run = JSON.parse(fs.readFileSync(`${dir}/${parser}.${r + 1}.json`, 'utf8'));
+  const [user, system] = fs.readFileSync(`${dir}/${parser}.${r + 1}.cpu`, 'utf8').trim().split(' ');
+  return { ...run, user_s: user / tck, system_s: system / tck };
+});
 const runs = { json: load('json'), msgpack: load('msgpack') };
 const figures = [
   ['server CPU per delivery (µs)', (r) => r.server_cpu_per_delivery_us, 4],
@@ -107,6 +114,8 @@ const figures = [
   ['deliveries/s', (r) => r.deliveries_per_second, 0],
   ['latency p50 (ms)', (r) => r.latency_us.p50 / 1000, 2],
   ['latency p99 (ms)', (r) => r.latency_us.p99 / 1000, 2],
+  ['server user CPU, whole run (s)', (r) => r.user_s, 2],
+  ['server system CPU, whole run (s)', (r) => r.system_s, 2],
 ];
 console.log(`| chorus --threads ${threads}, fanout: ${receivers} receivers (WebSocket), lobby \`message\` ` +
             `of ${payload} B, ${messages} broadcasts at ${rate}/s (median of ${rounds}, runs in brackets) ` +
