@@ -3,7 +3,8 @@
 # on loopback, checking the counts: echo (N round trips, none lost; over WebSocket and polling;
 # acks against chorus-room-server), connect (N handshakes), idle (N held, server RSS reported),
 # churn (nothing lost for the subscribers that stay), fanout with a polling share (the polling
-# subscribers get every broadcast), the HTML report; then bad arguments, a server that is not
+# subscribers get every broadcast), the HTML report, --parser msgpack against chorus --parser
+# msgpack (fanout in rooms and in the lobby, echo); then bad arguments, a server that is not
 # there, one that never answers and one that dies mid-run: each reported, non-zero, no hang.
 # Usage: scenarios_integration.sh <chorus-bench> <chorus> <chorus-room-server>
 set -euo pipefail
@@ -60,6 +61,19 @@ run() {  # run <name> <scenario> <args...>: sets REPLY to the JSON report
   fi
   echo "$name: $out"
   REPLY=$out
+}
+
+expect_failure() {  # expect_failure <name> <exit code> <message part> <args...>
+  local name=$1 want=$2 part=$3; shift 3
+  set +e
+  timeout 60 "$bench" "$@" >"$work/fail.out" 2>"$work/fail.err"
+  local code=$?
+  set -e
+  if [[ $code != "$want" ]]; then
+    echo "FAIL $name: exit $code, want $want"; cat "$work/fail.out" "$work/fail.err"; exit 1
+  fi
+  grep -qF -- "$part" "$work/fail.err" || { echo "FAIL $name: message:"; cat "$work/fail.err"; exit 1; }
+  echo "$name: exit $code: $(head -1 "$work/fail.err")"
 }
 
 start chorus "$chorus" --threads 2 --rate-limit 0
@@ -134,6 +148,27 @@ grep -q "round trips/s" "$work/echo.txt" || { echo "FAIL html: no text report"; 
 grep -q "</html>" "$work/echo.html" || { echo "FAIL html: truncated"; exit 1; }
 echo "html: $(wc -c <"$work/echo.html") bytes"
 
+# --parser msgpack against chorus --parser msgpack: every Socket.IO packet a binary message both
+# ways. Rooms: the join is confirmed by a `status` read back from msgpack (the users roster and
+# the history come through the same reader); the lobby `message`, which needs no join; echo on
+# /chat. A JSON client is refused by a msgpack server: reported, no hang.
+start chorus-msgpack "$chorus" --threads 2 --rate-limit 0 --db :memory: --parser msgpack
+run "fanout, msgpack" fanout --parser msgpack --rooms 2 --subscribers 10 --publishers 2 \
+  --messages 100 --in-flight 10 --workers 2
+check "fanout, msgpack" "$REPLY" deliveries 1000
+check "fanout, msgpack" "$REPLY" lost 0
+check "fanout, msgpack" "$REPLY" out_of_order 0
+run "fanout, msgpack lobby" fanout --parser msgpack --subscribers 20 --messages 100 \
+  --in-flight 10 --join-template '' --joined-text '' \
+  --send-template '42["message",{"message":"{payload}"}]'
+check "fanout, msgpack lobby" "$REPLY" deliveries 2000
+check "fanout, msgpack lobby" "$REPLY" lost 0
+run "echo, msgpack" echo --parser msgpack --connections 10 --messages 500 --in-flight 2
+check "echo, msgpack" "$REPLY" round_trips 500
+check "echo, msgpack" "$REPLY" lost 0
+expect_failure "json client, msgpack server" 1 "the server sent a close frame" echo \
+  --port "$port" --connections 2 --messages 2 --handshake-timeout 5
+
 # Acks: chorus-room-server answers /chat `message` with the ack the client asked for.
 start room-server "$room_server" --threads 1
 run "echo, acks" echo --connections 10 --messages 500 --in-flight 2 --ack --polling-share 0.2
@@ -141,22 +176,11 @@ check "echo, acks" "$REPLY" round_trips 500
 check "echo, acks" "$REPLY" lost 0
 check "echo, acks" "$REPLY" out_of_order 0
 
-expect_failure() {  # expect_failure <name> <exit code> <message part> <args...>
-  local name=$1 want=$2 part=$3; shift 3
-  set +e
-  timeout 60 "$bench" "$@" >"$work/fail.out" 2>"$work/fail.err"
-  local code=$?
-  set -e
-  if [[ $code != "$want" ]]; then
-    echo "FAIL $name: exit $code, want $want"; cat "$work/fail.out" "$work/fail.err"; exit 1
-  fi
-  grep -qF -- "$part" "$work/fail.err" || { echo "FAIL $name: message:"; cat "$work/fail.err"; exit 1; }
-  echo "$name: exit $code: $(head -1 "$work/fail.err")"
-}
-
 expect_failure "bad scenario" 2 "unknown scenario 'pingpong'" pingpong
 expect_failure "bad share" 2 "--polling-share must be 0 … 1" echo --polling-share 2
 expect_failure "bad html path" 2 "cannot write --html" echo --port "$port" --html "$work/no/such/dir/r.html"
+expect_failure "msgpack over polling" 2 "--parser msgpack is WebSocket only" echo --parser msgpack \
+  --polling-share 0.5
 
 # A namespace the server does not have: the CONNECT error is reported.
 expect_failure "no such namespace" 1 "CONNECT to /nowhere refused" echo --port "$port" \
