@@ -15,20 +15,30 @@
 # system CPU over its whole life (connecting included, /proc/PID/stat once the run is over): the
 # parsers' work is user time. Prints each run's report, then a table of medians over ROUNDS with
 # the msgpack/json ratio. Bounded: a run has --max-time RUN_TIMEOUT and is killed RUN_TIMEOUT +
-# 60 s after it starts; the servers started here are stopped on exit. Not for CI: the figures want a quiet machine, or at least the
-# interleaving. The defaults take about 2 minutes (2 cores, busy).
-#   bash bench/msgpack.sh [extra chorus-bench fanout options]
+# 60 s after it starts; the servers started here are stopped on exit. Not for CI: the figures
+# want a quiet machine, or at least the interleaving. The defaults take about 3 minutes (2
+# cores, busy).
+# SCENARIO=echo runs the other extreme instead: every packet reaches one socket, so what the
+# parser costs per packet is not spread over a room. CONNECTIONS chorus-bench echo connections
+# on the chat's /chat (a `message` comes back to its sender as `response`: one decode and one
+# encode per round trip), MESSAGES in all, one in flight per connection, unpaced (each
+# connection sends its next message once the last came back); the figures are per round trip.
+#   bash bench/msgpack.sh [extra chorus-bench options]
 #   ROUNDS=5 bash bench/msgpack.sh
+#   SCENARIO=echo ROUNDS=5 bash bench/msgpack.sh
 # Environment:
+#   SCENARIO        fanout (default) or echo
 #   CHORUS_BIN      chorus binary, relative to the repository root or absolute
 #                   (default build/release/bin/chorus; built beforehand, not here)
 #   BENCH_BIN       chorus-bench binary (default build/release/bin/chorus-bench)
-#   RECEIVERS       subscribers (default 1000)
-#   MESSAGES        broadcasts per run (default 3000: 3,000,000 deliveries at 1,000 receivers;
-#                   the CPU time is read in 10 ms ticks, so a run wants seconds of it)
-#   RATE            broadcasts per second (default 200: 200,000 deliveries/s, which the client
-#                   keeps up with under both parsers; faster, the client falls behind, the
-#                   server's writes batch more frames, and its CPU per delivery drops for a
+#   RECEIVERS       fanout: subscribers (default 1000)
+#   CONNECTIONS     echo: connections (default 100)
+#   MESSAGES        broadcasts or echoes per run (default 3000 for fanout: 3,000,000 deliveries
+#                   at 1,000 receivers; 50000 for echo; the CPU time is read in 10 ms ticks, so
+#                   a run wants seconds of it)
+#   RATE            fanout: broadcasts per second (default 200: 200,000 deliveries/s, which the
+#                   client keeps up with under both parsers; faster, the client falls behind,
+#                   the server's writes batch more frames, and its CPU per delivery drops for a
 #                   reason that is the client's, not the parser's)
 #   PAYLOAD         bytes of text per message (default 100)
 #   ROUNDS          rounds of both modes (default 3)
@@ -39,9 +49,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 chorus_bin=${CHORUS_BIN:-build/release/bin/chorus}
 bench_bin=${BENCH_BIN:-build/release/bin/chorus-bench}
+scenario=${SCENARIO:-fanout}
 receivers=${RECEIVERS:-1000}
-messages=${MESSAGES:-3000}
-rate=${RATE:-200}
+connections=${CONNECTIONS:-100}
 payload=${PAYLOAD:-100}
 rounds=${ROUNDS:-3}
 threads=${CHORUS_THREADS:-1}
@@ -52,26 +62,40 @@ for b in "$chorus_bin" "$bench_bin"; do
   [[ -x $b ]] || { echo "msgpack.sh: no executable at $b (build it: cmake --build build/release --target chorus chorus-bench)" >&2; exit 1; }
 done
 
-fanout=(--rooms 1 --subscribers "$receivers" --publishers 1 --join-template '' --joined-text ''
-        --send-template '42["message",{"message":"{payload}"}]' --payload "$payload"
-        --messages "$messages" --rate "$rate" --in-flight 200 --max-time "$run_timeout"
-        --workers "$workers" --source-ips 2 --connect-timeout 90 --handshake-timeout 60
-        --drain-timeout 30 --no-progress "$@")
+case $scenario in
+  fanout)
+    messages=${MESSAGES:-3000} rate=${RATE:-200}
+    load=(fanout --rooms 1 --subscribers "$receivers" --publishers 1 --join-template ''
+          --joined-text '' --send-template '42["message",{"message":"{payload}"}]' --in-flight 200
+          --rate "$rate")
+    what="fanout: $receivers receivers (WebSocket), lobby \`message\` of $payload B, $messages at $rate/s"
+    item=delivery items=deliveries ;;
+  echo)
+    messages=${MESSAGES:-50000}
+    load=(echo --connections "$connections" --in-flight 1)
+    what="echo on /chat: $connections connections (WebSocket), \`message\` of $payload B → \`response\`, $messages"
+    item="round trip" items="round trips" ;;
+  *) echo "msgpack.sh: SCENARIO must be fanout or echo" >&2; exit 2 ;;
+esac
+load+=(--payload "$payload" --messages "$messages" --max-time "$run_timeout"
+       --workers "$workers" --source-ips 2 --connect-timeout 90 --handshake-timeout 60
+       --drain-timeout 30 --no-progress "$@")
 
 source bench/lib/server.sh
 work=$(mktemp -d)
 trap 'stop_server; rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
 
-# run <parser> <round>: a fresh server, one fanout run, its JSON in $work/<parser>.<round>.json.
+# run <parser> <round>: a fresh server, one chorus-bench run, its JSON in
+# $work/<parser>.<round>.json.
 run() {
   local parser=$1 round=$2
   local server=("$chorus_bin" --host 127.0.0.1 --port 0 --threads "$threads" --rate-limit 0
                 --db :memory: --parser "$parser")
   local log="$work/$parser.$round.server"
   start_server "$parser" "$log" "${server[@]}"
-  local client=("$bench_bin" fanout --port "$port" --server-pid "$server_pid" --json --parser "$parser"
-                "${fanout[@]}")
+  local client=("$bench_bin" "${load[0]}" --port "$port" --server-pid "$server_pid" --json
+                --parser "$parser" "${load[@]:1}")
   echo "== round $round, $parser: ${server[*]}; ${client[*]}" >&2
   if ! timeout -k 5 $((run_timeout + 60)) "${client[@]}" >"$work/$parser.$round.json"; then
     echo "$parser: chorus-bench failed or timed out; server log:" >&2
@@ -95,9 +119,9 @@ for round in $(seq "$rounds"); do
   fi
 done
 
-node - "$work" "$rounds" "$threads" "$receivers" "$messages" "$rate" "$payload" "$(getconf CLK_TCK)" <<'JS'
+node - "$work" "$rounds" "$threads" "$what" "$item" "$items" "$(getconf CLK_TCK)" <<'JS'
 const fs = require('fs');
-const [dir, rounds, threads, receivers, messages, rate, payload, tck] = process.argv.slice(2);
+const [dir, rounds, threads, what, item, items, tck] = process.argv.slice(2);
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
@@ -109,16 +133,15 @@ const load = (parser) => Array.from({ length: Number(rounds) }, (_, r) => {
 });
 const runs = { json: load('json'), msgpack: load('msgpack') };
 const figures = [
-  ['server CPU per delivery (µs)', (r) => r.server_cpu_per_delivery_us, 4],
-  ['chorus-bench CPU per delivery (µs)', (r) => r.bench_cpu_per_received_us, 4],
-  ['deliveries/s', (r) => r.deliveries_per_second, 0],
+  [`server CPU per ${item} (µs)`, (r) => r.servers[0].cpu_per_received_us, 4],
+  [`chorus-bench CPU per ${item} (µs)`, (r) => r.bench_cpu_per_received_us, 4],
+  [`${items}/s`, (r) => r.per_second, 0],
   ['latency p50 (ms)', (r) => r.latency_us.p50 / 1000, 2],
   ['latency p99 (ms)', (r) => r.latency_us.p99 / 1000, 2],
   ['server user CPU, whole run (s)', (r) => r.user_s, 2],
   ['server system CPU, whole run (s)', (r) => r.system_s, 2],
 ];
-console.log(`| chorus --threads ${threads}, fanout: ${receivers} receivers (WebSocket), lobby \`message\` ` +
-            `of ${payload} B, ${messages} broadcasts at ${rate}/s (median of ${rounds}, runs in brackets) ` +
+console.log(`| chorus --threads ${threads}, ${what} (median of ${rounds}, runs in brackets) ` +
             '| --parser json | --parser msgpack | msgpack/json |');
 console.log('| --- | --- | --- | --- |');
 for (const [label, get, digits] of figures) {
@@ -126,6 +149,6 @@ for (const [label, get, digits] of figures) {
   const fmt = (xs) => `${median(xs).toFixed(digits)} (${xs.map((x) => x.toFixed(digits)).join(', ')})`;
   console.log(`| ${label} | ${fmt(j)} | ${fmt(m)} | ${(median(m) / median(j)).toFixed(3)} |`);
 }
-const lost = (parser) => runs[parser].map((r) => `${r.deliveries}/${r.lost}`).join(', ');
-console.log(`| deliveries/lost per run | ${lost('json')} | ${lost('msgpack')} | |`);
+const lost = (parser) => runs[parser].map((r) => `${r.received}/${r.lost}`).join(', ');
+console.log(`| ${items}/lost per run | ${lost('json')} | ${lost('msgpack')} | |`);
 JS
