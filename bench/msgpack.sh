@@ -122,10 +122,7 @@ done
 node - "$work" "$rounds" "$threads" "$what" "$item" "$items" "$(getconf CLK_TCK)" <<'JS'
 const fs = require('fs');
 const [dir, rounds, threads, what, item, items, tck] = process.argv.slice(2);
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
+const { printFigureRows } = require(require('path').resolve('bench/lib/tables.js'));
 const load = (parser) => Array.from({ length: Number(rounds) }, (_, r) => {
   const run = JSON.parse(fs.readFileSync(`${dir}/${parser}.${r + 1}.json`, 'utf8'));
   const [user, system] = fs.readFileSync(`${dir}/${parser}.${r + 1}.cpu`, 'utf8').trim().split(' ');
@@ -144,11 +141,7 @@ const figures = [
 console.log(`| chorus --threads ${threads}, ${what} (median of ${rounds}, runs in brackets) ` +
             '| --parser json | --parser msgpack | msgpack/json |');
 console.log('| --- | --- | --- | --- |');
-for (const [label, get, digits] of figures) {
-  const [j, m] = [runs.json.map(get), runs.msgpack.map(get)];
-  const fmt = (xs) => `${median(xs).toFixed(digits)} (${xs.map((x) => x.toFixed(digits)).join(', ')})`;
-  console.log(`| ${label} | ${fmt(j)} | ${fmt(m)} | ${(median(m) / median(j)).toFixed(3)} |`);
-}
+printFigureRows(figures, [runs.json, runs.msgpack], 3);
 const lost = (parser) => runs[parser].map((r) => `${r.received}/${r.lost}`).join(', ');
 console.log(`| ${items}/lost per run | ${lost('json')} | ${lost('msgpack')} | |`);
 JS

@@ -72,10 +72,7 @@ node - "$work" "$pairs" "$threads" "$off_payload" <<'JS'
 const fs = require('fs');
 const [dir, pairs, threads, offPayload] = process.argv.slice(2);
 const load = (name) => JSON.parse(fs.readFileSync(`${dir}/${name}.json`, 'utf8'));
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
+const { printFigureRows } = require(require('path').resolve('bench/lib/tables.js'));
 const runs = { off: [], on: [] };
 for (let i = 1; i <= Number(pairs); ++i) for (const side of ['off', 'on']) runs[side].push(load(`${side}.${i}`));
 const figures = [
@@ -88,11 +85,7 @@ console.log(`| fanout, 1 room × 1000 subscribers, 1 publisher, chorus-room-serv
             `(median of ${pairs}, runs in brackets) | --recovery-window 0, ${offPayload} B | ` +
             `--recovery-window 120000, 100 B | on/off |`);
 console.log('| --- | --- | --- | --- |');
-for (const [label, get, digits] of figures) {
-  const [off, on] = [runs.off.map(get), runs.on.map(get)];
-  const fmt = (xs) => `${median(xs).toFixed(digits)} (${xs.map((x) => x.toFixed(digits)).join(', ')})`;
-  console.log(`| ${label} | ${fmt(off)} | ${fmt(on)} | ${(median(on) / median(off)).toFixed(3)} |`);
-}
+printFigureRows(figures, [runs.off, runs.on], 3);
 const lost = (side) => runs[side].map((r) => `${r.deliveries}/${r.lost}`).join(', ');
 console.log(`| deliveries/lost per run | ${lost('off')} | ${lost('on')} | |`);
 JS

@@ -104,10 +104,7 @@ for m in "${modes[@]}"; do names+=("${m%%|*}"); done
 node - "$work" "$rounds" "$threads" "$receivers" "$messages" "$rate" "${names[@]}" <<'JS'
 const fs = require('fs');
 const [dir, rounds, threads, receivers, messages, rate, ...names] = process.argv.slice(2);
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
+const { printFigureRows } = require(require('path').resolve('bench/lib/tables.js'));
 const runs = names.map((_, i) => Array.from({ length: Number(rounds) },
   (_, r) => JSON.parse(fs.readFileSync(`${dir}/${i}.${r + 1}.json`, 'utf8'))));
 const figures = [
@@ -121,12 +118,7 @@ const ratioNames = names.slice(1).map((n) => `${n} / plain`);
 console.log(`| chorus --threads ${threads}, ${receivers} receivers (websocket), ${messages} broadcasts at ` +
             `${rate}/s, median of ${rounds} (runs in brackets) | ${names.join(' | ')} | ${ratioNames.join(' | ')} |`);
 console.log(`|${' --- |'.repeat(names.length * 2)}`);
-for (const [label, get, digits] of figures) {
-  const cols = runs.map((rs) => rs.map(get));
-  const fmt = (xs) => `${median(xs).toFixed(digits)} (${xs.map((x) => x.toFixed(digits)).join(', ')})`;
-  const ratios = cols.slice(1).map((xs) => (median(xs) / median(cols[0])).toFixed(2));
-  console.log(`| ${label} | ${cols.map(fmt).join(' | ')} | ${ratios.join(' | ')} |`);
-}
+printFigureRows(figures, runs, 2);
 const lost = (rs) => rs.map((r) => `${r.deliveries}/${r.lost}` + (r.connect_failed ? ` (${r.connect_failed} not connected)` : '')).join(', ');
 console.log(`| deliveries/lost per run | ${runs.map(lost).join(' | ')} |${' |'.repeat(names.length - 1)}`);
 JS
