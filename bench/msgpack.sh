@@ -7,7 +7,7 @@
 # message, timestamp} (bench/tls.sh's scenario; the publisher gets its own too, not counted).
 # Under msgpack every Socket.IO packet both ways is one binary WebSocket message
 # (socket.io-msgpack-parser 3); the server encodes each broadcast once either way
-# (make_msgpack_event_job re-parses the arguments' JSON to write msgpack). Modes json and
+# (the msgpack packet_writer re-parses the arguments' JSON to write msgpack). Modes json and
 # msgpack, interleaved in every round (which goes first alternates, so a trend in the machine's
 # load favours neither). Per run, from chorus-bench's report: the server's CPU per delivery over
 # the measured phase only (utime + stime of /proc/PID/stat, every thread, divided by the

@@ -9,8 +9,9 @@
 //   BM_Decode_msgpack  the Engine.IO binary message through decode_msgpack (client::on_msgpack):
 //                      the map read, its data written as JSON text, that text checked by
 //                      parse_payload as above.
-//   BM_Encode_json     socketio::make_event_job, as broadcast_operator::emit under --parser json.
-//   BM_Encode_msgpack  socketio::make_msgpack_event_job, as under --parser msgpack: args_json
+//   BM_Encode_json     the JSON packet_writer's event_job (socketio::make_event_job), as
+//                      broadcast_operator::emit calls it under --parser json.
+//   BM_Encode_msgpack  the msgpack packet_writer's event_job, as under --parser msgpack: args_json
 //                      parsed with simdjson and re-encoded as msgpack.
 // Each case's decode input is what its encode writes (a msgpack client writes the same map but
 // for the key order, which the decoder does not care about). items/s = packets; bytes/s = the
@@ -37,7 +38,7 @@
 #include "server/chat/chat_json.hpp"
 #include "server/chat/history.hpp"
 #include "server/chat/presence.hpp"
-#include "server/socketio/event_job.hpp"
+#include "server/socketio/packet_writer.hpp"
 
 namespace {
 
@@ -101,10 +102,11 @@ chat_case make_case(which w) {
   return {};
 }
 
+// The broadcast's EVENT as the server's writer for that --parser builds it.
 std::shared_ptr<broadcast_job> job_of(const chat_case& c, bool msgpack) {
-  return msgpack ? socketio::make_msgpack_event_job("/", std::nullopt, c.attachments, c.event,
-                                                    c.args_json)
-                 : socketio::make_event_job("/", std::nullopt, c.attachments, c.event, c.args_json);
+  using chorus::server::packet_parser;
+  return socketio::packet_writer_for(msgpack ? packet_parser::msgpack : packet_parser::json)
+      .event_job("/", std::nullopt, c.attachments, c.event, c.args_json);
 }
 
 // The Engine.IO packets a job sends, as the server's WebSocket carries them (frame payloads).

@@ -3,7 +3,6 @@
 #include "protocol/json/escape.hpp"
 #include "protocol/socketio/encode.hpp"
 #include "server/engineio/outbound_packet.hpp"
-#include "server/socketio/msgpack_packets.hpp"
 
 namespace chorus::server::socketio {
 
@@ -54,19 +53,6 @@ std::shared_ptr<fanout::broadcast_job> make_event_job(std::string_view nsp,
     }
     text += ']';
   });
-}
-
-std::shared_ptr<fanout::broadcast_job> make_msgpack_event_job(
-    std::string_view nsp, std::optional<std::uint64_t> ack_id,
-    const std::vector<std::string>& attachments, std::string_view event_name,
-    std::string_view args_json) {
-  auto packet = msgpack_event(nsp, event_name, args_json, attachments, ack_id);
-  if (!packet) return nullptr;
-  auto job = std::make_shared<fanout::broadcast_job>();
-  job->nsp = std::string(nsp);
-  job->packets.push_back(std::move(packet));
-  job->issued = std::chrono::steady_clock::now();
-  return job;
 }
 
 }  // namespace chorus::server::socketio

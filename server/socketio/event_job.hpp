@@ -29,13 +29,4 @@ std::shared_ptr<fanout::broadcast_job> make_event_job(std::string_view nsp,
                                                       std::string_view event_name,
                                                       std::string_view args_json);
 
-// Under --parser msgpack: packets[0] is the one Engine.IO binary message of socket.io-msgpack-
-// parser's EVENT (binaries inline, msgpack_packets.hpp); data_offset is 0, there being no JSON
-// text for a cluster adapter or the recovery log (neither runs with msgpack). Null, logged, when
-// args_json cannot be written as msgpack.
-std::shared_ptr<fanout::broadcast_job> make_msgpack_event_job(
-    std::string_view nsp, std::optional<std::uint64_t> ack_id,
-    const std::vector<std::string>& attachments, std::string_view event_name,
-    std::string_view args_json);
-
 }  // namespace chorus::server::socketio

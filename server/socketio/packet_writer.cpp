@@ -1,7 +1,7 @@
 #include "server/socketio/packet_writer.hpp"
 
 #include "server/socketio/json_packet_writer.hpp"
-#include "server/socketio/msgpack_packets.hpp"
+#include "server/socketio/msgpack_packet_writer.hpp"
 
 namespace chorus::server::socketio {
 

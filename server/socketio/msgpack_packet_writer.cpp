@@ -1,10 +1,9 @@
-#include "server/socketio/msgpack_packets.hpp"
+#include "server/socketio/msgpack_packet_writer.hpp"
 
 #include <simdjson.h>
 #include <spdlog/spdlog.h>
 
 #include "protocol/socketio/msgpack_encode.hpp"
-#include "server/socketio/event_job.hpp"
 
 namespace chorus::server::socketio {
 
@@ -27,77 +26,54 @@ engineio::outbound_packet written(bool ok, const std::string& bytes, const char*
   return nullptr;
 }
 
-}  // namespace
-
-engineio::outbound_packet msgpack_event(std::string_view nsp, std::string_view event_name,
-                                        std::string_view args_json,
-                                        const std::vector<std::string>& attachments,
-                                        std::optional<std::uint64_t> ack_id) {
+engineio::outbound_packet event_packet(std::string_view nsp, std::string_view event_name,
+                                       std::string_view args_json,
+                                       const std::vector<std::string>& attachments,
+                                       std::optional<std::uint64_t> ack_id) {
   std::string bytes;
   bool ok = sio::append_msgpack_event(bytes, encode_parser(), nsp, event_name, args_json,
                                       attachments, ack_id);
   return written(ok, bytes, "event", nsp);
 }
 
-engineio::outbound_packet msgpack_ack(std::string_view nsp, std::uint64_t id,
-                                      std::string_view args_json,
-                                      const std::vector<std::string>& attachments) {
-  std::string data;
-  data.reserve(args_json.size() + 2);
-  data += '[';
-  data += args_json;
-  data += ']';
-  std::string bytes;
-  bool ok = sio::append_msgpack_packet(bytes, encode_parser(), sio::packet_type::ack, nsp, id, data,
-                                       attachments);
-  return written(ok, bytes, "ack", nsp);
-}
-
-engineio::outbound_packet msgpack_connect(std::string_view nsp, std::string_view sid,
-                                          std::string_view pid) {
-  std::string bytes;
-  sio::append_msgpack_connect(bytes, nsp, sid, pid);
-  return engineio::make_binary_packet(bytes);
-}
-
-engineio::outbound_packet msgpack_connect_error(std::string_view nsp, std::string_view message) {
-  std::string bytes;
-  sio::append_msgpack_connect_error(bytes, nsp, message);
-  return engineio::make_binary_packet(bytes);
-}
-
-engineio::outbound_packet msgpack_disconnect(std::string_view nsp) {
-  std::string bytes;
-  sio::append_msgpack_disconnect(bytes, nsp);
-  return engineio::make_binary_packet(bytes);
-}
-
-namespace {
-
 class msgpack_writer final : public packet_writer {
  public:
   outbound_message event(std::string_view nsp, std::string_view event_name,
                          std::string_view args_json, std::vector<std::string> attachments,
                          std::optional<std::uint64_t> ack_id) const override {
-    return {msgpack_event(nsp, event_name, args_json, attachments, ack_id), {}};
+    return {event_packet(nsp, event_name, args_json, attachments, ack_id), {}};
   }
 
   outbound_message ack(std::string_view nsp, std::uint64_t id, std::string_view args_json,
                        std::vector<std::string> attachments) const override {
-    return {msgpack_ack(nsp, id, args_json, attachments), {}};
+    std::string data;
+    data.reserve(args_json.size() + 2);
+    data += '[';
+    data += args_json;
+    data += ']';
+    std::string bytes;
+    bool ok = sio::append_msgpack_packet(bytes, encode_parser(), sio::packet_type::ack, nsp, id,
+                                         data, attachments);
+    return {written(ok, bytes, "ack", nsp), {}};
   }
 
   outbound_message connect(std::string_view nsp, std::string_view sid,
                            std::string_view pid) const override {
-    return {msgpack_connect(nsp, sid, pid), {}};
+    std::string bytes;
+    sio::append_msgpack_connect(bytes, nsp, sid, pid);
+    return {engineio::make_binary_packet(bytes), {}};
   }
 
   outbound_message connect_error(std::string_view nsp, std::string_view message) const override {
-    return {msgpack_connect_error(nsp, message), {}};
+    std::string bytes;
+    sio::append_msgpack_connect_error(bytes, nsp, message);
+    return {engineio::make_binary_packet(bytes), {}};
   }
 
   outbound_message disconnect(std::string_view nsp) const override {
-    return {msgpack_disconnect(nsp), {}};
+    std::string bytes;
+    sio::append_msgpack_disconnect(bytes, nsp);
+    return {engineio::make_binary_packet(bytes), {}};
   }
 
   std::shared_ptr<fanout::broadcast_job> event_job(std::string_view nsp,
@@ -105,7 +81,13 @@ class msgpack_writer final : public packet_writer {
                                                    const std::vector<std::string>& attachments,
                                                    std::string_view event_name,
                                                    std::string_view args_json) const override {
-    return make_msgpack_event_job(nsp, ack_id, attachments, event_name, args_json);
+    auto packet = event_packet(nsp, event_name, args_json, attachments, ack_id);
+    if (!packet) return nullptr;
+    auto job = std::make_shared<fanout::broadcast_job>();
+    job->nsp = std::string(nsp);
+    job->packets.push_back(std::move(packet));
+    job->issued = std::chrono::steady_clock::now();
+    return job;
   }
 };
 
