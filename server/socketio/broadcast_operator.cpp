@@ -51,7 +51,10 @@ void broadcast_operator::emit_with_ack(std::string_view event_name, std::string_
   std::uint64_t id = fanout::next_broadcast_ack_id();
   auto job = writer().event_job(nsp_, id, attachments, event_name, args_json);
   shard& home = origin_ ? *origin_ : node_.shard_at(0);
-  if (!job) {  // not sent (logged): no client acks, as for a broadcast that reaches nobody
+  // Not sent (the writer logged why): done at once, with no acks and not complete, as a
+  // timeout reports a broadcast whose acks did not all come (a broadcast that reached nobody is
+  // complete: nothing was missing).
+  if (!job) {
     asio::post(home.executor(), [done = std::move(done)] { done({{}, false}); });
     return;
   }

@@ -5,6 +5,7 @@
 // ways, and a text message, which closes the connection with the parse error reason.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -201,6 +202,34 @@ TEST_F(MsgpackSocketIo, BroadcastIsOneBinaryMessage) {
   EXPECT_EQ(news.type, sio::packet_type::event);
   EXPECT_EQ(news.data, R"(["news","a",{"b":[1,null]}])");
   EXPECT_TRUE(news.attachments.empty());
+}
+
+// Arguments an application wrote that msgpack cannot carry (a binary placeholder with no binary):
+// the event is not sent, a broadcast with acks is done at once with no client's ack, and the
+// connection is unharmed: what comes next arrives.
+TEST_F(MsgpackSocketIo, AnEventItCannotWriteIsDroppedAndNothingElseIs) {
+  client_->connect("{}");
+  const std::string unwritable = R"({"_placeholder":true,"num":0})";
+  socketio::broadcast_operator everyone(*server_, nullptr, "/");
+  everyone.emit("lost", unwritable);
+  std::promise<fanout::broadcast_ack_result> done;
+  everyone.emit_with_ack("lost-too", unwritable, 5s,
+                         [&done](fanout::broadcast_ack_result r) { done.set_value(std::move(r)); });
+  auto result = done.get_future();
+  ASSERT_EQ(result.wait_for(5s), std::future_status::ready);
+  auto acks = result.get();
+  EXPECT_TRUE(acks.responses.empty());
+  EXPECT_FALSE(acks.complete);
+  client_->send_binary(client_packet(sio::packet_type::event, std::nullopt,
+                                     R"(["echo",{"_placeholder":true,"num":0}])", {"x"}));
+  everyone.emit("news", R"("after")");
+  // The echo's own emit (the socket's path) carries its binary; neither lost event came first.
+  sio::msgpack_packet first = client_->read();
+  sio::msgpack_packet second = client_->read();
+  std::vector<std::string> got = {first.data, second.data};
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (std::vector<std::string>{R"(["echo-back",{"_placeholder":true,"num":0}])",
+                                           R"(["news","after"])"}));
 }
 
 TEST_F(MsgpackSocketIo, TextMessageClosesWithParseError) {
