@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// The Node.js reference for admin.test.mjs: socket.io 4.8 with @socket.io/admin-ui 0.5.1's
+// instrument() on `/admin`, taking the chorus binary's admin flags:
+//
+//   node admin-reference-server.mjs --port 0 --admin-ui [--admin-user NAME]
+//        [--admin-password-hash BCRYPT] [--admin-auth on|off]
+//        [--admin-mode development|production] [--admin-readonly] [--server-id ID]
+//
+// Prints "listening on port <N>" once ready (as test/js/lib/fixture.mjs expects). The main
+// namespace has no application handlers: the admin commands are what the test drives.
+import { createServer } from "node:http";
+import { parseArgs } from "node:util";
+import { Server } from "socket.io";
+import { instrument } from "@socket.io/admin-ui";
+
+const { values } = parseArgs({
+  options: {
+    host: { type: "string", default: "127.0.0.1" },
+    port: { type: "string", default: "0" },
+    "admin-ui": { type: "boolean", default: false },
+    "admin-user": { type: "string", default: "admin" },
+    "admin-password-hash": { type: "string" },
+    "admin-auth": { type: "string", default: "on" },
+    "admin-mode": { type: "string", default: "production" },
+    "admin-readonly": { type: "boolean", default: false },
+    "server-id": { type: "string" },
+  },
+  strict: false, // CHORUS_FIXTURE_ARGS (e.g. --threads 4) are for chorus; ignored here
+});
+
+const httpServer = createServer();
+const io = new Server(httpServer, { cors: { origin: "https://admin.socket.io", credentials: true } });
+
+if (values["admin-ui"]) {
+  let auth = false;
+  if (values["admin-auth"] === "on") {
+    if (!values["admin-password-hash"]) {
+      console.error("--admin-auth on needs --admin-password-hash");
+      process.exit(2);
+    }
+    auth = { type: "basic", username: values["admin-user"], password: values["admin-password-hash"] };
+  }
+  instrument(io, {
+    auth,
+    mode: values["admin-mode"],
+    readonly: values["admin-readonly"],
+    ...(values["server-id"] ? { serverId: values["server-id"] } : {}),
+  });
+}
+
+// Report (not swallow) what a bad admin command or credential throws, so a test can tell.
+process.on("uncaughtException", (err) => {
+  console.log(`uncaughtException: ${err?.message}`);
+});
+process.on("unhandledRejection", (err) => {
+  console.log(`unhandledRejection: ${err?.message}`);
+});
+
+process.on("SIGTERM", () => {
+  io.close();
+  process.exit(0);
+});
+
+httpServer.listen(Number(values.port), values.host, () => {
+  console.log(`listening on port ${httpServer.address().port}`);
+});
