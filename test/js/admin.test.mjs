@@ -8,6 +8,7 @@
 //                                  offsets ride on the events)
 //   ADMIN_SERVER=reference         reference/admin-reference-server.mjs: socket.io 4.8 with
 //                                  instrument() from @socket.io/admin-ui 0.5.1, the same flags
+//                                  (also the default when CHORUS_FIXTURE=node)
 //
 // The reference proves the test; where it departs from the contract (a crash, a hang) the case
 // is skipped for it, with the reason. The cluster suite (two chorus nodes on one redis-server)
@@ -15,17 +16,20 @@
 // the same sender has arrived, or after a short grace period where there is none.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { io } from "socket.io-client";
+import WebSocket from "ws";
 
 import { startFixture } from "./lib/fixture.mjs";
 import { startRedis } from "./lib/redis-server.mjs";
 import { sleep, within } from "./lib/util.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const SERVER = process.env.ADMIN_SERVER ?? "chorus";
+// CHORUS_FIXTURE=node (the other suites' switch to the reference) selects the reference too.
+const SERVER = process.env.ADMIN_SERVER ?? (process.env.CHORUS_FIXTURE === "node" ? "reference" : "chorus");
 if (SERVER !== "chorus" && SERVER !== "reference") throw new Error(`ADMIN_SERVER must be chorus or reference, not ${SERVER}`);
 const isReference = SERVER === "reference";
 
@@ -292,6 +296,32 @@ describe(`admin auth and config (${SERVER}, production, basic auth)`, () => {
     a.close();
   });
 
+  test("a CONNECT whose auth is not an object (raw WebSocket): refused or closed, never connected", async () => {
+    // The reference closes the connection (socket.io-parser refuses a non-object CONNECT payload);
+    // `40/admin,5` reads 5 as an ack id, so auth is {}: `invalid credentials`.
+    for (const payload of ['"str"', "[1]", "null", "5", "true", '"{}"']) {
+      const ws = new WebSocket(`${fx.wsUrl}/socket.io/?EIO=4&transport=websocket`);
+      const got = [];
+      const closed = await within(WAIT_MS, new Promise((resolve) => {
+        ws.on("open", () => ws.send(`40/admin,${payload}`));
+        ws.on("message", (m) => {
+          const text = m.toString();
+          if (text.startsWith("0") || text === "2" || text.includes('"server_stats"')) return;
+          got.push(text);
+          if (text.startsWith("44/admin,") || text.startsWith("40/admin")) resolve(false);
+        });
+        ws.on("close", () => resolve(true));
+        ws.on("error", () => {});
+      }), `the answer to 40/admin,${payload}`);
+      ws.terminate();
+      assert.ok(!got.some((t) => t.startsWith("40/admin")), `${payload}: connected (${got})`);
+      if (!closed) assert.deepEqual(got, ['44/admin,{"message":"invalid credentials"}'], payload);
+    }
+    const a = await admin(fx);
+    await a.next("config");
+    a.close();
+  });
+
   test(
     "the right user with a missing or non-string password: `invalid credentials`",
     {
@@ -307,6 +337,32 @@ describe(`admin auth and config (${SERVER}, production, basic auth)`, () => {
       a.close();
     },
   );
+});
+
+describe(`the hosted UI's origin (${SERVER})`, () => {
+  // https://admin.socket.io connects with withCredentials: the exact origin and
+  // Access-Control-Allow-Credentials: true (chorus: allowed with --allowed-origins).
+  test("a polling handshake from https://admin.socket.io gets CORS with credentials; the admin connects", async () => {
+    const ORIGIN = "https://admin.socket.io";
+    const fx = await startServer(["--admin-ui", "--admin-password-hash", HASH], ["--allowed-origins", ORIGIN]);
+    try {
+      const headers = await within(WAIT_MS, new Promise((resolve, reject) => {
+        const req = http.get(`${fx.url}/socket.io/?EIO=4&transport=polling`, { headers: { origin: ORIGIN } }, (res) => {
+          res.resume();
+          res.on("end", () => resolve({ status: res.statusCode, ...res.headers }));
+        });
+        req.on("error", reject);
+      }), "the polling handshake");
+      assert.equal(headers.status, 200);
+      assert.equal(headers["access-control-allow-origin"], ORIGIN);
+      assert.equal(headers["access-control-allow-credentials"], "true");
+      const a = await admin(fx, GOOD, { withCredentials: true, extraHeaders: { origin: ORIGIN } });
+      await a.next("config");
+      a.close();
+    } finally {
+      await fx.stop();
+    }
+  });
 });
 
 describe(`admin config (${SERVER})`, () => {
