@@ -339,6 +339,21 @@ describe(`admin auth and config (${SERVER}, production, basic auth)`, () => {
   );
 });
 
+describe(`admin flags (${SERVER})`, () => {
+  test("refused at start: auth on without a hash, a hash that is not bcrypt, unknown --admin-auth / --admin-mode values", async () => {
+    for (const args of [
+      ["--admin-ui"],
+      ["--admin-ui", "--admin-auth", "on"],
+      ["--admin-ui", "--admin-password-hash", "chorus-admin"],
+      ["--admin-ui", "--admin-password-hash", "$2b$08$short"],
+      ["--admin-ui", "--admin-password-hash", HASH, "--admin-auth", "maybe"],
+      ["--admin-ui", "--admin-password-hash", HASH, "--admin-mode", "staging"],
+    ]) {
+      await assert.rejects(startServer(args), /exited before listening/, args.join(" "));
+    }
+  });
+});
+
 describe(`the hosted UI's origin (${SERVER})`, () => {
   // https://admin.socket.io connects with withCredentials: the exact origin and
   // Access-Control-Allow-Credentials: true (chorus: allowed with --allowed-origins).

@@ -31,11 +31,24 @@ const { values } = parseArgs({
 const httpServer = createServer();
 const io = new Server(httpServer, { cors: { origin: "https://admin.socket.io", credentials: true } });
 
+for (const [name, allowed] of [["admin-auth", ["on", "off"]], ["admin-mode", ["development", "production"]]]) {
+  if (!allowed.includes(values[name])) {
+    console.error(`--${name} must be one of ${allowed.join(", ")}`);
+    process.exit(2);
+  }
+}
+
 if (values["admin-ui"]) {
   let auth = false;
   if (values["admin-auth"] === "on") {
     if (!values["admin-password-hash"]) {
       console.error("--admin-auth on needs --admin-password-hash");
+      process.exit(2);
+    }
+    // instrument() checks the hash with bcryptjs.getRounds(), which throws on nothing; the flag
+    // takes a bcrypt hash ($2a$ / $2b$, cost, 53 characters of salt and hash) or nothing.
+    if (!/^\$2[ab]\$\d\d\$[./A-Za-z0-9]{53}$/.test(values["admin-password-hash"])) {
+      console.error("--admin-password-hash must be a bcrypt hash ($2a$ or $2b$)");
       process.exit(2);
     }
     auth = { type: "basic", username: values["admin-user"], password: values["admin-password-hash"] };
