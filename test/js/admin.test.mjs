@@ -341,6 +341,9 @@ describe(`admin auth and config (${SERVER}, production, basic auth)`, () => {
 
 describe(`admin flags (${SERVER})`, () => {
   test("refused at start: auth on without a hash, a hash that is not bcrypt, unknown --admin-auth / --admin-mode values", async () => {
+    // The same server starts with good values (so what follows is about the values, not the flags).
+    const good = await startServer(["--admin-ui", "--admin-auth", "on", "--admin-password-hash", HASH, "--admin-mode", "production"]);
+    await good.stop();
     for (const args of [
       ["--admin-ui"],
       ["--admin-ui", "--admin-auth", "on"],
