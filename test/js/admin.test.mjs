@@ -11,8 +11,8 @@
 //                                  (also the default when CHORUS_FIXTURE=node)
 //
 // The reference proves the test; where it departs from the contract (a crash, a hang) the case
-// is skipped for it, with the reason. The cluster suite (two chorus nodes on one redis-server)
-// runs against chorus only. Every wait is bounded; absence is checked after a later event from
+// is skipped for it, with the reason. The cluster suite starts one redis-server and two nodes
+// (chorus --redis-url; the reference with @socket.io/redis-adapter 8.3). Every wait is bounded; absence is checked after a later event from
 // the same sender has arrived, or after a short grace period where there is none.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -679,21 +679,26 @@ describe(`bad command arguments (${SERVER})`, () => {
   });
 });
 
-describe(`cluster (${SERVER})`, { skip: isReference ? "chorus only: two chorus nodes over one redis-server" : false }, () => {
+describe(`cluster (${SERVER})`, () => {
   let redis;
   const nodes = [];
   before(async () => {
     redis = await startRedis();
     const key = `admin-test-${process.pid}`;
+    // The reference's serverId is the host name unless told: two nodes on one host are named apart.
     for (let i = 0; i < 2; ++i)
-      nodes.push(await startServer(["--admin-ui", "--admin-password-hash", HASH], ["--redis-url", redis.url, "--redis-key", key]));
+      nodes.push(
+        isReference
+          ? await startServer(["--admin-ui", "--admin-password-hash", HASH, "--redis-url", redis.url, "--server-id", `reference-${i}`])
+          : await startServer(["--admin-ui", "--admin-password-hash", HASH], ["--redis-url", redis.url, "--redis-key", key]),
+      );
   });
   after(async () => {
     for (const n of nodes) await n.stop();
     await redis?.stop();
   });
 
-  test("an admin on node A sees two serverIds; its emit reaches a client on node B", async () => {
+  test("an admin on node A sees two serverIds; its emit, join and _disconnect reach a client on node B", async () => {
     const [A, B] = nodes;
     const a = await admin(A, GOOD, { transports: ["websocket"] });
     await a.next("config");
@@ -710,6 +715,16 @@ describe(`cluster (${SERVER})`, { skip: isReference ? "chorus only: two chorus n
     for (const c of [onA, onB]) assert.deepEqual(await c.next("cluster-hello"), [1, "two"]);
     a.socket.emit("emit", "/", onB.id, "only-b");
     assert.deepEqual(await onB.next("only-b"), []);
+    // join and _disconnect from A act on B's socket.
+    a.socket.emit("join", "/", "c-room", onB.id);
+    a.socket.emit("emit", "/", "c-room", "room-ev", "r");
+    assert.deepEqual(await onB.next("room-ev"), ["r"]);
+    a.socket.emit("emit", "/", undefined, "c-marker");
+    for (const c of [onA, onB]) await c.next("c-marker");
+    assert.equal(onA.seen("only-b").length + onA.seen("room-ev").length, 0, "nothing meant for B reached A's client");
+    a.socket.emit("_disconnect", "/", false, onB.id);
+    assert.deepEqual(await onB.next("disconnect"), ["io server disconnect"]);
+    assert.ok(onA.socket.connected && a.socket.connected);
     for (const c of [a, onA, onB]) c.close();
   });
 });

@@ -5,6 +5,7 @@
 //   node admin-reference-server.mjs --port 0 --admin-ui [--admin-user NAME]
 //        [--admin-password-hash BCRYPT] [--admin-auth on|off]
 //        [--admin-mode development|production] [--admin-readonly] [--server-id ID]
+//        [--redis-url redis://…]
 //
 // Prints "listening on port <N>" once ready (as test/js/lib/fixture.mjs expects). The main
 // namespace has no application handlers: the admin commands are what the test drives.
@@ -12,6 +13,8 @@ import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 import { Server } from "socket.io";
 import { instrument } from "@socket.io/admin-ui";
+import { createAdapter } from "@socket.io/redis-adapter";
+import { createClient } from "redis";
 
 const { values } = parseArgs({
   options: {
@@ -24,12 +27,27 @@ const { values } = parseArgs({
     "admin-mode": { type: "string", default: "production" },
     "admin-readonly": { type: "boolean", default: false },
     "server-id": { type: "string" },
+    "redis-url": { type: "string" },
   },
   strict: false, // CHORUS_FIXTURE_ARGS (e.g. --threads 4) are for chorus; ignored here
 });
 
 const httpServer = createServer();
-const io = new Server(httpServer, { cors: { origin: "https://admin.socket.io", credentials: true } });
+// With --redis-url, @socket.io/redis-adapter 8.3 (classic Pub/Sub): a cluster of these nodes.
+let adapter;
+let redisClients = [];
+if (values["redis-url"]) {
+  const pub = createClient({ url: values["redis-url"] });
+  const sub = pub.duplicate();
+  redisClients = [pub, sub];
+  for (const c of redisClients) c.on("error", () => {});
+  await Promise.all(redisClients.map((c) => c.connect()));
+  adapter = createAdapter(pub, sub);
+}
+const io = new Server(httpServer, {
+  cors: { origin: "https://admin.socket.io", credentials: true },
+  ...(adapter ? { adapter } : {}),
+});
 
 for (const [name, allowed] of [["admin-auth", ["on", "off"]], ["admin-mode", ["development", "production"]]]) {
   if (!allowed.includes(values[name])) {
@@ -71,6 +89,7 @@ process.on("unhandledRejection", (err) => {
 
 process.on("SIGTERM", () => {
   io.close();
+  for (const c of redisClients) c.disconnect().catch(() => {});
   process.exit(0);
 });
 
