@@ -194,6 +194,16 @@ void add_static_options(CLI::App& app, http::static_sources& sources) {
                  "friends; '' for none")
       ->envname("CHORUS_CLIENT_BUNDLE")
       ->capture_default_str();
+  sources.admin_ui_dir = http::default_admin_ui_dir();
+  app.add_option("--admin-ui-dir", sources.admin_ui_dir,
+                 "The Socket.IO Admin UI's built files (@socket.io/admin-ui's ui/dist/), served "
+                 "at /admin/ when --admin-ui is on; '' for none")
+      ->envname("CHORUS_ADMIN_UI_DIR")
+      ->capture_default_str();
+  // TODO(integration): --admin-ui belongs to the admin namespace's options (admin_options); it
+  // is here only until they land, and then sets serve_admin_ui from there.
+  app.add_flag("--admin-ui", sources.serve_admin_ui,
+               "Serve the Socket.IO Admin UI at /admin/ (from --admin-ui-dir)");
 }
 
 }  // namespace chorus::server

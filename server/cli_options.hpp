@@ -11,8 +11,10 @@ namespace chorus::server {
 // readable from a CHORUS_* environment variable.
 void add_server_options(CLI::App& app, server_config& config);
 
-// Registers --web-root and --client-bundle (CHORUS_WEB_ROOT, CHORUS_CLIENT_BUNDLE), defaulting to
-// the web/ directory found beside the executable or in the source tree; '' turns either off.
+// Registers --web-root, --client-bundle and --admin-ui-dir (CHORUS_WEB_ROOT, CHORUS_CLIENT_BUNDLE,
+// CHORUS_ADMIN_UI_DIR), defaulting to the web/ directory found beside the executable or in the
+// source tree; '' turns any off. The Admin UI is served only with sources.serve_admin_ui set too
+// (--admin-ui, registered here for now).
 void add_static_options(CLI::App& app, http::static_sources& sources);
 
 // Registers --jwt-secret and --jwt-secret-file (CHORUS_JWT_SECRET, CHORUS_JWT_SECRET_FILE):

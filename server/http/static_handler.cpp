@@ -1,5 +1,8 @@
 #include "server/http/static_handler.hpp"
 
+#include <optional>
+#include <string>
+
 #include "server/http/responses.hpp"
 #include "server/http/static_path.hpp"
 
@@ -60,6 +63,41 @@ response serve_file(const request& req, const static_file& file) {
   return res;
 }
 
+// "%XX" for every byte of a decoded path but the unreserved ones and '/': what it echoes into
+// Location is a plain relative path, never a scheme, host or header break.
+std::string escape_path(std::string_view path) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : path) {
+    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '-' || c == '.' || c == '_' || c == '~' || c == '/';
+    if (plain) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 15]);
+    }
+  }
+  return out;
+}
+
+// A directory named without its trailing slash ("/admin" for admin/index.html) is sent to it
+// with 301, its query kept, as serve-static (express.static) does: the page's relative asset
+// paths only resolve from "/admin/".
+std::optional<response> redirect_to_directory(const static_content& content, const request& req,
+                                              const std::string& relative) {
+  if (!content.find(relative + "/index.html")) return std::nullopt;
+  std::string_view target = req.target();
+  auto query = target.find('?');
+  std::string location = "/" + escape_path(relative) + "/";
+  if (query != std::string_view::npos) location += target.substr(query);
+  response res = make_text(req, beast_http::status::moved_permanently, "text/plain; charset=utf-8",
+                           "Redirecting to " + location);
+  res.set(beast_http::field::location, location);
+  return res;
+}
+
 response answer(const static_content& content, const request& req) {
   auto method = req.method();
   if (method != beast_http::verb::get && method != beast_http::verb::head)
@@ -67,10 +105,11 @@ response answer(const static_content& content, const request& req) {
   auto path = resolve_static_path(req.target());
   if (path.error == static_path_error::bad_request)
     return make_error(req, beast_http::status::bad_request);
-  const static_file* file =
-      path.error == static_path_error::none ? content.find(path.relative) : nullptr;
-  if (!file) return make_error(req, beast_http::status::not_found);
-  return serve_file(req, *file);
+  if (path.error != static_path_error::none) return make_error(req, beast_http::status::not_found);
+  const static_file* file = content.find(path.relative);
+  if (file) return serve_file(req, *file);
+  if (auto redirect = redirect_to_directory(content, req, path.relative)) return *redirect;
+  return make_error(req, beast_http::status::not_found);
 }
 
 }  // namespace

@@ -84,8 +84,10 @@ std::optional<fs::path> open_directory(const std::string& dir, const char* what)
   return real;
 }
 
-void load_web_root(static_content& content, const std::string& dir, budget& left) {
-  auto root = open_directory(dir, "web root");
+// Every file under `dir`, served as `prefix` + its path relative to it ("" for the web root).
+void load_tree(static_content& content, const std::string& dir, const std::string& prefix,
+               const char* what, budget& left) {
+  auto root = open_directory(dir, what);
   if (!root) return;
   std::error_code walk;  // the walk's own errors, kept apart from each entry's
   fs::recursive_directory_iterator it(*root, fs::directory_options::skip_permission_denied, walk);
@@ -105,11 +107,12 @@ void load_web_root(static_content& content, const std::string& dir, budget& left
     if (!entry.is_regular_file(ec)) continue;
     fs::path real = fs::weakly_canonical(entry.path(), ec);
     if (ec || !is_within(real, *root)) {
-      spdlog::warn("static files: {} leads outside the web root: not served",
-                   entry.path().string());
+      spdlog::warn("static files: {} leads outside the {}: not served", entry.path().string(),
+                   what);
       continue;
     }
-    add_file(content, entry.path(), entry.path().lexically_relative(*root).generic_string(), left);
+    add_file(content, entry.path(),
+             prefix + entry.path().lexically_relative(*root).generic_string(), left);
   }
   if (walk) spdlog::warn("static files: reading {}: {}", root->string(), walk.message());
 }
@@ -133,17 +136,31 @@ void load_bundle(static_content& content, const static_sources& sources, budget&
   }
 }
 
+void load_admin_ui(static_content& content, const static_sources& sources, budget& left) {
+  std::size_t before = content.file_count();
+  load_tree(content, sources.admin_ui_dir, sources.admin_prefix, "admin UI directory", left);
+  if (!content.find(sources.admin_prefix + "index.html"))
+    spdlog::warn(
+        "static files: no index.html under the admin UI directory {} (npm ci in web/ "
+        "installs @socket.io/admin-ui): /{} is not served",
+        sources.admin_ui_dir, sources.admin_prefix);
+  spdlog::debug("static files: {} admin UI files", content.file_count() - before);
+}
+
 }  // namespace
 
 static_content load_static_content(const static_sources& sources, const static_limits& limits) {
   static_content content;
   budget left{limits};
-  // The bundle first: its paths win over a web root file of the same name.
+  // The bundle and the Admin UI first: their paths win over a web root file of the same name.
   if (!sources.client_bundle.empty()) load_bundle(content, sources, left);
-  if (!sources.web_root.empty()) load_web_root(content, sources.web_root, left);
-  spdlog::info("static files: {} files, {} bytes (web root '{}', client bundle '{}')",
-               content.file_count(), content.total_bytes(), sources.web_root,
-               sources.client_bundle);
+  bool admin_ui = sources.serve_admin_ui && !sources.admin_ui_dir.empty();
+  if (admin_ui) load_admin_ui(content, sources, left);
+  if (!sources.web_root.empty()) load_tree(content, sources.web_root, "", "web root", left);
+  spdlog::info(
+      "static files: {} files, {} bytes (web root '{}', client bundle '{}', admin UI '{}')",
+      content.file_count(), content.total_bytes(), sources.web_root, sources.client_bundle,
+      admin_ui ? sources.admin_ui_dir : "");
   return content;
 }
 

@@ -43,4 +43,9 @@ std::string default_client_bundle() {
   return web.empty() ? std::string() : (web / "node_modules/socket.io-client/dist").string();
 }
 
+std::string default_admin_ui_dir() {
+  fs::path web = find_web_dir();
+  return web.empty() ? std::string() : (web / "node_modules/@socket.io/admin-ui/ui/dist").string();
+}
+
 }  // namespace chorus::server::http

@@ -14,4 +14,8 @@ std::string default_web_root();
 // scripts/setup.sh runs npm ci); "" when there is none.
 std::string default_client_bundle();
 
+// @socket.io/admin-ui's built UI (ui/dist/) under the web/ directory found as above
+// (web/node_modules, where scripts/setup.sh runs npm ci); "" when there is none.
+std::string default_admin_ui_dir();
+
 }  // namespace chorus::server::http

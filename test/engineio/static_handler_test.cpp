@@ -110,6 +110,39 @@ TEST(StaticHandler, RefusesWhatIsNotASiteFile) {
   }
 }
 
+TEST(StaticHandler, RedirectsADirectoryToItsSlash) {
+  auto content = site();
+  content.add("admin/index.html",
+              {"<p>admin</p>", content_type_for("index.html"), make_etag("<p>admin</p>"), ""});
+  content.add("a b/index.html", {"x", content_type_for("index.html"), make_etag("x"), ""});
+  struct redirect_case {
+    std::string_view target;
+    std::string_view location;
+  };
+  const redirect_case cases[] = {
+      {"/admin", "/admin/"},
+      {"/admin?lang=fr", "/admin/?lang=fr"},
+      {"/a%20b", "/a%20b/"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.target);
+    auto res = serve_static(content, make_request(beast_http::verb::get, c.target));
+    EXPECT_EQ(res.result(), beast_http::status::moved_permanently);
+    EXPECT_EQ(res[beast_http::field::location], c.location);
+    auto head = serve_static(content, make_request(beast_http::verb::head, c.target));
+    EXPECT_EQ(head.result(), beast_http::status::moved_permanently);
+    EXPECT_TRUE(head.body().empty());
+  }
+  EXPECT_EQ(serve_static(content, make_request(beast_http::verb::get, "/admin/")).body(),
+            "<p>admin</p>");
+  // Only a directory with an index.html; a file is never redirected.
+  for (auto target : {"/admin/js", "/socket.io", "/index.html/", "/nope"}) {
+    SCOPED_TRACE(target);
+    EXPECT_EQ(serve_static(content, make_request(beast_http::verb::get, target)).result(),
+              beast_http::status::not_found);
+  }
+}
+
 TEST(StaticHandler, EmptySiteFindsNothing) {
   static_content empty;
   EXPECT_EQ(serve_static(empty, make_request(beast_http::verb::get, "/")).result(),

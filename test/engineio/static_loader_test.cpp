@@ -67,6 +67,27 @@ TEST_F(StaticLoader, ReadsTheRootAndNothingOutsideIt) {
   EXPECT_EQ(content.file_count(), 5u);
 }
 
+TEST_F(StaticLoader, ServesTheAdminUiUnderItsPrefixOnlyWhenOn) {
+  write(base_ / "ui/index.html", "<p>admin</p>");
+  write(base_ / "ui/js/app.1234.js", "app()");
+  write(base_ / "ui/.hidden", "no");
+  fs::create_symlink(base_ / "outside/secret.txt", base_ / "ui/escape.txt");
+  static_sources sources{root_.string(), "", "socket.io/"};
+  sources.admin_ui_dir = (base_ / "ui").string();
+  EXPECT_EQ(load_static_content(sources).find("admin/index.html"), nullptr);  // off
+  sources.serve_admin_ui = true;
+  auto content = load_static_content(sources);
+  ASSERT_NE(content.find("admin/index.html"), nullptr);
+  EXPECT_EQ(content.find("admin/index.html")->body, "<p>admin</p>");
+  ASSERT_NE(content.find("admin/js/app.1234.js"), nullptr);
+  EXPECT_EQ(content.find("admin/js/app.1234.js")->content_type, "text/javascript; charset=utf-8");
+  EXPECT_EQ(content.find("admin/.hidden"), nullptr);
+  EXPECT_EQ(content.find("admin/escape.txt"), nullptr);
+  EXPECT_NE(content.find("index.html"), nullptr);  // the page is still there
+  sources.admin_ui_dir = "";
+  EXPECT_EQ(load_static_content(sources).find("admin/index.html"), nullptr);
+}
+
 TEST_F(StaticLoader, StopsAtTheTotalBudget) {
   static_limits limits;
   limits.max_total_bytes = 12;  // index.html (11 bytes) fits, nothing else does

@@ -3,7 +3,9 @@
 // web/node_modules), content types, ETag / Last-Modified / 304, HEAD, 404, 405, and every way
 // of naming a file outside the web root refused (a scratch web root with symlinks pointing out,
 // a secret beside it, dotfiles, node_modules, npm's manifest). Engine.IO's own path is
-// unaffected. Needs `npm ci` in web/ (scripts/setup.sh).
+// unaffected. With --admin-ui, the Socket.IO Admin UI's built files at /admin/ (/admin
+// redirected there), from web/node_modules/@socket.io/admin-ui/ui/dist; without it, 404.
+// Needs `npm ci` in web/ (scripts/setup.sh).
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -257,6 +259,90 @@ describe("static files: defaults", () => {
       assert.equal((await get(fx.port, "/socket.io/socket.io.min.js")).status, 200);
     } finally {
       await fx.stop();
+    }
+  });
+});
+
+describe("static files: the Socket.IO Admin UI at /admin/", () => {
+  const adminDir = path.join(webDir, "node_modules", "@socket.io", "admin-ui", "ui", "dist");
+  let fx;
+  let off;
+  before(async () => {
+    assert.ok(
+      fs.existsSync(path.join(adminDir, "index.html")),
+      `${adminDir}/index.html is missing: run scripts/setup.sh (npm ci in web/)`,
+    );
+    // --admin-ui-dir defaults to web/node_modules/@socket.io/admin-ui/ui/dist; --admin-ui turns it on.
+    [fx, off] = await Promise.all([startChorus(["--admin-ui"]), startChorus([])]);
+  });
+  after(async () => {
+    await fx?.stop();
+    await off?.stop();
+  });
+
+  it("serves the UI's index.html at /admin/, its assets named relative to it", async () => {
+    const res = await get(fx.port, "/admin/");
+    assert.equal(res.status, 200);
+    assert.equal(res.headers["content-type"], "text/html; charset=utf-8");
+    assert.deepEqual(res.body, fs.readFileSync(path.join(adminDir, "index.html")));
+    assert.equal(res.headers["cache-control"], "no-cache");
+    assert.ok(res.headers.etag);
+    assert.deepEqual((await get(fx.port, "/admin/index.html")).body, res.body);
+    // Relative script and style paths ("js/app.<hash>.js"): they resolve under /admin/ as they are.
+    const html = res.body.toString("utf8");
+    const scripts = [...html.matchAll(/<script src="([^"]+)"/g)].map((m) => m[1]);
+    assert.ok(scripts.length >= 2, html);
+    for (const src of scripts) assert.doesNotMatch(src, /^\/|^[a-z]+:/, `${src} is not relative`);
+  });
+
+  it("serves the UI's script, style, map, image and icon with their content types", async () => {
+    const html = (await get(fx.port, "/admin/")).body.toString("utf8");
+    const script = /<script src="(js\/app\.[0-9a-f]+\.js)"/.exec(html)[1];
+    const style = /<link href="(css\/app\.[0-9a-f]+\.css)" rel="stylesheet"/.exec(html)[1];
+    const image = fs.readdirSync(path.join(adminDir, "img")).find((name) => name.endsWith(".svg"));
+    const cases = [
+      [script, "text/javascript; charset=utf-8"],
+      [style, "text/css; charset=utf-8"],
+      [`${script}.map`, "application/json; charset=utf-8"],
+      [`img/${image}`, "image/svg+xml"],
+      ["favicon.png", "image/png"],
+    ];
+    for (const [file, type] of cases) {
+      const res = await get(fx.port, `/admin/${file}`);
+      assert.equal(res.status, 200, file);
+      assert.equal(res.headers["content-type"], type, file);
+      assert.equal(res.headers["x-content-type-options"], "nosniff", file);
+      assert.deepEqual(res.body, fs.readFileSync(path.join(adminDir, file)), file);
+    }
+    // Only under /admin/: not at the site root.
+    assert.equal((await get(fx.port, `/${script}`)).status, 404);
+  });
+
+  it("redirects /admin to /admin/ (301), its query kept", async () => {
+    const res = await get(fx.port, "/admin");
+    assert.equal(res.status, 301);
+    assert.equal(res.headers.location, "/admin/");
+    assert.equal((await get(fx.port, "/admin?x=1")).headers.location, "/admin/?x=1");
+    const head = await rawRequest(fx.port, "HEAD", "/admin");
+    assert.equal(head.status, 301);
+    assert.equal(head.body.length, 0);
+  });
+
+  it("keeps the chat page, the bundle and Engine.IO where they were", async () => {
+    assert.deepEqual((await get(fx.port, "/")).body, fs.readFileSync(path.join(webDir, "index.html")));
+    assert.equal((await get(fx.port, "/socket.io/socket.io.min.js")).status, 200);
+    assert.match((await get(fx.port, "/socket.io/?EIO=4&transport=polling")).body.toString(), /^0\{"sid":"/);
+  });
+
+  it("serves nothing at /admin/ without --admin-ui, or with --admin-ui-dir ''", async () => {
+    for (const target of ["/admin/", "/admin", "/admin/index.html", "/admin/favicon.png"])
+      assert.equal((await get(off.port, target)).status, 404, target);
+    const empty = await startChorus(["--admin-ui", "--admin-ui-dir", ""]);
+    try {
+      assert.equal((await get(empty.port, "/admin/")).status, 404);
+      assert.equal((await get(empty.port, "/")).status, 200);
+    } finally {
+      await empty.stop();
     }
   });
 });

@@ -7,6 +7,8 @@
 //
 // startFixture(args, { binaryEnv: "CHORUS_API_FIXTURE" }) starts the chorus binary named by that
 // variable instead (e.g. chorus-api-fixture), whatever CHORUS_FIXTURE says.
+// startFixture(args, { command: [cmd, [...firstArgs]] }) starts that command (e.g. a Node.js
+// reference script: node, [script]), also whatever CHORUS_FIXTURE says.
 //
 // All are started as `<command> --port 0 [extra args]` and must print
 // "listening on port <N>" on stdout once ready.
@@ -29,7 +31,8 @@ export const fixtureThreads = (() => {
   return i >= 0 ? Number(envFixtureArgs[i + 1]) || 0 : 0;
 })();
 
-function command(extraArgs, { binaryEnv } = {}) {
+function command(extraArgs, { binaryEnv, command: given } = {}) {
+  if (given) return [given[0], [...given[1], "--port", "0", ...extraArgs]];
   if (binaryEnv) {
     const binary = process.env[binaryEnv];
     if (!binary) throw new Error(`${binaryEnv} is not set: point it at the fixture binary (e.g. build/debug/bin/...)`);
