@@ -1,8 +1,11 @@
 #include "server/engineio/endpoint.hpp"
 
+#include <algorithm>
 #include <boost/asio/write.hpp>
+#include <cctype>
 
 #include "protocol/websocket/frame.hpp"
+#include "server/engineio/handshake_request.hpp"
 #include "server/engineio/request_error.hpp"
 #include "server/engineio/session.hpp"
 #include "server/engineio/sid.hpp"
@@ -35,11 +38,40 @@ awaitable<outcome> answer_polling(http::connection& conn, const http::request& r
 
 constexpr std::string_view polling_content_type = "text/plain; charset=UTF-8";
 
+// What the opening request carried, for socket.io's handshake object. Taken before a WebSocket
+// upgrade releases the connection's socket.
+std::shared_ptr<const handshake_request> keep_request(http::connection& conn,
+                                                      const http::request& req) {
+  auto kept = std::make_shared<handshake_request>();
+  for (const auto& field : req) {
+    std::string name(field.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string_view value = field.value();
+    auto same = std::find_if(kept->headers.begin(), kept->headers.end(),
+                             [&](const auto& header) { return header.first == name; });
+    if (same == kept->headers.end()) {
+      kept->headers.emplace_back(std::move(name), std::string(value));
+    } else {
+      // As Node joins a repeated header (cookies with "; ").
+      same->second += name == "cookie" ? "; " : ", ";
+      same->second += value;
+    }
+  }
+  kept->target = std::string(req.target());
+  boost::system::error_code ec;
+  auto peer = conn.stream.socket().remote_endpoint(ec);
+  kept->address = ec ? conn.slot.address().to_string() : peer.address().to_string();
+  kept->secure = conn.stream.tls() != nullptr;
+  return kept;
+}
+
 std::shared_ptr<session> open_session(const endpoint_services& services, shard& home,
-                                      transport_kind transport) {
+                                      transport_kind transport,
+                                      std::shared_ptr<const handshake_request> opening) {
   session_registry& registry = *services.sessions[home.index()];
   auto created = std::make_shared<session>(home, registry, make_sid(home.index()), transport,
                                            services.make_handler(home));
+  created->keep_handshake(std::move(opening));
   home.metrics().sessions_opened[static_cast<std::size_t>(transport)].add();
   registry.add(created);
   return created;
@@ -49,6 +81,7 @@ std::shared_ptr<session> open_session(const endpoint_services& services, shard& 
 // coroutine frames, stream and request) ends here, so a WebSocket connection holds none of it.
 awaitable<outcome> run_websocket(const endpoint_services& services, http::connection& conn,
                                  const http::request& req, std::shared_ptr<session> existing) {
+  auto opening = existing ? nullptr : keep_request(conn, req);
   if (co_await http::write_response(conn, make_websocket_accept(req)) == outcome::close)
     co_return outcome::close;
   conn.stream.expires_never();
@@ -63,7 +96,7 @@ awaitable<outcome> run_websocket(const endpoint_services& services, http::connec
   if (existing) {
     if (!existing->attach_probe(ws)) co_return outcome::close;  // changed while answering
   } else {
-    target = open_session(services, conn.home, transport_kind::websocket);
+    target = open_session(services, conn.home, transport_kind::websocket, std::move(opening));
     target->attach_websocket(ws);
     ws->send(make_text_packet(target->open_packet()), false);
     target->start();
@@ -104,7 +137,8 @@ awaitable<outcome> handshake(const endpoint_services& services, http::connection
   }
   if (req.method() != beast_http::verb::get)
     co_return co_await refuse(conn, req, request_error::bad_handshake_method);
-  auto created = open_session(services, conn.home, transport_kind::polling);
+  auto created =
+      open_session(services, conn.home, transport_kind::polling, keep_request(conn, req));
   std::string body = created->open_packet();
   created->start();
   co_return co_await answer_polling(conn, req, polling_content_type, std::move(body));

@@ -274,6 +274,7 @@ polling_error session::post(std::string_view body) {
   auto error = eio::decode_payload(
       body,
       [this](const eio::packet_view& packet) {
+        home_.metrics().packets_in.add();
         if (!closed_) on_packet(packet);
       },
       scratch);
@@ -341,6 +342,7 @@ awaitable<void> session::expire_probe(std::shared_ptr<session> self,
 }
 
 void session::on_transport_text(packet_transport& ws, std::string_view text) {
+  home_.metrics().packets_in.add();
   auto packet = eio::decode_text_packet(text);
   if (&ws == probe_.get()) {
     if (packet)
@@ -358,6 +360,7 @@ void session::on_transport_text(packet_transport& ws, std::string_view text) {
 }
 
 void session::on_transport_binary(packet_transport& ws, std::string_view bytes) {
+  home_.metrics().packets_in.add();
   if (&ws == websocket_.get()) handler_->on_message(*this, bytes, true);
 }
 
@@ -388,6 +391,7 @@ void session::complete_upgrade() {
   polling_queue_ = {};  // its capacity too: the session polls no more
   polling_queued_bytes_ = 0;
   wake_get();  // a GET still waiting ends with a noop
+  handler_->on_upgraded(*this);
 }
 
 void session::on_transport_closed(packet_transport& ws, disconnect_reason reason) {

@@ -8,6 +8,7 @@
 #include "server/asio.hpp"
 #include "server/config.hpp"
 #include "server/disconnect_reason.hpp"
+#include "server/engineio/handshake_request.hpp"
 #include "server/engineio/outbound_packet.hpp"
 #include "server/engineio/session_handler.hpp"
 #include "server/transport/packet_transport.hpp"
@@ -47,6 +48,11 @@ class session final : public std::enable_shared_from_this<session>, public trans
   const server_config& config() const;
   transport_kind transport() const { return transport_; }
   bool closed() const { return closed_; }
+  // What the request that opened the session carried (null until the endpoint keeps it).
+  const std::shared_ptr<const handshake_request>& handshake() const { return handshake_; }
+  void keep_handshake(std::shared_ptr<const handshake_request> request) {
+    handshake_ = std::move(request);
+  }
 
   // Queues a packet on the current transport. Ignored once closed. Past the connection's byte
   // bound a volatile packet is dropped; any other closes the session (write queue full).
@@ -108,6 +114,7 @@ class session final : public std::enable_shared_from_this<session>, public trans
   std::string sid_;
   transport_kind transport_;
   std::unique_ptr<session_handler> handler_;
+  std::shared_ptr<const handshake_request> handshake_;
 
   bool closed_ = false;
   bool close_posted_ = false;

@@ -18,6 +18,8 @@ class session_handler {
   // One message packet: text (without its '4') or binary bytes. Views are valid during the call.
   virtual void on_message(session& s, std::string_view data, bool binary) = 0;
   virtual void on_close(session& s, disconnect_reason reason) = 0;
+  // The session moved from long-polling to WebSocket (s.transport() now says so).
+  virtual void on_upgraded(session& s) { (void)s; }
 };
 
 }  // namespace chorus::server::engineio

@@ -125,6 +125,9 @@ struct counter_spec {
 const counter_spec plain_counters[] = {
     {"chorus_socketio_events_received_total",
      "Socket.IO EVENT and BINARY_EVENT packets received from clients", &shard_metrics::events_in},
+    {"chorus_engineio_packets_received_total",
+     "Engine.IO packets read from clients (each packet of a polling body, each WebSocket message)",
+     &shard_metrics::packets_in},
     {"chorus_engineio_packets_sent_total",
      "Engine.IO packets written to clients (messages, attachments, pings)",
      &shard_metrics::packets_out},

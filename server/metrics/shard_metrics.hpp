@@ -23,6 +23,7 @@ struct alignas(64) shard_metrics {
   std::array<owned_gauge, transport_count> sessions_open;      // by current transport
   std::array<owned_counter, transport_count> sessions_opened;  // by the transport it started on
   owned_counter events_in;             // Socket.IO EVENT / BINARY_EVENT packets received
+  owned_counter packets_in;            // Engine.IO packets read: each of a POST body, each message
   owned_counter packets_out;           // Engine.IO packets written to a transport
   owned_counter bytes_in;              // WebSocket bytes read, polling POST bodies
   owned_counter bytes_out;             // WebSocket bytes written, polling GET bodies

@@ -13,6 +13,7 @@
 #include "server/socketio/event.hpp"
 #include "server/socketio/namespace_handlers.hpp"
 #include "server/socketio/socket.hpp"
+#include "server/socketio/socket_observer.hpp"
 
 namespace chorus::server::socketio {
 
@@ -90,6 +91,10 @@ void client::on_close(engineio::session&, disconnect_reason reason) {
   auto gone = std::move(sockets_);
   sockets_.clear();
   for (auto& s : gone) guarded("disconnect", [&] { s->on_disconnected(reason); });
+}
+
+void client::on_upgraded(engineio::session&) {
+  for (auto& s : sockets_) s->on_transport_upgraded();
 }
 
 const packet_writer& client::writer() const {
@@ -292,6 +297,7 @@ void client::join(const std::shared_ptr<socket>& joined) {
 
 void client::welcome(socket& joined, const namespace_handlers& handlers) {
   send(writer().connect(joined.nsp(), joined.id(), joined.pid()));
+  joined.announce();
   if (handlers.connection()) guarded("connection", [&] { handlers.connection()(joined); });
 }
 
@@ -379,7 +385,9 @@ void client::on_event(socket& target, const sio::header& h, const sio::parsed_pa
   simdjson::dom::array array = payload.root.get_array().value_unsafe();
   std::string_view name = array.at(0).get_string().value_unsafe();
   ack_sender ack = h.ack_id ? ack_sender(target.weak_from_this(), *h.ack_id) : ack_sender();
-  event ev(name, array, sio::args_after_name(h.payload), attachments, ack);
+  std::string_view args_json = sio::args_after_name(h.payload);
+  if (auto* observer = app_.observer()) observer->event_received(target, name, args_json);
+  event ev(name, array, args_json, attachments, ack);
   const auto* handler = target.handlers().find(name);
   if (!handler) return;
   auto keep = target.shared_from_this();

@@ -35,6 +35,7 @@ class client final : public engineio::session_handler {
   void on_open(engineio::session& session) override;
   void on_message(engineio::session& session, std::string_view data, bool binary) override;
   void on_close(engineio::session& session, disconnect_reason reason) override;
+  void on_upgraded(engineio::session& session) override;
 
   // For sockets: queue a packet and its attachments, as writer() wrote them; a null packet sends
   // nothing.
@@ -49,6 +50,9 @@ class client final : public engineio::session_handler {
   // Server-side disconnect of every namespace (each gets DISCONNECT), then the connection closes.
   void disconnect_all();
   shard& home() const { return home_; }
+  const application& app() const { return app_; }
+  // The Engine.IO session under it (null before on_open).
+  engineio::session* session() const { return session_; }
   node_services& node() const { return node_; }
 
  private:

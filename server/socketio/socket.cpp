@@ -4,14 +4,19 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include "protocol/json/escape.hpp"
 #include "protocol/socketio/packet.hpp"
+#include "server/engineio/handshake_request.hpp"
+#include "server/engineio/session.hpp"
 #include "server/fanout/adapter.hpp"
 #include "server/node_services.hpp"
 #include "server/recovery/state_recovery.hpp"
 #include "server/shard.hpp"
+#include "server/socketio/application.hpp"
 #include "server/socketio/client.hpp"
 #include "server/socketio/event_job.hpp"
 #include "server/socketio/namespace_handlers.hpp"
+#include "server/socketio/socket_observer.hpp"
 
 namespace chorus::server::socketio {
 
@@ -23,10 +28,18 @@ socket::socket(client& owner, const namespace_handlers& handlers, std::string ns
       home_(owner.home()),
       node_(owner.node()),
       handlers_(handlers),
+      observer_(owner.app().observer()),
+      expose_admin_data_(owner.app().admin_data_exposed()),
       nsp_(std::move(nsp)),
       id_(std::move(id)),
       pid_(std::move(pid)),
-      auth_json_(std::move(auth_json)) {}
+      auth_json_(std::move(auth_json)) {
+  if (const engineio::session* conn = owner.session()) {
+    client_id_ = conn->sid();
+    over_websocket_ = conn->transport() == engineio::transport_kind::websocket;
+    handshake_ = conn->handshake();
+  }
+}
 
 socket::~socket() = default;
 
@@ -36,6 +49,7 @@ void socket::send_packet(outbound_message message) {
 
 void socket::emit(std::string_view event_name, std::string_view args_json,
                   std::vector<std::string> attachments) {
+  if (observer_ && connected_) observer_->event_sent(*this, event_name, args_json);
   if (auto* recovery = node_.recovery()) {
     // As socket.io with recovery on: a broadcast to the socket's own room, so it is stored.
     auto job = socketio::make_event_job(nsp_, std::nullopt, attachments, event_name, args_json);
@@ -56,6 +70,7 @@ void socket::emit_with_ack(std::string_view event_name, std::string_view args_js
     callback({ack_status::disconnected});
     return;
   }
+  if (observer_) observer_->event_sent(*this, event_name, args_json);
   std::uint64_t id = next_ack_id_++;
   expect_ack(id, timeout, std::move(callback));
   send_packet(owner_.writer().event(nsp_, event_name, args_json, std::move(attachments), id));
@@ -104,13 +119,79 @@ void socket::disconnect(bool close_connection) {
   owner_.remove(*this, disconnect_reason::server_namespace_disconnect);
 }
 
+namespace {
+
+// JavaScript's new Date(ms).toISOString(), which JSON.stringify writes for a Date.
+std::string iso_time(std::chrono::system_clock::time_point at) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z",
+                     fmt::gmtime(std::chrono::system_clock::to_time_t(at)), ms % 1000);
+}
+
+void append_string_object(std::string& out,
+                          const std::vector<std::pair<std::string, std::string>>& members) {
+  out += '{';
+  for (const auto& [name, value] : members) {
+    if (out.back() != '{') out += ',';
+    protocol::json::append_quoted(out, name);
+    out += ':';
+    protocol::json::append_quoted(out, value);
+  }
+  out += '}';
+}
+
+}  // namespace
+
 std::string socket::handshake_json() const {
+  static const engineio::handshake_request none;
+  const engineio::handshake_request& request = handshake_ ? *handshake_ : none;
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(issued_.time_since_epoch());
+  std::string out = R"({"headers":)";
+  append_string_object(out, request.headers);
   // time: JavaScript's Date.prototype.toString() is locale-free but long; the ISO form says
   // the same and is what JSON.stringify(new Date()) gives.
-  return fmt::format(R"({{"time":"{:%Y-%m-%dT%H:%M:%S}.{:03}Z","issued":{},"auth":{}}})",
-                     fmt::gmtime(std::chrono::system_clock::to_time_t(issued_)), ms.count() % 1000,
-                     ms.count(), auth_json_);
+  out += R"(,"time":")" + iso_time(issued_) + R"(","address":)";
+  protocol::json::append_quoted(out, request.address);
+  // As socket.io: cross-domain when the browser said where the page came from.
+  out += fmt::format(R"(,"xdomain":{},"secure":{},"issued":{},"url":)",
+                     request.header("origin") != nullptr, request.secure, ms.count());
+  protocol::json::append_quoted(out, request.target);
+  out += R"(,"query":)";
+  append_string_object(out, request.query());
+  out += R"(,"auth":)";
+  out += auth_json_;
+  out += '}';
+  return out;
+}
+
+std::string socket::data_json() const {
+  if (!expose_admin_data_) return data_json_;
+  auto open = data_json_.find_first_not_of(" \t\r\n");
+  if (open == std::string::npos || data_json_[open] != '{') return data_json_;
+  std::string out = R"({"_admin":{"clientId":)";
+  protocol::json::append_quoted(out, client_id_);
+  out += R"(,"transport":")";
+  out += transport();
+  out += R"("})";
+  auto first = data_json_.find_first_not_of(" \t\r\n", open + 1);
+  if (first != std::string::npos && data_json_[first] != '}') out += ',';
+  out.append(data_json_, open + 1);
+  return out;
+}
+
+void socket::on_transport_upgraded() {
+  over_websocket_ = true;
+  if (observer_ && connected_) observer_->transport_upgraded(*this);
+}
+
+void socket::announce() {
+  if (!observer_) return;
+  announced_ = true;
+  observer_->connected(*this);
+  // Its own room first, then any a recovered session came back with.
+  observer_->joined(*this, id_);
+  for (const auto& room : rooms())
+    if (room != id_) observer_->joined(*this, room);
 }
 
 asio::any_io_executor socket::executor() const {
@@ -150,11 +231,20 @@ std::optional<recovery::saved_session> socket::session_to_keep(disconnect_reason
 }
 
 void socket::join(std::string_view room) {
-  if (in_hub_) home_.hub().table(nsp_).join(member_id_, room);
+  if (!in_hub_) return;
+  auto& table = home_.hub().table(nsp_);
+  // Told of a change only, as socket.io's adapter emits "join-room".
+  bool told = announced_ && !table.contains(member_id_, room);
+  table.join(member_id_, room);
+  if (told) observer_->joined(*this, room);
 }
 
 void socket::leave(std::string_view room) {
-  if (in_hub_) home_.hub().table(nsp_).leave(member_id_, room);
+  if (!in_hub_) return;
+  auto& table = home_.hub().table(nsp_);
+  bool told = announced_ && table.contains(member_id_, room);
+  table.leave(member_id_, room);
+  if (told) observer_->left(*this, room);
 }
 
 void socket::leave_all() {
@@ -236,6 +326,8 @@ void socket::on_disconnected(disconnect_reason reason) {
     pending.timer->cancel();
     pending.callback({ack_status::disconnected});
   }
+  // The rooms it left on the way get no `left`: disconnected says so.
+  if (observer_ && announced_) observer_->disconnected(*this, reason);
   if (handlers_.disconnect()) handlers_.disconnect()(*this, reason);
   // Kept once the disconnect handler has run, so that a client coming back at once on another
   // shard finds the application done with the socket that left.

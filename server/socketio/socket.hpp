@@ -25,12 +25,14 @@ class shard;
 }
 namespace chorus::server::engineio {
 class session;
-}
+struct handshake_request;
+}  // namespace chorus::server::engineio
 
 namespace chorus::server::socketio {
 
 class client;
 class namespace_handlers;
+class socket_observer;
 
 // One client's connection to one namespace. Lives on its session's shard; every call must come
 // from that shard's thread (handlers always do). The hub reaches it as a participant.
@@ -51,6 +53,10 @@ class socket final : public std::enable_shared_from_this<socket>, public fanout:
   bool recovered() const { return recovered_; }
   const std::string& pid() const { return pid_; }
   const namespace_handlers& handlers() const { return handlers_; }
+  // The Engine.IO session id of its connection (socket.conn.id), and that connection's transport:
+  // "polling" or "websocket" (the last one once disconnected).
+  const std::string& client_id() const { return client_id_; }
+  std::string_view transport() const { return over_websocket_ ? "websocket" : "polling"; }
 
   // Sends an event to this client. args_json: the arguments as comma-separated JSON elements;
   // binary attachments are referenced from it by {"_placeholder":true,"num":i}. With connection
@@ -86,14 +92,21 @@ class socket final : public std::enable_shared_from_this<socket>, public fanout:
   // What fetchSockets shows as socket.data on any node: a JSON value the application keeps in
   // step with data() ("{}", as in socket.io, until set).
   void set_data_json(std::string json) { data_json_ = std::move(json); }
-  std::string data_json() const override { return data_json_; }
-  // socket.io's handshake object as far as chorus keeps it: auth, issued (ms) and time.
+  // With application::expose_admin_data on, an object gets "_admin" first (clientId, transport).
+  std::string data_json() const override;
+  // socket.io's handshake object: headers, time, address, xdomain, secure, issued (ms), url,
+  // query and auth.
   std::string handshake_json() const override;
 
   // Used by the client that owns this socket.
   void send_ack(std::uint64_t id, std::string_view args_json, std::vector<std::string> attachments);
   void on_ack(std::uint64_t id, std::string_view args_json, std::vector<std::string>& attachments);
   void on_disconnected(disconnect_reason reason);
+  // Its connection completed an upgrade to WebSocket.
+  void on_transport_upgraded();
+  // Connected in its namespace, CONNECT answered: the observer is told of it and of the rooms
+  // it is in already; from now on it hears of every room change.
+  void announce();
   // Registers with the shard's hub once connected.
   void attach_to_hub();
   // Before attach_to_hub: this socket comes back as the one that left `session` (its rooms are
@@ -131,10 +144,17 @@ class socket final : public std::enable_shared_from_this<socket>, public fanout:
   shard& home_;
   node_services& node_;  // outlives every socket too
   const namespace_handlers& handlers_;
+  socket_observer* const observer_;  // the application's (it outlives the socket), or null
+  const bool expose_admin_data_;
+  bool announced_ = false;  // the observer was told `connected`: room changes follow
   std::string nsp_;
   std::string id_;
   std::string pid_;
   std::string auth_json_;
+  std::string client_id_;
+  bool over_websocket_ = false;
+  // The session's (shared: it stays when the connection goes); null without one.
+  std::shared_ptr<const engineio::handshake_request> handshake_;
   bool connected_ = true;
   bool recovered_ = false;
   std::uint64_t replayed_through_ = 0;

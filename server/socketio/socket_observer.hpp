@@ -14,11 +14,14 @@ class socket;
 class socket_observer {
  public:
   virtual ~socket_observer() = default;
-  // The socket is in its namespace (CONNECT answered) and in the room named by its id.
+  // The socket is in its namespace (CONNECT answered, before the connection handler) and in the
+  // room named by its id. First of all calls: joined follows for the rooms it is in already (its
+  // own id first, then those a recovered session came back with).
   virtual void connected(const socket& s) = 0;
-  // The socket left its namespace; it is still readable (id, nsp, rooms it had: none).
+  // The socket left its namespace; it is still readable (id, nsp, rooms it had: none). The rooms
+  // it left on the way get no `left`: this call says so. Before the disconnect handler.
   virtual void disconnected(const socket& s, disconnect_reason reason) = 0;
-  // Every room, the own-id room included.
+  // Every change of room, the own-id room included (joining a room it is in says nothing).
   virtual void joined(const socket& s, std::string_view room) = 0;
   virtual void left(const socket& s, std::string_view room) = 0;
   // An event from the client, and one emitted to this socket alone (socket.emit); args_json is

@@ -526,3 +526,35 @@ describe(`application API, many clients at once (${shardLabel})`, () => {
     if (fixtureThreads > 1) assert.ok(owners.size > 1, `all 40 sessions on shard(s) ${[...owners]}`);
   });
 });
+
+// socket.io's handshake object as fetchSockets carries it (what the Admin UI shows of a socket):
+// what the request that opened the Engine.IO session carried.
+describe("socket.handshake", () => {
+  it("has the opening request's headers (lowercased), url, decoded query, address, xdomain, secure and auth", async (t) => {
+    const socket = makeSocket(t, {
+      transports: ["polling"],
+      query: { name: "a b+c", n: "1" },
+      extraHeaders: { "X-Custom-Header": "Value" },
+      auth: { token: "t" },
+    });
+    socket.connect();
+    await connected(socket);
+    const all = await socket.timeout(5_000).emitWithAck("fetch-sockets", []);
+    const handshake = all.find((s) => s.id === socket.id)?.handshake;
+    assert.ok(handshake, "fetchSockets lists the socket");
+    assert.equal(handshake.headers["x-custom-header"], "Value");
+    for (const name of Object.keys(handshake.headers)) assert.equal(name, name.toLowerCase());
+    assert.ok(handshake.url.startsWith("/socket.io/?"), handshake.url);
+    assert.ok(handshake.url.includes("transport=polling"), handshake.url);
+    assert.equal(handshake.query.name, "a b+c");
+    assert.equal(handshake.query.n, "1");
+    assert.equal(handshake.query.EIO, "4");
+    assert.equal(handshake.query.transport, "polling");
+    assert.match(handshake.address, /127\.0\.0\.1|::1/);
+    assert.equal(handshake.xdomain, false, "no Origin header from Node");
+    assert.equal(handshake.secure, false);
+    assert.equal(typeof handshake.issued, "number");
+    assert.equal(handshake.time, new Date(handshake.issued).toISOString());
+    assert.deepEqual(handshake.auth, { token: "t" });
+  });
+});

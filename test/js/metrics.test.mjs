@@ -378,6 +378,7 @@ describe("/metrics after a known workload", () => {
     assert.equal(value(m, "chorus_volatile_dropped_total"), 0);
     assert.equal(value(m, "chorus_queue_over_bound_total"), 0);
     assert.ok(value(m, "chorus_engineio_packets_sent_total") >= 9 + 13, "at least the deliveries and opens");
+    assert.ok(value(m, "chorus_engineio_packets_received_total") >= events, "at least the events");
     assert.ok(value(m, "chorus_transport_received_bytes_total") > 0);
     assert.ok(value(m, "chorus_transport_sent_bytes_total") > 0);
     assert.equal(m.types.get("chorus_event_handler_duration_seconds"), "histogram");

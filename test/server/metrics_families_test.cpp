@@ -45,6 +45,8 @@ TEST(Families, SumsShardsAndCountsDistinctRooms) {
   shard_metrics a, b;
   a.events_in.add(3);
   b.events_in.add(4);
+  a.packets_in.add(5);
+  b.packets_in.add(6);
   a.sessions_open[1].add(2);
   b.sessions_open[0].add(1);
   a.socket_disconnects[index_of(disconnect_reason::ping_timeout)].add();
@@ -58,6 +60,7 @@ TEST(Families, SumsShardsAndCountsDistinctRooms) {
   census[1].namespaces.push_back({"/chat", 1, {}});
   auto text = write_exposition(make_families(shards, census));
   EXPECT_NE(text.find("\nchorus_socketio_events_received_total 7\n"), std::string::npos);
+  EXPECT_NE(text.find("\nchorus_engineio_packets_received_total 11\n"), std::string::npos);
   EXPECT_NE(text.find("\nchorus_connections_open{transport=\"websocket\",shard=\"0\"} 2\n"),
             std::string::npos);
   EXPECT_NE(text.find("\nchorus_connections_open{transport=\"polling\",shard=\"1\"} 1\n"),
