@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rooms/encoded_packet.hpp"
@@ -34,6 +35,9 @@ class participant {
   // Leaves the namespace as if the server called disconnect (disconnectSockets); with
   // close_connection the whole connection closes. Never called during a walk of a room table.
   virtual void disconnect(bool close_connection) = 0;
+  // Told that the hub put it in `room` or took it out (socketsJoin, socketsLeave: a change of
+  // membership only), during the walk of its room table: it may only take note.
+  virtual void room_changed(std::string_view /*room*/, bool /*joined*/) {}
   // What fetchSockets shows of it (socket.io's handshake object, and socket.data), as JSON.
   virtual std::string handshake_json() const = 0;
   virtual std::string data_json() const = 0;

@@ -100,7 +100,11 @@ void shard_hub::join_matching(std::string_view nsp, const rooms::broadcast_targe
   auto it = tables_.find(nsp);
   if (it == tables_.end()) return;
   for (rooms::member_id id : matching(it->second, target))
-    for (const auto& room : rooms) it->second.join(id, room);
+    for (const auto& room : rooms) {
+      if (it->second.contains(id, room)) continue;
+      it->second.join(id, room);
+      members_[id]->room_changed(room, true);
+    }
 }
 
 void shard_hub::leave_matching(std::string_view nsp, const rooms::broadcast_target& target,
@@ -108,8 +112,11 @@ void shard_hub::leave_matching(std::string_view nsp, const rooms::broadcast_targ
   auto it = tables_.find(nsp);
   if (it == tables_.end()) return;
   for (rooms::member_id id : matching(it->second, target))
-    for (const auto& room : rooms)
-      if (room != members_[id]->id()) it->second.leave(id, room);  // never its own room
+    for (const auto& room : rooms) {
+      if (room == members_[id]->id() || !it->second.contains(id, room)) continue;  // never its own
+      it->second.leave(id, room);
+      members_[id]->room_changed(room, false);
+    }
 }
 
 void shard_hub::disconnect_matching(std::string_view nsp, const rooms::broadcast_target& target,

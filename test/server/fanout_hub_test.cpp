@@ -57,6 +57,9 @@ class stub_participant final : public fanout::participant {
     disconnects.push_back(close_connection);
     if (on_disconnect) on_disconnect();
   }
+  void room_changed(std::string_view room, bool joined) override {
+    room_changes.push_back((joined ? "+" : "-") + std::string(room));
+  }
   std::string handshake_json() const override { return R"({"auth":{}})"; }
   std::string data_json() const override { return R"({"name":")" + id_ + R"("})"; }
 
@@ -68,7 +71,8 @@ class stub_participant final : public fanout::participant {
   }
 
   std::vector<delivery> deliveries;
-  std::vector<bool> disconnects;  // close_connection of each disconnect call
+  std::vector<bool> disconnects;          // close_connection of each disconnect call
+  std::vector<std::string> room_changes;  // "+room" joined, "-room" left, as the hub told
   std::shared_ptr<fanout::ack_gatherer> pending_ack;
   std::uint64_t last_ack_id = 0;
   std::function<void()> on_disconnect;
@@ -350,9 +354,9 @@ TEST_F(FanoutHub, BroadcastsAndQueriesGoThroughTheServersAdapter) {
 }
 
 TEST_F(FanoutHub, SocketsJoinAndLeaveActOnTheNamedSocketsOfEveryShard) {
-  add("a", 0, {"lobby"});
+  auto& a = add("a", 0, {"lobby"});
   add("b", 1, {"lobby"});
-  add("c", 1);
+  auto& c = add("c", 1);
   from_shard0().to("lobby").except("b").sockets_join({"x", "y"});
   drain();
   EXPECT_EQ(run(socketio::room_members(server_, "/", "x")), (std::vector<std::string>{"a"}));
@@ -366,6 +370,9 @@ TEST_F(FanoutHub, SocketsJoinAndLeaveActOnTheNamedSocketsOfEveryShard) {
   EXPECT_EQ(run(socketio::room_size(server_, "/", "lobby")), 0u);
   EXPECT_EQ(run(socketio::room_members(server_, "/", "a")), (std::vector<std::string>{"a"}));
   EXPECT_EQ(run(socketio::room_members(server_, "/", "b")), (std::vector<std::string>{"b"}));
+  // Each told of its own changes only, once each (z joined once though named twice).
+  EXPECT_EQ(a.room_changes, (std::vector<std::string>{"+x", "+y", "+z", "-z", "-lobby"}));
+  EXPECT_EQ(c.room_changes, (std::vector<std::string>{"+z", "-z"}));
 }
 
 TEST_F(FanoutHub, DisconnectSocketsCallsEachNamedSocketOnceEvenIfOthersLeave) {
