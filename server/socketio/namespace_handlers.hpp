@@ -30,8 +30,9 @@ class namespace_handlers {
   // still runs) and the later middlewares and on_connection do not run. A middleware that
   // throws refuses with the exception's what(). The socket is not in the namespace yet: a
   // middleware may read s.id(), s.auth_json() and set s.data() (it is kept if the socket is let
-  // through), but must not emit or join rooms. Runs on the connection's shard; middlewares are
-  // shared by every shard, so what they capture must be read-only or thread-safe.
+  // through), but must not emit (except through emit_before_connect) or join rooms. Runs on the
+  // connection's shard; middlewares are shared by every shard, so what they capture must be
+  // read-only or thread-safe.
   using middleware =
       std::function<std::optional<std::string>(socket&, simdjson::dom::element auth)>;
   using connection_handler = std::function<void(socket&)>;

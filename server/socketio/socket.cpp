@@ -49,7 +49,6 @@ void socket::send_packet(outbound_message message) {
 
 void socket::emit(std::string_view event_name, std::string_view args_json,
                   std::vector<std::string> attachments) {
-  if (observer_ && connected_) observer_->event_sent(*this, event_name, args_json);
   if (auto* recovery = node_.recovery()) {
     // As socket.io with recovery on: a broadcast to the socket's own room, so it is stored.
     auto job = socketio::make_event_job(nsp_, std::nullopt, attachments, event_name, args_json);
@@ -60,7 +59,13 @@ void socket::emit(std::string_view event_name, std::string_view args_json,
     if (auto now = recovery->send_direct(*job, home_.hub())) deliver(*now);
     return;
   }
+  // With recovery on, the emit above reaches the observer through deliver().
+  if (announced_ && connected_) observer_->event_sent(*this, event_name, args_json);
   send_packet(owner_.writer().event(nsp_, event_name, args_json, std::move(attachments), {}));
+}
+
+void socket::emit_before_connect(std::string_view event_name, std::string_view args_json) {
+  send_packet(owner_.writer().event(nsp_, event_name, args_json, {}, {}));
 }
 
 void socket::emit_with_ack(std::string_view event_name, std::string_view args_json,
@@ -169,7 +174,8 @@ std::string socket::data_json() const {
   auto open = data_json_.find_first_not_of(" \t\r\n");
   if (open == std::string::npos || data_json_[open] != '{') return data_json_;
   std::string out = R"({"_admin":{"clientId":)";
-  protocol::json::append_quoted(out, client_id_);
+  // The first 12 characters of the Engine.IO id, as @socket.io/admin-ui's middleware keeps it.
+  protocol::json::append_quoted(out, std::string_view(client_id_).substr(0, 12));
   out += R"(,"transport":")";
   out += transport();
   out += R"("})";
@@ -247,6 +253,14 @@ void socket::leave(std::string_view room) {
   if (told) observer_->left(*this, room);
 }
 
+void socket::room_changed(std::string_view room, bool joined) {
+  if (!announced_) return;
+  if (joined)
+    observer_->joined(*this, room);
+  else
+    observer_->left(*this, room);
+}
+
 void socket::leave_all() {
   for (const auto& room : rooms())
     if (room != id_) leave(room);
@@ -276,7 +290,36 @@ void socket::deliver(const fanout::broadcast_job& job) {
       job.stream_offset <= replayed_stream_through_)
     return;
   if (held_) return held_->push_back(std::make_shared<fanout::broadcast_job>(job));
-  if (connected_) owner_.send_shared(job.packets, job.flags.is_volatile);
+  if (!connected_) return;
+  if (announced_) observe_sent(job);
+  owner_.send_shared(job.packets, job.flags.is_volatile);
+}
+
+// socket.io's adapter tells each recipient's outgoing listeners of a broadcast (what
+// @socket.io/admin-ui reports as event_sent): the event and its arguments, read back from the
+// JSON packet the job carries. Only with an observer; a msgpack job is not read back.
+void socket::observe_sent(const fanout::broadcast_job& job) {
+  if (job.packets.empty() || home_.config().parser != packet_parser::json) return;
+  std::string_view message = engineio::message_of(*job.packets.front());
+  if (job.data_offset >= message.size()) return;
+  // Not the shard's parser: a handler broadcasting from this shard still reads its event from
+  // that one while the broadcast is delivered.
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::array data;
+  if (parser.parse(message.substr(job.data_offset)).get_array().get(data)) return;
+  std::string_view name;
+  std::string args;
+  bool first = true;
+  for (auto element : data) {
+    if (first) {
+      first = false;
+      if (element.get_string().get(name)) return;
+      continue;
+    }
+    if (!args.empty()) args += ',';
+    args += simdjson::minify(element);
+  }
+  observer_->event_sent(*this, name, args);
 }
 
 void socket::replayed(protocol::cluster::stream_id through) {
@@ -316,6 +359,8 @@ void socket::on_disconnected(disconnect_reason reason) {
   connected_ = false;
   home_.metrics().socket_disconnects[metrics::index_of(reason)].add();
   auto kept = session_to_keep(reason);
+  std::vector<std::string> left_rooms;
+  if (observer_ && announced_ && in_hub_) left_rooms = rooms();
   if (in_hub_) {
     home_.hub().remove(*this, member_id_);
     in_hub_ = false;
@@ -326,8 +371,12 @@ void socket::on_disconnected(disconnect_reason reason) {
     pending.timer->cancel();
     pending.callback({ack_status::disconnected});
   }
-  // The rooms it left on the way get no `left`: disconnected says so.
-  if (observer_ && announced_) observer_->disconnected(*this, reason);
+  // Then each room it was in, its own included, as socket.io's adapter tells "leave-room"
+  // after "disconnect".
+  if (observer_ && announced_) {
+    observer_->disconnected(*this, reason);
+    for (const auto& room : left_rooms) observer_->left(*this, room);
+  }
   if (handlers_.disconnect()) handlers_.disconnect()(*this, reason);
   // Kept once the disconnect handler has run, so that a client coming back at once on another
   // shard finds the application done with the socket that left.

@@ -67,6 +67,10 @@ class socket final : public std::enable_shared_from_this<socket>, public fanout:
   void emit_with_ack(std::string_view event_name, std::string_view args_json,
                      std::chrono::milliseconds timeout, ack_callback callback,
                      std::vector<std::string> attachments = {});
+  // From a connect middleware: an event written straight to the client ahead of the CONNECT
+  // reply, as socket.io lets a middleware emit (@socket.io/admin-ui's `session`); the client
+  // hands it on just before `connect`. Never stored for recovery, never observed.
+  void emit_before_connect(std::string_view event_name, std::string_view args_json);
   // Leaves the namespace (DISCONNECT); with close_connection the whole connection closes too.
   void disconnect(bool close_connection = false) override;
 
@@ -92,7 +96,8 @@ class socket final : public std::enable_shared_from_this<socket>, public fanout:
   // What fetchSockets shows as socket.data on any node: a JSON value the application keeps in
   // step with data() ("{}", as in socket.io, until set).
   void set_data_json(std::string json) { data_json_ = std::move(json); }
-  // With application::expose_admin_data on, an object gets "_admin" first (clientId, transport).
+  // With application::expose_admin_data on, an object gets "_admin" first (clientId: the first 12
+  // characters of the Engine.IO id, transport).
   std::string data_json() const override;
   // socket.io's handshake object: headers, time, address, xdomain, secure, issued (ms), url,
   // query and auth.
@@ -119,6 +124,8 @@ class socket final : public std::enable_shared_from_this<socket>, public fanout:
   void replayed(protocol::cluster::stream_id through);
   // A broadcast reaching this socket.
   void deliver(const fanout::broadcast_job& job) override;
+  // socketsJoin / socketsLeave moved it: told to the observer like join() and leave().
+  void room_changed(std::string_view room, bool joined) override;
   bool deliver_expecting_ack(const std::vector<engineio::outbound_packet>& packets,
                              std::uint64_t ack_id,
                              const std::shared_ptr<fanout::ack_gatherer>& acks,
@@ -130,6 +137,7 @@ class socket final : public std::enable_shared_from_this<socket>, public fanout:
     std::unique_ptr<asio::steady_timer> timer;
   };
   void send_packet(outbound_message message);
+  void observe_sent(const fanout::broadcast_job& job);
   // Waits for the client's ack `id`: `callback` runs once, with it, or at the timeout, or when
   // the socket disconnects.
   void expect_ack(std::uint64_t id, std::chrono::milliseconds timeout, ack_callback callback);

@@ -18,8 +18,8 @@ class socket_observer {
   // room named by its id. First of all calls: joined follows for the rooms it is in already (its
   // own id first, then those a recovered session came back with).
   virtual void connected(const socket& s) = 0;
-  // The socket left its namespace; it is still readable (id, nsp, rooms it had: none). The rooms
-  // it left on the way get no `left`: this call says so. Before the disconnect handler.
+  // The socket left its namespace; it is still readable (id, nsp). Then `left` for each room it
+  // was in, its own included (socket.io's order). Before the disconnect handler.
   virtual void disconnected(const socket& s, disconnect_reason reason) = 0;
   // Every change of room, the own-id room included (joining a room it is in says nothing).
   virtual void joined(const socket& s, std::string_view room) = 0;

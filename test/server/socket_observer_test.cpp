@@ -212,7 +212,8 @@ TEST_F(SocketObserver, IsToldOfASocketsLifeInOrder) {
                                     R"(sent hi 1,"a")",
                                     "received leave ",
                                     "left r",
-                                    "disconnected client namespace disconnect"};
+                                    "disconnected client namespace disconnect",
+                                    "left " + socket_id};
   EXPECT_EQ(observer_->wait_for(expected.size()), expected);
 }
 
@@ -273,8 +274,8 @@ TEST_F(SocketObserver, UpgradeIsToldAndPacketsAreCounted) {
   EXPECT_EQ(packets_in() - before, 2u) << "each packet of a polling body";
   EXPECT_EQ(seen.transport, "polling");
   EXPECT_EQ(seen.client_id, sid);
-  EXPECT_EQ(seen.data,
-            R"({"_admin":{"clientId":")" + sid + R"(","transport":"polling"},"name":"x"})");
+  EXPECT_EQ(seen.data, R"({"_admin":{"clientId":")" + sid.substr(0, 12) +
+                           R"(","transport":"polling"},"name":"x"})");
   simdjson::dom::parser parser;
   simdjson::dom::element handshake;
   ASSERT_FALSE(parser.parse(seen.handshake).get(handshake)) << seen.handshake;
@@ -293,8 +294,8 @@ TEST_F(SocketObserver, UpgradeIsToldAndPacketsAreCounted) {
   seen = inspected(1);
   EXPECT_EQ(packets_in() - before, 3u) << "each WebSocket message";
   EXPECT_EQ(seen.transport, "websocket");
-  EXPECT_EQ(seen.data,
-            R"({"_admin":{"clientId":")" + sid + R"(","transport":"websocket"},"name":"x"})");
+  EXPECT_EQ(seen.data, R"({"_admin":{"clientId":")" + sid.substr(0, 12) +
+                           R"(","transport":"websocket"},"name":"x"})");
   auto calls = observer_->calls();
   ASSERT_GE(calls.size(), 4u);
   EXPECT_EQ(calls[calls.size() - 2], "upgraded websocket");
