@@ -200,10 +200,6 @@ void add_static_options(CLI::App& app, http::static_sources& sources) {
                  "at /admin/ when --admin-ui is on; '' for none")
       ->envname("CHORUS_ADMIN_UI_DIR")
       ->capture_default_str();
-  // TODO(integration): --admin-ui belongs to the admin namespace's options (admin_options); it
-  // is here only until they land, and then sets serve_admin_ui from there.
-  app.add_flag("--admin-ui", sources.serve_admin_ui,
-               "Serve the Socket.IO Admin UI at /admin/ (from --admin-ui-dir)");
 }
 
 }  // namespace chorus::server

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <memory>
 
+#include "server/admin/admin_options.hpp"
+#include "server/admin/admin_service.hpp"
 #include "server/chat/chat_app.hpp"
 #include "server/chat/chat_redis_link.hpp"
 #include "server/chat/history_store.hpp"
@@ -49,6 +51,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   cluster::cluster_options cluster_options;
   cluster::add_cluster_options(cli, cluster_options);
+  admin::admin_options admin_options;
+  admin::add_admin_options(cli, admin_options);
   logging_options logging;
   add_logging_options(cli, logging);
   add_config_file_option(cli);  // last: it checks the file's names against every option
@@ -58,6 +62,7 @@ int main(int argc, char** argv) {
     if (config.parser == packet_parser::msgpack && cli.count("--recovery-window") == 0)
       config.recovery.window = std::chrono::milliseconds(0);
     check_parser_option(config, !cluster_options.redis_url.empty());
+    admin::check_admin_options(admin_options);
   } catch (const CLI::FileError& e) {  // CLI11's own words name the file, not the option
     std::fprintf(stderr, "--config: %s\n", e.what());
     return 2;
@@ -115,13 +120,19 @@ int main(int argc, char** argv) {
     people = std::move(redis_people);
   }
   chat::register_chat(app, chat_options, *history, *people);
+  // Before the server (which it outlives) and before join_cluster, which subscribes to every
+  // namespace registered by then.
+  std::unique_ptr<admin::admin_service> admin_ui;
+  if (admin_options.enabled) admin_ui = std::make_unique<admin::admin_service>(admin_options, app);
   server srv(config, app.handler_factory());
   cluster::join_cluster(srv, cluster_options, app);
+  if (admin_ui) admin_ui->attach(srv);
   srv.set_tls_context(tls_context);
   srv.set_access_log(access_log);
   // The page and the client bundle, read once; the bundle sits in the Engine.IO path's
   // directory (/socket.io/socket.io.min.js), as the Node.js server serves it.
   static_sources.bundle_prefix = config.path.substr(1);
+  static_sources.serve_admin_ui = admin_options.enabled;
   srv.set_http_handler(http::make_static_handler(
       std::make_shared<const http::static_content>(http::load_static_content(static_sources))));
   try {
@@ -133,6 +144,7 @@ int main(int argc, char** argv) {
     spdlog::critical("cannot start: {}", e.what());
     return 1;
   }
+  if (admin_ui) admin_ui->start();
   spdlog::info("chorus listening on {}://{}:{} with {} shards", tls_context ? "https" : "http",
                config.host, srv.port(), srv.shard_count());
   std::printf("listening on port %u\n", static_cast<unsigned>(srv.port()));  // for test harnesses
@@ -141,6 +153,7 @@ int main(int argc, char** argv) {
   // Graceful shutdown, bounded by --shutdown-timeout; a second signal cuts it short.
   exit_on_next_termination_signal();
   spdlog::info("shutting down: draining for at most {} ms", config.shutdown_timeout.count());
+  if (admin_ui) admin_ui->stop();
   srv.begin_drain();
   if (!srv.wait_for(config.shutdown_timeout)) {
     spdlog::warn("shutdown: still draining after {} ms, closing what is left",

@@ -273,7 +273,7 @@ describe("static files: the Socket.IO Admin UI at /admin/", () => {
       `${adminDir}/index.html is missing: run scripts/setup.sh (npm ci in web/)`,
     );
     // --admin-ui-dir defaults to web/node_modules/@socket.io/admin-ui/ui/dist; --admin-ui turns it on.
-    [fx, off] = await Promise.all([startChorus(["--admin-ui"]), startChorus([])]);
+    [fx, off] = await Promise.all([startChorus(["--admin-ui", "--admin-auth", "off"]), startChorus([])]);
   });
   after(async () => {
     await fx?.stop();
@@ -337,7 +337,7 @@ describe("static files: the Socket.IO Admin UI at /admin/", () => {
   it("serves nothing at /admin/ without --admin-ui, or with --admin-ui-dir ''", async () => {
     for (const target of ["/admin/", "/admin", "/admin/index.html", "/admin/favicon.png"])
       assert.equal((await get(off.port, target)).status, 404, target);
-    const empty = await startChorus(["--admin-ui", "--admin-ui-dir", ""]);
+    const empty = await startChorus(["--admin-ui", "--admin-auth", "off", "--admin-ui-dir", ""]);
     try {
       assert.equal((await get(empty.port, "/admin/")).status, 404);
       assert.equal((await get(empty.port, "/")).status, 200);
