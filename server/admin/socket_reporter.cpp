@@ -48,23 +48,23 @@ void socket_reporter::disconnected(const socketio::socket& s, disconnect_reason 
 }
 
 void socket_reporter::joined(const socketio::socket& s, std::string_view room) {
-  std::string args;
-  append_quoted(args, s.nsp());
-  args += ',';
-  append_quoted(args, room);
-  args += ',';
-  append_quoted(args, s.id());
-  report("room_joined", args + ',' + now_json());
+  report_room("room_joined", s, room);
 }
 
 void socket_reporter::left(const socketio::socket& s, std::string_view room) {
+  report_room("room_left", s, room);
+}
+
+// room_joined / room_left: (nsp, room, id, date).
+void socket_reporter::report_room(const char* what, const socketio::socket& s,
+                                  std::string_view room) {
   std::string args;
   append_quoted(args, s.nsp());
   args += ',';
   append_quoted(args, room);
   args += ',';
   append_quoted(args, s.id());
-  report("room_left", args + ',' + now_json());
+  report(what, args + ',' + now_json());
 }
 
 void socket_reporter::report_event(const char* what, const socketio::socket& s,

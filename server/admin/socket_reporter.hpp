@@ -34,6 +34,7 @@ class socket_reporter final : public socketio::socket_observer {
 
  private:
   void report(std::string_view event_name, const std::string& args_json);
+  void report_room(const char* what, const socketio::socket& s, std::string_view room);
   void report_event(const char* what, const socketio::socket& s, std::string_view event_name,
                     std::string_view args_json);
 

@@ -26,32 +26,19 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { io } from "socket.io-client";
 import { startFixture } from "../js/lib/fixture.mjs";
+import { launchChromium } from "./lib/chromium.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const WAIT_MS = 10_000;
-const CHROMIUM = process.env.CHORUS_CHROMIUM ?? "/usr/bin/chromium";
 const SERVER = process.env.ADMIN_SERVER ?? "chorus";
 const USER = "admin";
 const PASSWORD = "chorus-admin";
 const PASSWORD_HASH = "$2b$08$In3rVySW9AhrhEdxwsJ8ce.ljYtiy9B7JrqA1fPGOnljsDNNLfaqW"; // bcrypt("chorus-admin")
-
-async function loadPlaywright() {
-  assert.ok(
-    fs.existsSync(CHROMIUM),
-    `${CHROMIUM} not found: install Debian's chromium (scripts/setup.sh does) or set CHORUS_CHROMIUM`,
-  );
-  try {
-    return (await import("playwright-core")).chromium;
-  } catch (err) {
-    throw new Error(`playwright-core is not installed: run scripts/setup.sh (npm ci in test/browser): ${err.message}`);
-  }
-}
 
 function startServer() {
   const admin = ["--admin-user", USER, "--admin-password-hash", PASSWORD_HASH, "--admin-mode", "development"];
@@ -173,7 +160,6 @@ async function waitForRooms(page, predicate, what) {
 }
 
 describe(`the Socket.IO Admin UI in Chromium, against ${SERVER}`, { timeout: 120_000 }, () => {
-  let chromium;
   let browser;
   let fx;
   let polling;
@@ -181,13 +167,8 @@ describe(`the Socket.IO Admin UI in Chromium, against ${SERVER}`, { timeout: 120
   let admin;
 
   before(async () => {
-    chromium = await loadPlaywright();
     fx = await startServer();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-      timeout: WAIT_MS * 3,
-    });
+    browser = await launchChromium(WAIT_MS * 3);
     polling = await connectClient(fx.url, ["polling"]);
     websocket = await connectClient(fx.url, ["websocket"]);
   });

@@ -19,9 +19,9 @@ import os from "node:os";
 import net from "node:net";
 import path from "node:path";
 import { startFixture } from "../js/lib/fixture.mjs";
+import { launchChromium } from "./lib/chromium.mjs";
 
 const WAIT_MS = 10_000;
-const CHROMIUM = process.env.CHORUS_CHROMIUM ?? "/usr/bin/chromium";
 const ROOM = "general";
 const XSS = "<img src=x onerror=alert(1)>";
 const TIMESTAMP = /^\d\d:\d\d:\d\d$/;
@@ -68,18 +68,6 @@ const SEED_PAGE = `<!DOCTYPE html>
 </body>
 </html>
 `;
-
-async function loadPlaywright() {
-  assert.ok(
-    fs.existsSync(CHROMIUM),
-    `${CHROMIUM} not found: install Debian's chromium (scripts/setup.sh does) or set CHORUS_CHROMIUM`,
-  );
-  try {
-    return (await import("playwright-core")).chromium;
-  } catch (err) {
-    throw new Error(`playwright-core is not installed: run scripts/setup.sh (npm ci in test/browser): ${err.message}`);
-  }
-}
 
 function chorusArgs(dbFile) {
   const help = execFileSync(process.env.CHORUS_BINARY, ["--help"], { encoding: "utf8" });
@@ -216,7 +204,6 @@ async function startCuttableProxy(port) {
 }
 
 describe("the chat page in Chromium", { timeout: 120_000 }, () => {
-  let chromium;
   let browser;
   let fx;
   let restarted;
@@ -225,15 +212,10 @@ describe("the chat page in Chromium", { timeout: 120_000 }, () => {
   let tmp;
 
   before(async () => {
-    chromium = await loadPlaywright();
     assert.ok(process.env.CHORUS_BINARY, "CHORUS_BINARY is not set: point it at build/<preset>/bin/chorus");
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "chorus-browser-"));
     fx = await startFixture(chorusArgs(path.join(tmp, "chat.db")), { binaryEnv: "CHORUS_BINARY" });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-      timeout: WAIT_MS * 3,
-    });
+    browser = await launchChromium(WAIT_MS * 3);
     alice = await openPage(browser, fx.url, "alice");
     bob = await openPage(browser, fx.url, "bob");
   });
