@@ -16,6 +16,14 @@ admin_login::admin_login(std::string username, std::string password_hash, limits
 std::optional<admin_login::granted> admin_login::log_in(std::string_view auth_json,
                                                         std::string_view address,
                                                         clock::time_point now) {
+  auto next = start(auth_json, address, now);
+  if (auto* decided = std::get_if<std::optional<granted>>(&next)) return std::move(*decided);
+  const auto& request = std::get<password_check>(next);
+  return finish(request, check(request));
+}
+
+admin_login::step admin_login::start(std::string_view auth_json, std::string_view address,
+                                     clock::time_point now) {
   simdjson::dom::parser parser;
   simdjson::dom::object auth;
   if (parser.parse(auth_json).get_object().get(auth)) return std::nullopt;
@@ -30,15 +38,24 @@ std::optional<admin_login::granted> admin_login::log_in(std::string_view auth_js
     std::lock_guard lock(mutex_);
     if (!may_check_password(address, now)) return std::nullopt;
   }
-  // bcrypt outside the lock: another shard's login need not wait for this one.
-  bool user_matches = username == username_;
-  bool password_ok = password_matches(password, password_hash_);
+  return password_check{std::string(username), std::string(password), std::string(address), now};
+}
+
+// bcrypt outside the lock: another shard's login need not wait for this one.
+bool admin_login::check(const password_check& request) const {
+  bool user_matches = request.username == username_;
+  bool password_ok = password_matches(request.password, password_hash_);
+  return user_matches && password_ok;
+}
+
+std::optional<admin_login::granted> admin_login::finish(const password_check& request,
+                                                        bool password_ok) {
   std::lock_guard lock(mutex_);
-  if (!user_matches || !password_ok) {
-    record_failure(address, now);
+  if (!password_ok) {
+    record_failure(request.address, request.now);
     return std::nullopt;
   }
-  return granted{new_session(now), true};
+  return granted{new_session(request.now), true};
 }
 
 bool admin_login::known_session(std::string_view id, clock::time_point now) {

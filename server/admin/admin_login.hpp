@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <variant>
 
 #include "server/guard/token_bucket.hpp"
 
@@ -37,9 +38,23 @@ class admin_login {
     bool is_new = false;     // from a password: the client is to be told it (`session`)
   };
   // `auth`: the CONNECT's auth payload as JSON; `address`: the client's, for the rate limit.
-  // nullopt: invalid credentials.
+  // nullopt: invalid credentials. All three steps below, on the calling thread.
   std::optional<granted> log_in(std::string_view auth_json, std::string_view address,
                                 clock::time_point now = clock::now());
+
+  // log_in in steps, so that the bcrypt can run on another thread than the connection's: start()
+  // decides what needs no bcrypt (a known session, malformed credentials, an address out of
+  // tokens), else asks for a password check; check() is the bcrypt (any thread, no lock);
+  // finish() records its outcome.
+  struct password_check {
+    std::string username, password, address;
+    clock::time_point now;
+  };
+  using step = std::variant<std::optional<granted>, password_check>;
+  step start(std::string_view auth_json, std::string_view address,
+             clock::time_point now = clock::now());
+  bool check(const password_check& request) const;
+  std::optional<granted> finish(const password_check& request, bool password_ok);
 
  private:
   bool known_session(std::string_view id, clock::time_point now);

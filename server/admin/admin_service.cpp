@@ -6,8 +6,11 @@
 #include <unistd.h>
 
 #include <any>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <future>
 #include <limits>
+#include <mutex>
 
 #include "protocol/json/escape.hpp"
 #include "server/admin/admin_json.hpp"
@@ -37,6 +40,15 @@ struct admin_service::state {
   asio::steady_timer* stats_timer = nullptr;
   bool stopping = false;  // shard 0's thread only
   std::promise<void> stats_loop_ended;
+  // Where the logins' bcrypt runs (20-80 ms), so that no shard stalls meanwhile; one thread, as
+  // logins are rare. Posted to only under the mutex while open: stop() closes it, then waits for
+  // what was posted; a login after that runs its bcrypt on its shard. Null with auth off.
+  struct password_pool {
+    asio::thread_pool threads{1};
+    std::mutex mutex;
+    bool open = true;
+  };
+  std::unique_ptr<password_pool> passwords;
 };
 
 namespace {
@@ -105,6 +117,37 @@ bool is_reserved_event(std::string_view name) {
        {"connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"})
     if (name == reserved) return true;
   return false;
+}
+
+// The login's bcrypt, on the password pool; completes on the awaiting coroutine's executor.
+awaitable<bool> check_password(state_ptr shared, admin_login::password_check request) {
+  return asio::async_initiate<decltype(asio::use_awaitable), void(bool)>(
+      [shared = std::move(shared), request = std::move(request)](auto handler) mutable {
+        auto back = asio::get_associated_executor(handler);
+        auto complete = [back](auto handler, bool ok) {
+          asio::post(back,
+                     [handler = std::move(handler), ok]() mutable { std::move(handler)(ok); });
+        };
+        auto& pool = *shared->passwords;
+        std::lock_guard lock(pool.mutex);
+        if (!pool.open) return complete(std::move(handler), shared->login->check(request));
+        asio::post(pool.threads, [shared, request = std::move(request), complete,
+                                  handler = std::move(handler)]() mutable {
+          complete(std::move(handler), shared->login->check(request));
+        });
+      },
+      asio::use_awaitable);
+}
+
+// Ends the password pool's thread once what was posted to it ran. Idempotent.
+void close_password_pool(state& st) {
+  auto& pool = *st.passwords;
+  {
+    std::lock_guard lock(pool.mutex);
+    if (!pool.open) return;
+    pool.open = false;
+  }
+  pool.threads.join();
 }
 
 void refuse(const socket& s, const event& e) {
@@ -263,17 +306,28 @@ admin_service::admin_service(admin_options options, socketio::application& app)
   auto& handlers = app.of(nsp);
   state_ptr shared = state_;
   if (st.login) {
-    handlers.use([shared](socket& s, simdjson::dom::element) -> std::optional<std::string> {
-      auto granted = shared->login->log_in(s.auth_json(), address_of(s));
-      if (!granted) return std::string(invalid_credentials);
+    st.passwords = std::make_unique<state::password_pool>();
+    // Asynchronous: what needs no bcrypt is decided here, the bcrypt runs on the password pool.
+    handlers.use_async([shared](std::shared_ptr<socket> s,
+                                std::string auth_json) -> awaitable<std::optional<std::string>> {
+      auto next = shared->login->start(auth_json, address_of(*s));
+      std::optional<admin_login::granted> granted;
+      if (auto* decided = std::get_if<std::optional<admin_login::granted>>(&next)) {
+        granted = std::move(*decided);
+      } else {
+        auto request = std::get<admin_login::password_check>(std::move(next));
+        bool ok = co_await check_password(shared, request);
+        granted = shared->login->finish(request, ok);
+      }
+      if (!granted) co_return std::string(invalid_credentials);
       if (granted->is_new) {
         // Before the CONNECT reply, as upstream's middleware emits it: the client hands it on
         // before `connect`.
         std::string args;
         protocol::json::append_quoted(args, granted->session_id);
-        s.emit_before_connect("session", args);
+        s->emit_before_connect("session", args);
       }
-      return std::nullopt;
+      co_return std::nullopt;
     });
   }
   handlers.on_connection([shared](socket& s) { on_admin_connection(shared, s); });
@@ -294,7 +348,9 @@ admin_service::admin_service(admin_options options, socketio::application& app)
   }
 }
 
-admin_service::~admin_service() = default;
+admin_service::~admin_service() {
+  if (state_->passwords) close_password_pool(*state_);
+}
 
 void admin_service::attach(node_services& node) {
   state_->node = &node;
@@ -307,6 +363,7 @@ void admin_service::start() {
 }
 
 void admin_service::stop() {
+  if (state_->passwords) close_password_pool(*state_);
   if (!started_) return;
   started_ = false;
   auto ended = state_->stats_loop_ended.get_future();

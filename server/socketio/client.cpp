@@ -249,8 +249,23 @@ void client::on_connect(const sio::header& h, const sio::parsed_payload& payload
     session = std::move(restored->session);
     through = restored->through;
   }
+  bool waits = awaits_middlewares(*handlers, session.has_value());
   auto joined = admit(*handlers, h.nsp, std::move(auth_json), auth, std::move(session), through);
   if (!joined) return;
+  if (waits) {
+    // A restored socket joins its rooms only once let through: what is broadcast to them while
+    // the middlewares wait does not reach it (the price of not holding deliveries for a socket
+    // that may be refused).
+    decltype(restored->missed) missed;
+    if (restored) missed = std::move(restored->missed);
+    return await_middlewares(
+        std::move(joined), *handlers,
+        [this, handlers, missed = std::move(missed)](std::shared_ptr<socket> joined) {
+          join(joined);
+          for (const auto& job : missed) send_shared(job->packets, false);
+          welcome(*joined, *handlers);
+        });
+  }
   join(joined);
   // What it missed goes first: the client holds events that come before its CONNECT and hands
   // them over once connected.
@@ -295,6 +310,47 @@ void client::join(const std::shared_ptr<socket>& joined) {
   connect_timer_.reset();
 }
 
+bool client::awaits_middlewares(const namespace_handlers& handlers, bool recovered) const {
+  if (handlers.async_middlewares().empty()) return false;
+  return !(recovered && node_.recovery()->options().skip_middlewares);
+}
+
+void client::await_middlewares(std::shared_ptr<socket> joined, const namespace_handlers& handlers,
+                               std::function<void(std::shared_ptr<socket>)> admitted) {
+  auto keep = weak_session_.lock();
+  if (!keep || keep->closed()) return;
+  recovering_.push_back(joined->nsp());
+  asio::co_spawn(
+      home_.executor(),
+      run_async_middlewares(std::move(keep), std::move(joined), handlers, std::move(admitted)),
+      log_exceptions{"async middlewares"});
+}
+
+// The session (and so this client, and what the socket refers to) is kept alive while a
+// middleware runs, so that one touching the socket after it resumes touches nothing freed; the
+// connection may have closed meanwhile (the client left, the connect timeout fired): then
+// nothing more happens.
+awaitable<void> client::run_async_middlewares(
+    std::shared_ptr<engineio::session> keep, std::shared_ptr<socket> joined,
+    const namespace_handlers& handlers, std::function<void(std::shared_ptr<socket>)> admitted) {
+  std::optional<std::string> refusal;
+  for (const auto& check : handlers.async_middlewares()) {
+    try {
+      refusal = co_await check(joined, std::string(joined->auth_json()));
+    } catch (const std::exception& e) {
+      refusal = e.what();
+    }
+    if (keep->closed()) co_return;
+    if (refusal) break;
+  }
+  std::erase(recovering_, joined->nsp());
+  if (refusal) {
+    send(writer().connect_error(joined->nsp(), *refusal));
+    co_return;
+  }
+  admitted(std::move(joined));
+}
+
 void client::welcome(socket& joined, const namespace_handlers& handlers) {
   send(writer().connect(joined.nsp(), joined.id(), joined.pid()));
   joined.announce();
@@ -334,8 +390,21 @@ void client::resume_recovery(const namespace_handlers& handlers, const std::stri
   simdjson::dom::element auth;
   if (home_.json_parser().parse(auth_json).get(auth)) return;  // it parsed before: cannot fail
   bool recovering = session.has_value();
+  bool waits = awaits_middlewares(handlers, recovering);
   auto joined = admit(handlers, nsp, std::move(auth_json), auth, std::move(session), 0);
   if (!joined) return;
+  if (waits)
+    return await_middlewares(std::move(joined), handlers,
+                             [this, handlers = &handlers, recovering,
+                              offset = std::move(offset)](std::shared_ptr<socket> joined) {
+                               continue_recovery(std::move(joined), *handlers, recovering, offset);
+                             });
+  continue_recovery(std::move(joined), handlers, recovering, offset);
+}
+
+void client::continue_recovery(std::shared_ptr<socket> joined, const namespace_handlers& handlers,
+                               bool recovering, std::string offset) {
+  recovery::state_recovery& recovery = *node_.recovery();
   if (!recovering) {
     join(joined);
     return welcome(*joined, handlers);
@@ -343,7 +412,7 @@ void client::resume_recovery(const namespace_handlers& handlers, const std::stri
   joined->hold_deliveries();
   join(joined);
   recovery.cluster()->missed_since(
-      offset, nsp, joined->rooms(),
+      offset, joined->nsp(), joined->rooms(),
       [this, weak = weak_session_, executor = home_.executor(), handlers = &handlers,
        weak_socket = std::weak_ptr<socket>(joined),
        offset](std::optional<recovery::cluster_log::missed_packets> missed) mutable {

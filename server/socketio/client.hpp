@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -75,6 +76,17 @@ class client final : public engineio::session_handler {
                                 std::optional<recovery::saved_session> session,
                                 std::uint64_t through);
   void join(const std::shared_ptr<socket>& joined);
+  // Whether a CONNECT admitted by the synchronous middlewares still waits for asynchronous ones
+  // (none when the namespace has none, or a recovered socket skips the middlewares).
+  bool awaits_middlewares(const namespace_handlers& handlers, bool recovered) const;
+  // Runs the asynchronous middlewares on this shard, the namespace counting as connecting
+  // meanwhile; then, if the connection is still open, `admitted` or the CONNECT_ERROR.
+  void await_middlewares(std::shared_ptr<socket> joined, const namespace_handlers& handlers,
+                         std::function<void(std::shared_ptr<socket>)> admitted);
+  awaitable<void> run_async_middlewares(std::shared_ptr<engineio::session> keep,
+                                        std::shared_ptr<socket> joined,
+                                        const namespace_handlers& handlers,
+                                        std::function<void(std::shared_ptr<socket>)> admitted);
   void welcome(socket& joined, const namespace_handlers& handlers);
   // Connection state recovery through the cluster's log, in steps (client.cpp).
   void recover_from_cluster(const namespace_handlers& handlers, std::string nsp,
@@ -82,6 +94,9 @@ class client final : public engineio::session_handler {
   void resume_recovery(const namespace_handlers& handlers, const std::string& nsp,
                        std::string auth_json, std::string offset,
                        std::optional<recovery::saved_session> session);
+  // What follows once the middlewares let a socket back in: its rooms, then what it missed.
+  void continue_recovery(std::shared_ptr<socket> joined, const namespace_handlers& handlers,
+                         bool recovering, std::string offset);
   void finish_recovery(socket& joined, const namespace_handlers& handlers, std::string_view offset,
                        const std::optional<recovery::cluster_log::missed_packets>& missed);
   socket* find(std::string_view nsp) const;
@@ -102,7 +117,7 @@ class client final : public engineio::session_handler {
   std::unique_ptr<asio::steady_timer> attachment_timer_;
   // Few namespaces per connection: a vector beats a map.
   std::vector<std::shared_ptr<socket>> sockets_;
-  // Namespaces whose CONNECT waits for the cluster's recovery log.
+  // Namespaces whose CONNECT waits: for the cluster's recovery log or asynchronous middlewares.
   std::vector<std::string> recovering_;
 };
 

@@ -4,11 +4,13 @@
 
 #include <exception>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "server/asio.hpp"
 #include "server/disconnect_reason.hpp"
 #include "server/socketio/server_event.hpp"
 #include "server/string_hash.hpp"
@@ -35,6 +37,14 @@ class namespace_handlers {
   // read-only or thread-safe.
   using middleware =
       std::function<std::optional<std::string>(socket&, simdjson::dom::element auth)>;
+  // Asynchronous connect middleware: as above, but it may suspend (a check that must not stall
+  // the shard, e.g. a bcrypt run on another thread). These run after the synchronous ones, in
+  // the order added, on the connection's shard; meanwhile the namespace counts as connecting (a
+  // second CONNECT to it closes the connection) and the connect timeout still runs. The client
+  // keeps the connection's objects alive while one runs, but the connection may have closed by
+  // the time it resumes: what it sends then is dropped, and the socket never joins.
+  using async_middleware = std::function<awaitable<std::optional<std::string>>(
+      std::shared_ptr<socket>, std::string auth_json)>;
   using connection_handler = std::function<void(socket&)>;
   using event_handler = std::function<void(socket&, const event&)>;
   using disconnect_handler = std::function<void(socket&, disconnect_reason)>;
@@ -47,6 +57,10 @@ class namespace_handlers {
 
   namespace_handlers& use(middleware check) {
     middlewares_.push_back(std::move(check));
+    return *this;
+  }
+  namespace_handlers& use_async(async_middleware check) {
+    async_middlewares_.push_back(std::move(check));
     return *this;
   }
   namespace_handlers& on_connection(connection_handler handler) {
@@ -76,6 +90,7 @@ class namespace_handlers {
   }
 
   const std::vector<middleware>& middlewares() const { return middlewares_; }
+  const std::vector<async_middleware>& async_middlewares() const { return async_middlewares_; }
   const connection_handler& connection() const { return on_connection_; }
   const event_handler* find(std::string_view event_name) const {
     auto it = events_.find(event_name);
@@ -91,6 +106,7 @@ class namespace_handlers {
 
  private:
   std::vector<middleware> middlewares_;
+  std::vector<async_middleware> async_middlewares_;
   connection_handler on_connection_;
   std::unordered_map<std::string, event_handler, string_hash, std::equal_to<>> events_;
   event_handler on_any_;

@@ -77,6 +77,33 @@ TEST(AdminLogin, FailedGuessesAreRateLimitedPerAddress) {
   EXPECT_TRUE(login.log_in(right, "10.0.0.9", now + std::chrono::seconds(1)));
 }
 
+TEST(AdminLogin, InStepsOnlyAPasswordAsksForABcrypt) {
+  admin_login login("admin", hash);
+  auto now = admin_login::clock::now();
+  auto malformed = login.start(R"({"username":"admin"})", "10.0.0.2", now);
+  ASSERT_TRUE(std::holds_alternative<std::optional<admin_login::granted>>(malformed));
+  EXPECT_FALSE(std::get<std::optional<admin_login::granted>>(malformed));
+
+  auto asked = login.start(R"({"username":"admin","password":"chorus-admin"})", "10.0.0.2", now);
+  ASSERT_TRUE(std::holds_alternative<admin_login::password_check>(asked));
+  const auto& request = std::get<admin_login::password_check>(asked);
+  EXPECT_TRUE(login.check(request));
+  auto session = login.finish(request, true);
+  ASSERT_TRUE(session);
+  EXPECT_TRUE(session->is_new);
+
+  // A known session is decided without a bcrypt.
+  auto known = login.start(R"({"sessionId":")" + session->session_id + R"("})", "10.0.0.2", now);
+  ASSERT_TRUE(std::holds_alternative<std::optional<admin_login::granted>>(known));
+  EXPECT_EQ(std::get<std::optional<admin_login::granted>>(known)->session_id, session->session_id);
+
+  // A failed check spends a token (the default rate: 5 per second).
+  for (int i = 0; i < 5; ++i) EXPECT_FALSE(login.finish(request, false));
+  auto limited = login.start(R"({"username":"admin","password":"chorus-admin"})", "10.0.0.2", now);
+  ASSERT_TRUE(std::holds_alternative<std::optional<admin_login::granted>>(limited));
+  EXPECT_FALSE(std::get<std::optional<admin_login::granted>>(limited));
+}
+
 TEST(AdminLogin, SessionsExpireAndAreBounded) {
   admin_login::limits limits;
   limits.session_lifetime = std::chrono::seconds(10);
