@@ -51,10 +51,8 @@ bool admin_login::check(const password_check& request) const {
 std::optional<admin_login::granted> admin_login::finish(const password_check& request,
                                                         bool password_ok) {
   std::lock_guard lock(mutex_);
-  if (!password_ok) {
-    record_failure(request.address, request.now);
-    return std::nullopt;
-  }
+  if (!password_ok) return std::nullopt;  // the token start() took stays spent
+  bucket_of(request.address, request.now).give_back();
   return granted{new_session(request.now), true};
 }
 
@@ -88,15 +86,11 @@ guard::token_bucket& admin_login::bucket_of(std::string_view address, clock::tim
   return it->second;
 }
 
-// A check is allowed while the address has a token left; only a failed one spends it, so a
-// right password is never held back by the limit (an empty bucket refuses before bcrypt runs).
+// Each check takes a token as it starts and a right password gives it back: a failure spends
+// one, a right password nothing, and no more checks than the burst are ever under way for one
+// address (they queue for one thread) however many connections it opens at once.
 bool admin_login::may_check_password(std::string_view address, clock::time_point now) {
-  guard::token_bucket probe = bucket_of(address, now);
-  return probe.try_take(now);
-}
-
-void admin_login::record_failure(std::string_view address, clock::time_point now) {
-  bucket_of(address, now).try_take(now);
+  return bucket_of(address, now).try_take(now);
 }
 
 }  // namespace chorus::server::admin

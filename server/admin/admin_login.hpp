@@ -23,8 +23,9 @@ class admin_login {
   struct limits {
     std::chrono::seconds session_lifetime{86'400};  // as @socket.io/admin-ui's session store
     std::size_t max_sessions = 10'000;              // past it the oldest is forgotten
-    // Per client address: a password check costs a bcrypt, so one that failed costs a token and
-    // none is checked while the address has none (a burst as large as the rate).
+    // Per client address: a password check costs a bcrypt, so one that failed costs a token,
+    // none starts while the address has none (a burst as large as the rate), and no more than
+    // the burst are under way at once.
     double failed_logins_per_second = 5;
     std::size_t max_addresses = 4'096;  // buckets kept; past it all start afresh
   };
@@ -60,7 +61,6 @@ class admin_login {
   bool known_session(std::string_view id, clock::time_point now);
   std::string new_session(clock::time_point now);
   bool may_check_password(std::string_view address, clock::time_point now);
-  void record_failure(std::string_view address, clock::time_point now);
   guard::token_bucket& bucket_of(std::string_view address, clock::time_point now);
 
   const std::string username_;

@@ -13,6 +13,9 @@ class token_bucket {
   explicit token_bucket(double rate, clock::time_point now = clock::now())
       : rate_(rate), capacity_(std::max(1.0, rate)), tokens_(capacity_), last_(now) {}
 
+  // Returns a token taken for something that turned out not to count (never past the burst).
+  void give_back() { tokens_ = std::min(capacity_, tokens_ + 1.0); }
+
   // Takes one token if there is one. A rate of 0 means no limit.
   bool try_take(clock::time_point now = clock::now()) {
     if (rate_ <= 0) return true;

@@ -97,11 +97,38 @@ TEST(AdminLogin, InStepsOnlyAPasswordAsksForABcrypt) {
   ASSERT_TRUE(std::holds_alternative<std::optional<admin_login::granted>>(known));
   EXPECT_EQ(std::get<std::optional<admin_login::granted>>(known)->session_id, session->session_id);
 
-  // A failed check spends a token (the default rate: 5 per second).
-  for (int i = 0; i < 5; ++i) EXPECT_FALSE(login.finish(request, false));
+  // A failed check spends the token its start took (the default rate: 5 per second).
+  const char* wrong = R"({"username":"admin","password":"guess"})";
+  for (int i = 0; i < 5; ++i) {
+    auto guess = login.start(wrong, "10.0.0.2", now);
+    ASSERT_TRUE(std::holds_alternative<admin_login::password_check>(guess));
+    const auto& failing = std::get<admin_login::password_check>(guess);
+    EXPECT_FALSE(login.finish(failing, login.check(failing)));
+  }
   auto limited = login.start(R"({"username":"admin","password":"chorus-admin"})", "10.0.0.2", now);
   ASSERT_TRUE(std::holds_alternative<std::optional<admin_login::granted>>(limited));
   EXPECT_FALSE(std::get<std::optional<admin_login::granted>>(limited));
+}
+
+TEST(AdminLogin, NoMoreChecksUnderWayForOneAddressThanTheBurst) {
+  admin_login::limits limits;
+  limits.failed_logins_per_second = 2;
+  admin_login login("admin", hash, limits);
+  auto now = admin_login::clock::now();
+  const char* right = R"({"username":"admin","password":"chorus-admin"})";
+  auto first = login.start(right, "10.0.0.7", now);
+  auto second = login.start(right, "10.0.0.7", now);
+  ASSERT_TRUE(std::holds_alternative<admin_login::password_check>(first));
+  ASSERT_TRUE(std::holds_alternative<admin_login::password_check>(second));
+  // A third connection while two bcrypts are queued is refused without one.
+  auto third = login.start(right, "10.0.0.7", now);
+  ASSERT_TRUE(std::holds_alternative<std::optional<admin_login::granted>>(third));
+  EXPECT_FALSE(std::get<std::optional<admin_login::granted>>(third));
+  // Right passwords give their tokens back.
+  const auto& request = std::get<admin_login::password_check>(first);
+  EXPECT_TRUE(login.finish(request, login.check(request)));
+  EXPECT_TRUE(
+      std::holds_alternative<admin_login::password_check>(login.start(right, "10.0.0.7", now)));
 }
 
 TEST(AdminLogin, SessionsExpireAndAreBounded) {
