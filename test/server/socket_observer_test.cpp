@@ -236,12 +236,11 @@ TEST_F(SocketObserver, HandshakeIsSocketIosObject) {
   ASSERT_FALSE(parser.parse(seen.handshake).get(handshake)) << seen.handshake;
   simdjson::dom::object headers;
   ASSERT_FALSE(handshake["headers"].get_object().get(headers)) << seen.handshake;
-  for (auto [name, value] : headers)
-    EXPECT_EQ(std::string(name), [&] {
-      std::string lower(name);
-      for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      return lower;
-    }()) << "header names are lowercased";
+  for (auto field : headers) {
+    std::string name(field.key), lower = name;
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    EXPECT_EQ(name, lower) << "header names are lowercased";
+  }
   EXPECT_EQ(str(headers["x-custom-header"]), "Value");
   EXPECT_EQ(str(headers["origin"]), "http://127.0.0.1");
   EXPECT_EQ(str(headers["host"]), "127.0.0.1");
