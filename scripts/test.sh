@@ -17,7 +17,8 @@ export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
 if [[ ${CHORUS_TSAN:-1} != 0 ]]; then
   cmake --preset tsan >/dev/null
   cmake --build --preset tsan -j"$(nproc)"
-  ctest --preset tsan --timeout 600 -R 'mpsc|Mpsc|RoomsAcrossShards|_4shards'
+  # The Admin UI's suite too: its stats loop, logins and reports cross shards and a thread pool.
+  ctest --preset tsan --timeout 600 -R 'mpsc|Mpsc|RoomsAcrossShards|_4shards|^js_admin$|AsyncMiddleware'
 fi
 
 # The fuzz targets, each for a bounded time (before the main suite, so ctest's summary ends CI).
