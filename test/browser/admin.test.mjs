@@ -271,7 +271,13 @@ describe(`the Socket.IO Admin UI in Chromium, against ${SERVER}`, { timeout: 120
     const join = admin.page.getByLabel("Join a room");
     await join.fill("lobby");
     await admin.page.locator("form button:has(.mdi-tag-plus-outline)").click();
-    const rooms = await waitForRooms(admin.page, (r) => r.includes("lobby"), "lobby among the socket's rooms");
+    // The list re-renders as the room arrives (for a moment it may show lobby alone): wait for
+    // the whole of it.
+    const rooms = await waitForRooms(
+      admin.page,
+      (r) => r.includes("lobby") && r.includes(id),
+      "lobby beside the socket's own room",
+    );
     assert.deepEqual([...rooms].sort(), [id, "lobby"].sort());
     assert.equal(websocket.socket.connected, true);
     assert.deepEqual(admin.errors, []);
