@@ -79,14 +79,6 @@ std::string supported_features_json(const admin_options& options) {
   return out;
 }
 
-// The client's address from socket.io's handshake object, for the login rate limit.
-std::string address_of(const socket& s) {
-  simdjson::dom::parser parser;
-  std::string_view address;
-  if (parser.parse(s.handshake_json())["address"].get_string().get(address)) return {};
-  return std::string(address);
-}
-
 // A command's string argument `i`, bounded; nullopt when it is not one.
 std::optional<std::string> string_arg(const event& e, std::size_t i) {
   std::string_view value;
@@ -310,7 +302,7 @@ admin_service::admin_service(admin_options options, socketio::application& app)
     // Asynchronous: what needs no bcrypt is decided here, the bcrypt runs on the password pool.
     handlers.use_async([shared](std::shared_ptr<socket> s,
                                 std::string auth_json) -> awaitable<std::optional<std::string>> {
-      auto next = shared->login->start(auth_json, address_of(*s));
+      auto next = shared->login->start(auth_json, s->address());
       std::optional<admin_login::granted> granted;
       if (auto* decided = std::get_if<std::optional<admin_login::granted>>(&next)) {
         granted = std::move(*decided);

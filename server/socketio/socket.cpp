@@ -5,6 +5,7 @@
 #include <simdjson.h>
 
 #include "protocol/json/escape.hpp"
+#include "protocol/json/js_date.hpp"
 #include "protocol/socketio/packet.hpp"
 #include "server/engineio/handshake_request.hpp"
 #include "server/engineio/session.hpp"
@@ -126,13 +127,6 @@ void socket::disconnect(bool close_connection) {
 
 namespace {
 
-// JavaScript's new Date(ms).toISOString(), which JSON.stringify writes for a Date.
-std::string iso_time(std::chrono::system_clock::time_point at) {
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z",
-                     fmt::gmtime(std::chrono::system_clock::to_time_t(at)), ms % 1000);
-}
-
 void append_string_object(std::string& out,
                           const std::vector<std::pair<std::string, std::string>>& members) {
   out += '{';
@@ -155,7 +149,9 @@ std::string socket::handshake_json() const {
   append_string_object(out, request.headers);
   // time: JavaScript's Date.prototype.toString() is locale-free but long; the ISO form says
   // the same and is what JSON.stringify(new Date()) gives.
-  out += R"(,"time":")" + iso_time(issued_) + R"(","address":)";
+  out += R"(,"time":)";
+  protocol::json::append_js_date_json(out, static_cast<double>(ms.count()));
+  out += R"(,"address":)";
   protocol::json::append_quoted(out, request.address);
   // As socket.io: cross-domain when the browser said where the page came from.
   out += fmt::format(R"(,"xdomain":{},"secure":{},"issued":{},"url":)",
@@ -167,6 +163,11 @@ std::string socket::handshake_json() const {
   out += auth_json_;
   out += '}';
   return out;
+}
+
+const std::string& socket::address() const {
+  static const std::string unknown;
+  return handshake_ ? handshake_->address : unknown;
 }
 
 std::string socket::data_json() const {
@@ -302,24 +303,36 @@ void socket::observe_sent(const fanout::broadcast_job& job) {
   if (job.packets.empty() || home_.config().parser != packet_parser::json) return;
   std::string_view message = engineio::message_of(*job.packets.front());
   if (job.data_offset >= message.size()) return;
-  // Not the shard's parser: a handler broadcasting from this shard still reads its event from
-  // that one while the broadcast is delivered.
+  // Read once per broadcast on this shard, not once per recipient: a shard delivers one job to
+  // all its recipients in a row. Not the shard's parser: a handler broadcasting from this shard
+  // still reads its event from that one while the broadcast is delivered.
+  // Keyed by the packet it holds on to, so that no later packet can take its address.
+  struct read_back {
+    rooms::shared_packet packet;
+    bool is_event = false;
+    std::string name, args;
+  };
   thread_local simdjson::dom::parser parser;
-  simdjson::dom::array data;
-  if (parser.parse(message.substr(job.data_offset)).get_array().get(data)) return;
-  std::string_view name;
-  std::string args;
-  bool first = true;
-  for (auto element : data) {
-    if (first) {
-      first = false;
-      if (element.get_string().get(name)) return;
-      continue;
+  thread_local read_back last;
+  if (last.packet != job.packets.front()) {
+    last = read_back{job.packets.front()};
+    simdjson::dom::array data;
+    if (parser.parse(message.substr(job.data_offset)).get_array().get(data)) return;
+    bool first = true;
+    for (auto element : data) {
+      std::string_view name;
+      if (first) {
+        first = false;
+        if (element.get_string().get(name)) return;
+        last.name = name;
+        continue;
+      }
+      if (!last.args.empty()) last.args += ',';
+      last.args += simdjson::minify(element);
     }
-    if (!args.empty()) args += ',';
-    args += simdjson::minify(element);
+    last.is_event = true;
   }
-  observer_->event_sent(*this, name, args);
+  if (last.is_event) observer_->event_sent(*this, last.name, last.args);
 }
 
 void socket::replayed(protocol::cluster::stream_id through) {

@@ -102,6 +102,8 @@ class socket final : public std::enable_shared_from_this<socket>, public fanout:
   // socket.io's handshake object: headers, time, address, xdomain, secure, issued (ms), url,
   // query and auth.
   std::string handshake_json() const override;
+  // The client's IP address, as handshake.address ("" when unknown).
+  const std::string& address() const;
 
   // Used by the client that owns this socket.
   void send_ack(std::uint64_t id, std::string_view args_json, std::vector<std::string> attachments);

@@ -517,6 +517,11 @@ describe(`development mode events (${SERVER})`, () => {
     const sent = await a.next("event_sent", (nsp, id, args) => id === c.id && args[0] === "to-you");
     assert.deepEqual(sent.slice(0, 3), ["/", c.id, ["to-you", 7]]);
     assert.ok(isDate(sent[3]));
+    // The next broadcast is reported as itself (each is read back on its own).
+    a.socket.emit("emit", "/", c.id, "again", "x");
+    await c.next("again");
+    const again = await a.next("event_sent", (nsp, id, args) => id === c.id && args[0] === "again");
+    assert.deepEqual(again[2], ["again", "x"]);
     // The admin's own "not-reported", sent before its emit command on the same connection.
     assert.equal(a.seen("event_received", (nsp) => nsp === "/admin").length, 0, "no event_received for /admin");
     assert.equal(a.seen("event_received", (nsp, id) => id === a.id).length, 0);
